@@ -1,0 +1,69 @@
+import Foundation
+
+/// An event as stored and sent: its canonical bytes, the SHA-256 id of those bytes, and their decoded content.
+/// The only ways to make one either encode an envelope or verify given bytes, so `id` always proves `bytes`.
+public struct Event: Sendable, Hashable, Identifiable {
+    public let id: EventID
+    public let bytes: Data
+    public let envelope: EventEnvelope
+
+    /// Encodes a new event into its canonical bytes (JSON, keys sorted, no white space).
+    public init(_ envelope: EventEnvelope) throws {
+        try EventRules.validate(envelope)
+        let bytes = try CanonicalJSON.encode(envelope)
+        self.id = EventID(hashing: bytes)
+        self.bytes = bytes
+        self.envelope = envelope
+    }
+
+    /// Reads stored or received bytes; `expectedID`, when given, must be the SHA-256 of the bytes.
+    public init(bytes: Data, expectedID: EventID? = nil) throws(EventDecodingError) {
+        let id = EventID(hashing: bytes)
+        if let expectedID, expectedID != id { throw .idMismatch(expected: expectedID, actual: id) }
+        let envelope: EventEnvelope
+        do {
+            envelope = try JSONDecoder().decode(EventEnvelope.self, from: bytes)
+        } catch {
+            throw .malformed(String(describing: error))
+        }
+        do { try EventRules.validate(envelope) } catch { throw .invalid(error) }
+        self.id = id
+        self.bytes = bytes
+        self.envelope = envelope
+    }
+
+    public static func == (lhs: Event, rhs: Event) -> Bool { lhs.id == rhs.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+
+    /// The order every site folds a patient's events in: hybrid logical clock, then site, then id.
+    public static func foldOrder(_ lhs: Event, _ rhs: Event) -> Bool {
+        if lhs.envelope.hlc != rhs.envelope.hlc { return lhs.envelope.hlc < rhs.envelope.hlc }
+        if lhs.envelope.site != rhs.envelope.site { return lhs.envelope.site < rhs.envelope.site }
+        return lhs.id < rhs.id
+    }
+}
+
+/// Why bytes could not be read as an event.
+public enum EventDecodingError: Error, Sendable, CustomStringConvertible {
+    case idMismatch(expected: EventID, actual: EventID)
+    case malformed(String)
+    case invalid(ValidationError)
+
+    public var description: String {
+        switch self {
+        case .idMismatch(let expected, let actual):
+            "event bytes do not match their id (expected \(expected.short), the bytes hash to \(actual.short))"
+        case .malformed(let detail): "event is not well-formed JSON of a known type: \(detail)"
+        case .invalid(let error): "event breaks a rule: \(error)"
+        }
+    }
+}
+
+/// The JSON form events are stored in. The bytes are produced once, when the event is written, and never again.
+public enum CanonicalJSON {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+}

@@ -1,0 +1,63 @@
+/// The clinician who wrote an event. The printed name travels with every event, as a signature must show it.
+public struct Author: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public init(id: String, name: String) { self.id = id; self.name = name }
+}
+
+/// Everything an event says: who wrote what about which patient, where and when, and what it builds on.
+public struct EventEnvelope: Sendable, Hashable {
+    public var type: EventType { payload.type }
+    public var schema: Int
+    public var patient: String
+    public var author: Author
+    public var site: String
+    public var hlc: HLCTimestamp
+    /// Wall-clock time at the writing site, ISO 8601 UTC; for people to read, never for ordering.
+    public var recorded: String
+    /// The events this one builds on, sorted so the canonical bytes do not depend on how they were gathered.
+    public var parents: [EventID]
+    public var payload: EventPayload
+
+    public init(schema: Int? = nil, patient: String, author: Author, site: String, hlc: HLCTimestamp,
+                recorded: String, parents: [EventID], payload: EventPayload) {
+        self.schema = schema ?? payload.type.currentSchemaVersion
+        self.patient = patient
+        self.author = author
+        self.site = site
+        self.hlc = hlc
+        self.recorded = recorded
+        self.parents = Array(Set(parents)).sorted()
+        self.payload = payload
+    }
+}
+
+extension EventEnvelope: Codable {
+    enum CodingKeys: String, CodingKey { case type, schema, patient, author, site, hlc, recorded, parents, payload }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(EventType.self, forKey: .type)
+        schema = try container.decode(Int.self, forKey: .schema)
+        patient = try container.decode(String.self, forKey: .patient)
+        author = try container.decode(Author.self, forKey: .author)
+        site = try container.decode(String.self, forKey: .site)
+        hlc = try container.decode(HLCTimestamp.self, forKey: .hlc)
+        recorded = try container.decode(String.self, forKey: .recorded)
+        parents = try container.decode([EventID].self, forKey: .parents)
+        payload = try EventPayload.decode(type, from: try container.superDecoder(forKey: .payload))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(patient, forKey: .patient)
+        try container.encode(author, forKey: .author)
+        try container.encode(site, forKey: .site)
+        try container.encode(hlc, forKey: .hlc)
+        try container.encode(recorded, forKey: .recorded)
+        try container.encode(parents, forKey: .parents)
+        try payload.encode(to: container.superEncoder(forKey: .payload))
+    }
+}

@@ -1,0 +1,55 @@
+import Crypto
+import Foundation
+
+/// The SHA-256 of an event's canonical bytes, as 64 lowercase hex digits: the id proves the content.
+public struct EventID: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+    public let hex: String
+
+    /// Hashes the exact bytes that are stored and signed.
+    public init(hashing bytes: Data) {
+        let digest = SHA256.hash(data: bytes)
+        self.hex = HexEncoding.encode(digest)
+    }
+
+    /// Accepts an id read back from storage or the wire; nil unless it is 64 lowercase hex digits.
+    public init?(hex: String) {
+        guard hex.utf8.count == 64, hex.utf8.allSatisfy(HexEncoding.isLowercaseHexDigit) else { return nil }
+        self.hex = hex
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = EventID(hex: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an event id: \(text)"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+
+    public var description: String { hex }
+    /// The first 12 hex digits, enough to name an event in a patient's timeline.
+    public var short: String { String(hex.prefix(12)) }
+
+    public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.hex < rhs.hex }
+}
+
+enum HexEncoding {
+    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func isLowercaseHexDigit(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || (c >= 97 && c <= 102)
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// The identifiers Accord mints and the names people choose, with the rules that keep them safe to store and send.
+public enum Identifiers {
+    /// A new random identifier for a patient, goal, agreement, taper plan or clinician (a lowercase UUID).
+    public static func make() -> String { UUID().uuidString.lowercased() }
+
+    public static func isValid(_ id: String) -> Bool {
+        id.utf8.count == 36 && UUID(uuidString: id) != nil && id == id.lowercased()
+    }
+
+    /// Site names travel in every event and on the sync server: lowercase letters, digits, '.', '-' and '_'.
+    public static func isValidSiteName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, name.utf8.count <= 64 else { return false }
+        let allowed: (UInt8) -> Bool = { c in (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 45 || c == 46 || c == 95 }
+        return first != 45 && first != 46 && name.utf8.allSatisfy(allowed)
+    }
+
+    public static let siteNameRule = "use 1 to 64 lowercase letters, digits, '.', '-' or '_', starting with a letter or digit"
+}

@@ -1,0 +1,141 @@
+/// A patient's record as of the events a site holds: a deterministic fold of the log (see `Projection`).
+/// Field names are the keys of `accord patient show --json`; add fields freely, never rename one.
+public struct PatientRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var born: LocalDate
+    public var mrn: String?
+    public var registered: Stamp
+    public var goals: [GoalState] = []
+    public var consents: [ConsentState] = []
+    public var agreements: [AgreementState] = []
+    public var taperPlans: [TaperPlanState] = []
+    public var checkins: [CheckinState] = []
+    public var medications: [String] = []
+    public var notes: [NoteState] = []
+    /// Entries corrected or marked entered in error, with the reason; the originals stay in the timeline.
+    public var corrections: [CorrectionState] = []
+    /// Parts of the record that two sites changed without seeing each other's change; a clinician resolves them.
+    public var conflicts: [ConflictState] = []
+    public var eventCount: Int = 0
+}
+
+/// Who recorded something, where and when.
+public struct Stamp: Codable, Sendable, Equatable {
+    public var event: EventID
+    public var by: String
+    public var site: String
+    public var at: String
+}
+
+public enum GoalStatus: String, Codable, Sendable { case active, met, dropped }
+
+public struct GoalState: Codable, Sendable, Equatable {
+    public var id: String
+    public var description: String
+    public var measure: String?
+    public var targetDate: LocalDate?
+    public var status: GoalStatus
+    public var set: Stamp
+    public var latestReview: GoalReviewState?
+    public var history: [GoalHistoryEntry]
+}
+
+public struct GoalReviewState: Codable, Sendable, Equatable {
+    public var progress: GoalProgress
+    public var note: String?
+    public var stamp: Stamp
+}
+
+public struct GoalHistoryEntry: Codable, Sendable, Equatable {
+    public var change: String
+    public var detail: String?
+    public var stamp: Stamp
+}
+
+public struct ConsentState: Codable, Sendable, Equatable {
+    public var items: [ConsentItemRecord]
+    public var naloxone: NaloxoneStatus
+    public var questions: String?
+    public var decision: ConsentDecision
+    public var note: String?
+    public var stamp: Stamp
+}
+
+public enum AgreementStatus: String, Codable, Sendable { case active, expired, ended }
+
+public struct AgreementVersion: Codable, Sendable, Equatable {
+    public var change: String
+    public var clauses: [String]
+    public var renewOn: LocalDate
+    public var method: AgreementMethod
+    public var reason: String?
+    public var stamp: Stamp
+}
+
+public struct AgreementState: Codable, Sendable, Equatable {
+    public var id: String
+    public var effectiveOn: LocalDate
+    public var renewOn: LocalDate
+    public var clauses: [String]
+    public var method: AgreementMethod
+    /// `active` or `ended` in the fold; `PatientRecord.evaluated(on:)` turns an overdue active agreement `expired`.
+    public var status: AgreementStatus
+    public var endReason: String?
+    public var versions: [AgreementVersion]
+}
+
+public enum TaperStatus: String, Codable, Sendable { case active, paused, completed }
+
+public struct TaperPlanState: Codable, Sendable, Equatable {
+    public var id: String
+    public var medication: String
+    public var ratePercent: Double
+    public var intervalDays: Int
+    public var basis: TaperBasis
+    public var status: TaperStatus
+    public var steps: [TaperStep]
+    public var pausedOn: LocalDate?
+    public var history: [GoalHistoryEntry]
+}
+
+public struct CheckinState: Codable, Sendable, Equatable {
+    public var recorded: CheckinRecorded
+    public var pegScore: Double?
+    public var phq2Total: Int?
+    public var phq2Positive: Bool?
+    public var cowsTotal: Int?
+    public var cowsBand: String?
+    public var stamp: Stamp
+}
+
+public struct NoteState: Codable, Sendable, Equatable {
+    public var text: String
+    public var stamp: Stamp
+}
+
+public struct CorrectionState: Codable, Sendable, Equatable {
+    public var target: EventID
+    public var kind: String
+    public var reason: String
+    public var stamp: Stamp
+}
+
+public struct ConflictState: Codable, Sendable, Equatable {
+    public var entity: String
+    /// The concurrent latest events; a new event that builds on all of them resolves the conflict.
+    public var heads: [EventID]
+}
+
+extension PatientRecord {
+    /// The record as it stands on `date`: agreements past their renewal date read `expired`.
+    public func evaluated(on date: LocalDate) -> PatientRecord {
+        var copy = self
+        for index in copy.agreements.indices where copy.agreements[index].status == .active && copy.agreements[index].renewOn < date {
+            copy.agreements[index].status = .expired
+        }
+        return copy
+    }
+
+    public var activeAgreement: AgreementState? { agreements.last { $0.status == .active } }
+}

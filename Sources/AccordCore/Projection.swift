@@ -1,0 +1,223 @@
+/// Folds a patient's events into their record. The events are put in fold order (hybrid logical clock, site, id)
+/// first, so any arrival order of the same events gives the same record.
+public enum Projection {
+    /// The record, or nil when the events hold no registration for the patient.
+    public static func fold(_ events: [Event]) -> PatientRecord? {
+        var seen = Set<EventID>()
+        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
+        let amendments = Amendments(ordered)
+        var folder = Folder()
+        for event in ordered {
+            folder.apply(event, amendments: amendments)
+        }
+        return folder.record
+    }
+}
+
+/// Which entries were marked entered in error and which were corrected, worked out before the fold so that a
+/// correction applies at the position of the entry it corrects.
+struct Amendments {
+    var enteredInError: Set<EventID> = []
+    var replacements: [EventID: EventPayload] = [:]
+
+    init(_ ordered: [Event]) {
+        let byID = Dictionary(uniqueKeysWithValues: ordered.map { ($0.id, $0) })
+        for event in ordered {
+            guard case .entryEnteredInError(let marker) = event.envelope.payload,
+                  let target = byID[marker.target], target.envelope.type != .entryEnteredInError else { continue }
+            enteredInError.insert(target.id)
+        }
+        for event in ordered where !enteredInError.contains(event.id) {
+            guard case .entryCorrected(let correction) = event.envelope.payload,
+                  let target = byID[correction.target],
+                  target.envelope.type == correction.replacement.type,
+                  target.envelope.payload.entity == correction.replacement.entity else { continue }
+            replacements[target.id] = correction.replacement
+        }
+    }
+}
+
+/// The mutable state of one fold.
+struct Folder {
+    private var building: PatientRecord?
+    private var pending: [(Event, EventPayload)] = []
+    private var heads: [EntityKey: Set<EventID>] = [:]
+    private var entityOrder: [EntityKey] = []
+    private var count = 0
+
+    var record: PatientRecord? {
+        guard var record = building else { return nil }
+        record.eventCount = count
+        record.conflicts = entityOrder.compactMap { key in
+            guard let ids = heads[key], ids.count > 1 else { return nil }
+            return ConflictState(entity: key.description, heads: ids.sorted())
+        }
+        return record
+    }
+
+    mutating func apply(_ event: Event, amendments: Amendments) {
+        count += 1
+        let envelope = event.envelope
+        if let entity = envelope.payload.entity {
+            if heads[entity] == nil { entityOrder.append(entity) }
+            heads[entity, default: []].subtract(envelope.parents)
+            heads[entity, default: []].insert(event.id)
+        }
+        let stamp = Stamp(event: event.id, by: envelope.author.name, site: envelope.site, at: envelope.recorded)
+        switch envelope.payload {
+        case .entryEnteredInError(let marker):
+            building?.corrections.append(CorrectionState(target: marker.target, kind: "entered in error", reason: marker.reason, stamp: stamp))
+            return
+        case .entryCorrected(let correction):
+            building?.corrections.append(CorrectionState(target: correction.target, kind: "corrected", reason: correction.reason, stamp: stamp))
+            return
+        default: break
+        }
+        guard !amendments.enteredInError.contains(event.id) else { return }
+        let payload = amendments.replacements[event.id] ?? envelope.payload
+        if case .patientRegistered(let registration) = payload, building == nil {
+            building = PatientRecord(id: envelope.patient, name: registration.name, born: registration.born,
+                                     mrn: registration.mrn, registered: stamp)
+            return
+        }
+        guard building != nil else {
+            return  // Nothing is known of a patient before their registration; such events wait for it in the log.
+        }
+        building!.apply(payload, stamp: stamp)
+    }
+}
+
+extension PatientRecord {
+    mutating func apply(_ payload: EventPayload, stamp: Stamp) {
+        switch payload {
+        case .patientRegistered(let p):
+            name = p.name; born = p.born; mrn = p.mrn
+        case .demographicsCorrected(let p):
+            if let value = p.name { name = value }
+            if let value = p.born { born = value }
+            if let value = p.mrn { mrn = value }
+        case .goalSet(let p):
+            if let index = goals.firstIndex(where: { $0.id == p.goal }) {
+                goals[index].description = p.description
+                goals[index].history.append(GoalHistoryEntry(change: "set again", detail: p.description, stamp: stamp))
+            } else {
+                goals.append(GoalState(id: p.goal, description: p.description, measure: p.measure, targetDate: p.targetDate,
+                                       status: .active, set: stamp,
+                                       history: [GoalHistoryEntry(change: "set", detail: p.description, stamp: stamp)]))
+            }
+        case .goalRevised(let p):
+            updateGoal(p.goal) { goal in
+                goal.description = p.description
+                goal.measure = p.measure ?? goal.measure
+                goal.targetDate = p.targetDate ?? goal.targetDate
+                goal.history.append(GoalHistoryEntry(change: "revised", detail: p.description, stamp: stamp))
+            }
+        case .goalReviewed(let p):
+            updateGoal(p.goal) { goal in
+                goal.latestReview = GoalReviewState(progress: p.progress, note: p.note, stamp: stamp)
+                goal.history.append(GoalHistoryEntry(change: "reviewed: \(p.progress.rawValue) progress", detail: p.note, stamp: stamp))
+            }
+        case .goalMet(let p):
+            updateGoal(p.goal) { goal in
+                goal.status = .met
+                goal.history.append(GoalHistoryEntry(change: "met", detail: p.note, stamp: stamp))
+            }
+        case .goalDropped(let p):
+            updateGoal(p.goal) { goal in
+                goal.status = .dropped
+                goal.history.append(GoalHistoryEntry(change: "dropped", detail: p.reason, stamp: stamp))
+            }
+        case .consentRecorded(let p):
+            consents.append(ConsentState(items: p.items, naloxone: p.naloxone, questions: p.questions,
+                                         decision: p.decision, note: p.note, stamp: stamp))
+        case .agreementSigned(let p):
+            let version = AgreementVersion(change: "signed", clauses: p.clauses, renewOn: p.renewOn, method: p.method,
+                                           reason: p.note, stamp: stamp)
+            agreements.append(AgreementState(id: p.agreement, effectiveOn: p.effectiveOn, renewOn: p.renewOn,
+                                             clauses: p.clauses, method: p.method, status: .active, versions: [version]))
+        case .agreementAmended(let p):
+            updateAgreement(p.agreement) { agreement in
+                agreement.clauses = p.clauses
+                agreement.method = p.method
+                agreement.versions.append(AgreementVersion(change: "amended", clauses: p.clauses, renewOn: agreement.renewOn,
+                                                           method: p.method, reason: p.reason, stamp: stamp))
+            }
+        case .agreementRenewed(let p):
+            updateAgreement(p.agreement) { agreement in
+                agreement.renewOn = p.renewOn
+                agreement.method = p.method
+                agreement.versions.append(AgreementVersion(change: "renewed", clauses: agreement.clauses, renewOn: p.renewOn,
+                                                           method: p.method, reason: p.note, stamp: stamp))
+            }
+        case .agreementEnded(let p):
+            updateAgreement(p.agreement) { agreement in
+                agreement.status = .ended
+                agreement.endReason = p.reason
+                agreement.versions.append(AgreementVersion(change: "ended", clauses: agreement.clauses, renewOn: agreement.renewOn,
+                                                           method: agreement.method, reason: p.reason, stamp: stamp))
+            }
+        case .taperStarted(let p):
+            taperPlans.append(TaperPlanState(id: p.plan, medication: p.medication, ratePercent: p.ratePercent,
+                                             intervalDays: p.intervalDays, basis: p.basis, status: .active, steps: p.steps,
+                                             history: [GoalHistoryEntry(change: "started", detail: p.note, stamp: stamp)]))
+        case .taperAdjusted(let p):
+            updateTaper(p.plan) { plan in
+                plan.steps = plan.steps.filter { $0.on < p.effectiveOn } + p.steps
+                plan.ratePercent = p.ratePercent
+                plan.intervalDays = p.intervalDays
+                plan.history.append(GoalHistoryEntry(change: "adjusted", detail: p.reason, stamp: stamp))
+            }
+        case .taperPaused(let p):
+            updateTaper(p.plan) { plan in
+                guard plan.status == .active else { return }
+                plan.status = .paused
+                plan.pausedOn = p.on
+                plan.history.append(GoalHistoryEntry(change: "paused", detail: p.reason, stamp: stamp))
+            }
+        case .taperResumed(let p):
+            updateTaper(p.plan) { plan in
+                guard plan.status == .paused, let pausedOn = plan.pausedOn else { return }
+                // A pause holds the dose: every step not yet reached moves later by the length of the pause.
+                let shift = max(0, pausedOn.days(until: p.on))
+                plan.steps = plan.steps.map { step in
+                    var moved = step
+                    if step.on > pausedOn { moved.on = step.on.adding(days: shift) }
+                    return moved
+                }
+                plan.status = .active
+                plan.pausedOn = nil
+                plan.history.append(GoalHistoryEntry(change: "resumed", detail: p.note, stamp: stamp))
+            }
+        case .taperCompleted(let p):
+            updateTaper(p.plan) { plan in
+                plan.status = .completed
+                plan.history.append(GoalHistoryEntry(change: "completed", detail: p.note, stamp: stamp))
+            }
+        case .checkinRecorded(let p):
+            let cowsTotal = p.cows.map { $0.reduce(0, +) }
+            checkins.append(CheckinState(recorded: p, pegScore: p.peg.map(CheckinInstruments.pegScore),
+                                         phq2Total: p.phq2.map { $0.reduce(0, +) },
+                                         phq2Positive: p.phq2.map(CheckinInstruments.phq2Positive),
+                                         cowsTotal: cowsTotal, cowsBand: cowsTotal.map(CheckinInstruments.cowsBand(total:)),
+                                         stamp: stamp))
+        case .medicationsChanged(let p):
+            medications = p.medications
+        case .noteAdded(let p):
+            notes.append(NoteState(text: p.text, stamp: stamp))
+        case .entryCorrected, .entryEnteredInError:
+            break  // Handled before the fold reaches the record.
+        }
+    }
+
+    private mutating func updateGoal(_ id: String, _ change: (inout GoalState) -> Void) {
+        if let index = goals.firstIndex(where: { $0.id == id }) { change(&goals[index]) }
+    }
+
+    private mutating func updateAgreement(_ id: String, _ change: (inout AgreementState) -> Void) {
+        if let index = agreements.firstIndex(where: { $0.id == id }), agreements[index].status != .ended { change(&agreements[index]) }
+    }
+
+    private mutating func updateTaper(_ id: String, _ change: (inout TaperPlanState) -> Void) {
+        if let index = taperPlans.firstIndex(where: { $0.id == id }), taperPlans[index].status != .completed { change(&taperPlans[index]) }
+    }
+}

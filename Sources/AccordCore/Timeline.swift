@@ -1,0 +1,71 @@
+/// One line of a patient's timeline: every event in fold order, including corrected and entered-in-error entries,
+/// which stay readable. Field names are the keys of `accord timeline --json`.
+public struct TimelineEntry: Codable, Sendable, Equatable {
+    public var event: EventID
+    public var type: EventType
+    public var at: String
+    public var by: String
+    public var site: String
+    public var summary: String
+    /// `recorded`, `corrected` (a later entry replaced its content) or `entered-in-error`.
+    public var status: String
+}
+
+public enum Timeline {
+    public static func entries(_ events: [Event]) -> [TimelineEntry] {
+        var seen = Set<EventID>()
+        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
+        let amendments = Amendments(ordered)
+        return ordered.map { event in
+            let status = amendments.enteredInError.contains(event.id) ? "entered-in-error"
+                : amendments.replacements[event.id] != nil ? "corrected" : "recorded"
+            return TimelineEntry(event: event.id, type: event.envelope.type, at: event.envelope.recorded,
+                                 by: event.envelope.author.name, site: event.envelope.site,
+                                 summary: summary(of: event.envelope.payload), status: status)
+        }
+    }
+
+    /// A one-line description of what an event records, in plain words.
+    public static func summary(of payload: EventPayload) -> String {
+        switch payload {
+        case .patientRegistered(let p): "Registered \(p.name), born \(p.born)\(p.mrn.map { ", MRN \($0)" } ?? "")"
+        case .demographicsCorrected(let p):
+            "Demographics corrected (\([p.name.map { "name \($0)" }, p.born.map { "born \($0)" }, p.mrn.map { "MRN \($0)" }].compactMap { $0 }.joined(separator: ", "))): \(p.reason)"
+        case .goalSet(let p): "Goal set: \(p.description)"
+        case .goalRevised(let p): "Goal revised: \(p.description)"
+        case .goalReviewed(let p): "Goal reviewed: \(p.progress.rawValue) progress\(p.note.map { " — \($0)" } ?? "")"
+        case .goalMet(let p): "Goal met\(p.note.map { " — \($0)" } ?? "")"
+        case .goalDropped(let p): "Goal dropped: \(p.reason)"
+        case .consentRecorded(let p):
+            "Mini-consent: \(p.items.filter(\.discussed).count) of \(p.items.count) items discussed, naloxone \(p.naloxone.rawValue), patient \(p.decision.rawValue)"
+        case .agreementSigned(let p): "Treatment agreement signed (\(p.clauses.count) clauses, \(p.method.rawValue)), renew by \(p.renewOn)"
+        case .agreementAmended(let p): "Treatment agreement amended (\(p.clauses.count) clauses): \(p.reason)"
+        case .agreementRenewed(let p): "Treatment agreement renewed until \(p.renewOn)"
+        case .agreementEnded(let p): "Treatment agreement ended: \(p.reason)"
+        case .taperStarted(let p): "Taper started: \(p.medication), \(p.steps.count) steps"
+        case .taperAdjusted(let p): "Taper adjusted from \(p.effectiveOn): \(p.reason)"
+        case .taperPaused(let p): "Taper paused on \(p.on): \(p.reason)"
+        case .taperResumed(let p): "Taper resumed on \(p.on)"
+        case .taperCompleted(let p): "Taper completed on \(p.on)"
+        case .checkinRecorded(let p): "Check-in\(checkinDetail(p))"
+        case .medicationsChanged(let p): "Medication list: \(p.medications.isEmpty ? "none" : p.medications.joined(separator: "; "))"
+        case .noteAdded(let p): "Note: \(p.text)"
+        case .entryCorrected(let p): "Corrected entry \(p.target.short): \(p.reason)"
+        case .entryEnteredInError(let p): "Entry \(p.target.short) marked entered in error: \(p.reason)"
+        }
+    }
+
+    static func checkinDetail(_ p: CheckinRecorded) -> String {
+        var parts: [String] = []
+        if let peg = p.peg { parts.append("PEG \(formatScore(CheckinInstruments.pegScore(peg)))") }
+        if let phq2 = p.phq2 { parts.append("PHQ-2 \(phq2.reduce(0, +))") }
+        if let cows = p.cows { parts.append("COWS \(cows.reduce(0, +))") }
+        if let next = p.nextVisit { parts.append("next visit \(next)") }
+        return parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")
+    }
+
+    public static func formatScore(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}
