@@ -24,7 +24,6 @@ let package = Package(
         .target(
             name: "AccordSchema",
             path: "schema",
-            exclude: ["README.md"],
             sources: ["swift"],
             resources: [.copy("sqlite"), .copy("events")]
         ),

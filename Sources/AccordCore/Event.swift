@@ -47,7 +47,7 @@ public struct Event: Sendable, Hashable, Identifiable {
 public enum EventDecodingError: Error, Sendable, CustomStringConvertible {
     case idMismatch(expected: EventID, actual: EventID)
     case malformed(String)
-    case invalid(ValidationError)
+    case invalid(RuleViolation)
 
     public var description: String {
         switch self {

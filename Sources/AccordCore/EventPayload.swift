@@ -1,3 +1,5 @@
+import Foundation
+
 /// The payload of an event, one case per `EventType`. Encoded as a plain JSON object; decoding needs the type,
 /// which the envelope carries beside it.
 public indirect enum EventPayload: Sendable, Hashable {
@@ -184,5 +186,36 @@ public struct EntryCorrected: Codable, Sendable, Hashable {
         try container.encode(replacement.type, forKey: .targetType)
         try container.encode(reason, forKey: .reason)
         try replacement.encode(to: container.superEncoder(forKey: .replacement))
+    }
+}
+
+extension EventPayload {
+    /// Decodes a payload of `type` from its JSON object alone.
+    public static func decode(_ type: EventType, json: Data) throws -> EventPayload {
+        let decoder = JSONDecoder()
+        decoder.userInfo[PayloadBox.typeKey] = type
+        return try decoder.decode(PayloadBox.self, from: json).payload
+    }
+
+    /// The payload's JSON object, for tools that edit a copy of it (a correction starts from the original).
+    public func jsonObject() throws -> [String: Any] {
+        let data = try CanonicalJSON.encode(PayloadEncoding(payload: self))
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+}
+
+private struct PayloadEncoding: Encodable {
+    let payload: EventPayload
+    func encode(to encoder: any Encoder) throws { try payload.encode(to: encoder) }
+}
+
+private struct PayloadBox: Decodable {
+    static let typeKey = CodingUserInfoKey(rawValue: "accord.eventType")!
+    let payload: EventPayload
+    init(from decoder: any Decoder) throws {
+        guard let type = decoder.userInfo[Self.typeKey] as? EventType else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "no event type given"))
+        }
+        payload = try EventPayload.decode(type, from: decoder)
     }
 }

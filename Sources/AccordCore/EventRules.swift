@@ -3,21 +3,21 @@ public enum EventRules {
     public static let maximumTextLength = 10_000
     public static let maximumParents = 64
 
-    public static func validate(_ envelope: EventEnvelope) throws(ValidationError) {
-        guard envelope.schema >= 1 else { throw ValidationError("schema version \(envelope.schema) is not valid") }
+    public static func validate(_ envelope: EventEnvelope) throws(RuleViolation) {
+        guard envelope.schema >= 1 else { throw RuleViolation("schema version \(envelope.schema) is not valid") }
         guard envelope.schema <= envelope.type.currentSchemaVersion else {
-            throw ValidationError("this \(envelope.type.rawValue) event uses schema version \(envelope.schema), newer than this Accord understands; update Accord")
+            throw RuleViolation("this \(envelope.type.rawValue) event uses schema version \(envelope.schema), newer than this Accord understands; update Accord")
         }
-        guard Identifiers.isValid(envelope.patient) else { throw ValidationError("patient id \(envelope.patient) is not a lowercase UUID") }
-        guard Identifiers.isValid(envelope.author.id) else { throw ValidationError("author id is not a lowercase UUID") }
+        guard Identifiers.isValid(envelope.patient) else { throw RuleViolation("patient id \(envelope.patient) is not a lowercase UUID") }
+        guard Identifiers.isValid(envelope.author.id) else { throw RuleViolation("author id is not a lowercase UUID") }
         try text(envelope.author.name, "author name", maximum: 200)
-        guard Identifiers.isValidSiteName(envelope.site) else { throw ValidationError("site name '\(envelope.site)' is not valid: \(Identifiers.siteNameRule)") }
-        guard envelope.hlc.wall > 0, envelope.hlc.logical >= 0 else { throw ValidationError("clock timestamp \(envelope.hlc) is not valid") }
-        guard envelope.parents.count <= maximumParents else { throw ValidationError("an event may build on at most \(maximumParents) others") }
+        guard Identifiers.isValidSiteName(envelope.site) else { throw RuleViolation("site name '\(envelope.site)' is not valid: \(Identifiers.siteNameRule)") }
+        guard envelope.hlc.wall > 0, envelope.hlc.logical >= 0 else { throw RuleViolation("clock timestamp \(envelope.hlc) is not valid") }
+        guard envelope.parents.count <= maximumParents else { throw RuleViolation("an event may build on at most \(maximumParents) others") }
         try validate(envelope.payload)
     }
 
-    public static func validate(_ payload: EventPayload) throws(ValidationError) {
+    public static func validate(_ payload: EventPayload) throws(RuleViolation) {
         switch payload {
         case .patientRegistered(let p):
             try text(p.name, "name", maximum: 200)
@@ -26,7 +26,7 @@ public enum EventRules {
             if let name = p.name { try text(name, "name", maximum: 200) }
             if let mrn = p.mrn { try text(mrn, "MRN", maximum: 64) }
             guard p.name != nil || p.born != nil || p.mrn != nil else {
-                throw ValidationError("a demographics correction must change the name, birth date or MRN")
+                throw RuleViolation("a demographics correction must change the name, birth date or MRN")
             }
             try text(p.reason, "reason")
         case .goalSet(let p):
@@ -45,7 +45,7 @@ public enum EventRules {
             try consent(p)
         case .agreementSigned(let p):
             try id(p.agreement, "agreement"); try clauses(p.clauses)
-            guard p.renewOn > p.effectiveOn else { throw ValidationError("the renewal date \(p.renewOn) must be after the agreement starts (\(p.effectiveOn))") }
+            guard p.renewOn > p.effectiveOn else { throw RuleViolation("the renewal date \(p.renewOn) must be after the agreement starts (\(p.effectiveOn))") }
             try optionalText(p.note, "note")
         case .agreementAmended(let p):
             try id(p.agreement, "agreement"); try clauses(p.clauses); try text(p.reason, "reason")
@@ -69,7 +69,7 @@ public enum EventRules {
         case .checkinRecorded(let p):
             try checkin(p)
         case .medicationsChanged(let p):
-            guard p.medications.count <= 100 else { throw ValidationError("a medication list holds at most 100 entries") }
+            guard p.medications.count <= 100 else { throw RuleViolation("a medication list holds at most 100 entries") }
             for medication in p.medications { try text(medication, "medication", maximum: 500) }
             try optionalText(p.reason, "reason")
         case .noteAdded(let p):
@@ -78,7 +78,7 @@ public enum EventRules {
             try text(p.reason, "reason")
             switch p.replacement {
             case .entryCorrected, .entryEnteredInError:
-                throw ValidationError("a correction replaces an entry's content; to undo a correction, correct the original entry again")
+                throw RuleViolation("a correction replaces an entry's content; to undo a correction, correct the original entry again")
             default: try validate(p.replacement)
             }
         case .entryEnteredInError(let p):
@@ -86,90 +86,90 @@ public enum EventRules {
         }
     }
 
-    static func text(_ value: String, _ what: String, maximum: Int = maximumTextLength) throws(ValidationError) {
+    public static func text(_ value: String, _ what: String, maximum: Int = maximumTextLength) throws(RuleViolation) {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw ValidationError("the \(what) is empty; give some text") }
-        guard value.count <= maximum else { throw ValidationError("the \(what) is longer than \(maximum) characters; shorten it") }
+        guard !trimmed.isEmpty else { throw RuleViolation("the \(what) is empty; give some text") }
+        guard value.count <= maximum else { throw RuleViolation("the \(what) is longer than \(maximum) characters; shorten it") }
         guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) else {
-            throw ValidationError("the \(what) contains control characters; remove them")
+            throw RuleViolation("the \(what) contains control characters; remove them")
         }
     }
 
-    static func optionalText(_ value: String?, _ what: String) throws(ValidationError) {
+    static func optionalText(_ value: String?, _ what: String) throws(RuleViolation) {
         if let value { try text(value, what) }
     }
 
-    static func id(_ value: String, _ what: String) throws(ValidationError) {
-        guard Identifiers.isValid(value) else { throw ValidationError("\(what) id '\(value)' is not a lowercase UUID") }
+    static func id(_ value: String, _ what: String) throws(RuleViolation) {
+        guard Identifiers.isValid(value) else { throw RuleViolation("\(what) id '\(value)' is not a lowercase UUID") }
     }
 
-    static func consent(_ p: ConsentRecorded) throws(ValidationError) {
+    static func consent(_ p: ConsentRecorded) throws(RuleViolation) {
         var seen = Set<String>()
         for item in p.items {
             guard ConsentItem.named(item.key) != nil else {
-                throw ValidationError("'\(item.key)' is not a mini-consent item; the items are \(ConsentItem.all.map(\.id).joined(separator: ", "))")
+                throw RuleViolation("'\(item.key)' is not a mini-consent item; the items are \(ConsentItem.all.map(\.id).joined(separator: ", "))")
             }
-            guard seen.insert(item.key).inserted else { throw ValidationError("mini-consent item '\(item.key)' is listed twice") }
+            guard seen.insert(item.key).inserted else { throw RuleViolation("mini-consent item '\(item.key)' is listed twice") }
             if !item.discussed {
                 guard let reason = item.reason else {
-                    throw ValidationError("mini-consent item '\(item.key)' was not discussed; give the reason")
+                    throw RuleViolation("mini-consent item '\(item.key)' was not discussed; give the reason")
                 }
                 try text(reason, "reason '\(item.key)' was not discussed")
             }
         }
         let missing = ConsentItem.all.map(\.id).filter { !seen.contains($0) }
         guard missing.isEmpty else {
-            throw ValidationError("every mini-consent item must be marked discussed or not discussed; missing: \(missing.joined(separator: ", "))")
+            throw RuleViolation("every mini-consent item must be marked discussed or not discussed; missing: \(missing.joined(separator: ", "))")
         }
         try optionalText(p.questions, "patient's questions")
         try optionalText(p.note, "note")
     }
 
-    static func clauses(_ keys: [String]) throws(ValidationError) {
-        guard !keys.isEmpty else { throw ValidationError("an agreement needs at least one clause") }
+    static func clauses(_ keys: [String]) throws(RuleViolation) {
+        guard !keys.isEmpty else { throw RuleViolation("an agreement needs at least one clause") }
         var seen = Set<String>()
         for key in keys {
             guard AgreementClause.named(key) != nil else {
-                throw ValidationError("'\(key)' is not an agreement clause; the clauses are \(AgreementClause.defaultKeys.joined(separator: ", "))")
+                throw RuleViolation("'\(key)' is not an agreement clause; the clauses are \(AgreementClause.defaultKeys.joined(separator: ", "))")
             }
-            guard seen.insert(key).inserted else { throw ValidationError("agreement clause '\(key)' is listed twice") }
+            guard seen.insert(key).inserted else { throw RuleViolation("agreement clause '\(key)' is listed twice") }
         }
     }
 
-    static func pace(rate: Double, intervalDays: Int) throws(ValidationError) {
-        guard rate > 0, rate <= 100 else { throw ValidationError("a taper rate must be more than 0 and at most 100 percent") }
-        guard (1...366).contains(intervalDays) else { throw ValidationError("a taper interval must be 1 to 366 days") }
+    static func pace(rate: Double, intervalDays: Int) throws(RuleViolation) {
+        guard rate > 0, rate <= 100 else { throw RuleViolation("a taper rate must be more than 0 and at most 100 percent") }
+        guard (1...366).contains(intervalDays) else { throw RuleViolation("a taper interval must be 1 to 366 days") }
     }
 
-    static func steps(_ steps: [TaperStep]) throws(ValidationError) {
-        guard !steps.isEmpty else { throw ValidationError("a taper plan needs at least one step") }
-        guard steps.count <= 500 else { throw ValidationError("a taper plan holds at most 500 steps") }
+    static func steps(_ steps: [TaperStep]) throws(RuleViolation) {
+        guard !steps.isEmpty else { throw RuleViolation("a taper plan needs at least one step") }
+        guard steps.count <= 500 else { throw RuleViolation("a taper plan holds at most 500 steps") }
         for (index, step) in steps.enumerated() {
-            guard step.dailyDose >= 0, step.dailyDose.isFinite else { throw ValidationError("taper step \(index + 1) has a negative dose") }
+            guard step.dailyDose >= 0, step.dailyDose.isFinite else { throw RuleViolation("taper step \(index + 1) has a negative dose") }
             try text(step.unit, "dose unit", maximum: 20)
             if index > 0, step.on <= steps[index - 1].on {
-                throw ValidationError("taper steps must be in date order; step \(index + 1) is not after step \(index)")
+                throw RuleViolation("taper steps must be in date order; step \(index + 1) is not after step \(index)")
             }
         }
     }
 
-    static func checkin(_ p: CheckinRecorded) throws(ValidationError) {
+    static func checkin(_ p: CheckinRecorded) throws(RuleViolation) {
         if let peg = p.peg {
             guard peg.count == 3, peg.allSatisfy({ (0...10).contains($0) }) else {
-                throw ValidationError("PEG takes 3 scores from 0 to 10 (pain, enjoyment of life, general activity)")
+                throw RuleViolation("PEG takes 3 scores from 0 to 10 (pain, enjoyment of life, general activity)")
             }
         }
         if let phq2 = p.phq2 {
             guard phq2.count == 2, phq2.allSatisfy({ (0...3).contains($0) }) else {
-                throw ValidationError("PHQ-2 takes 2 scores from 0 to 3")
+                throw RuleViolation("PHQ-2 takes 2 scores from 0 to 3")
             }
         }
         if let cows = p.cows {
             guard cows.count == CheckinInstruments.cowsItemMaximums.count else {
-                throw ValidationError("COWS takes 11 item scores; \(cows.count) were given")
+                throw RuleViolation("COWS takes 11 item scores; \(cows.count) were given")
             }
             for (index, (score, maximum)) in zip(cows, CheckinInstruments.cowsItemMaximums).enumerated() where !(0...maximum).contains(score) {
-                throw ValidationError("COWS item \(index + 1) must be 0 to \(maximum); \(score) was given")
+                throw RuleViolation("COWS item \(index + 1) must be 0 to \(maximum); \(score) was given")
             }
         }
         for goal in p.goals ?? [] { try id(goal.goal, "goal"); try optionalText(goal.note, "goal note") }

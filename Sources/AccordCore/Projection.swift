@@ -221,3 +221,16 @@ extension PatientRecord {
         if let index = taperPlans.firstIndex(where: { $0.id == id }), taperPlans[index].status != .completed { change(&taperPlans[index]) }
     }
 }
+
+extension Projection {
+    /// The latest events of one entity (more than one means a conflict); a new event on the entity names them
+    /// all as parents.
+    public static func heads(of entity: EntityKey, in events: [Event]) -> [EventID] {
+        var heads = Set<EventID>()
+        for event in events.sorted(by: Event.foldOrder) where event.envelope.payload.entity == entity {
+            heads.subtract(event.envelope.parents)
+            heads.insert(event.id)
+        }
+        return heads.sorted()
+    }
+}

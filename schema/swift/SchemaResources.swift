@@ -1,1 +1,41 @@
 import Foundation
+
+/// The files in `schema/`, shipped with the code as resources: numbered SQL migrations and event JSON Schemas.
+public enum SchemaResources {
+    /// A numbered migration: its file name without `.sql` (the migration's permanent name) and its SQL.
+    public struct Migration: Sendable {
+        public let name: String
+        public let sql: String
+    }
+
+    /// The SQLite migrations in the order they apply (by file name, which starts with the number).
+    public static func sqliteMigrations() throws -> [Migration] {
+        try migrations(in: "sqlite")
+    }
+
+    /// The JSON Schema for an event type (`schema/events/<type>.json`), as text.
+    public static func eventSchema(named type: String) throws -> Data {
+        guard let url = Bundle.module.url(forResource: type, withExtension: "json", subdirectory: "events") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "events/\(type).json"])
+        }
+        return try Data(contentsOf: url)
+    }
+
+    /// Where the event schemas lie on disk, for validators that resolve references between files.
+    public static var eventSchemaDirectory: URL? {
+        Bundle.module.resourceURL?.appendingPathComponent("events")
+    }
+
+    static func migrations(in folder: String) throws -> [Migration] {
+        guard let directory = Bundle.module.resourceURL?.appendingPathComponent(folder) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: folder])
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".sql") }
+            .sorted()
+        return try files.map { file in
+            Migration(name: String(file.dropLast(4)),
+                      sql: try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// Reads and writes rows of the `events` table.
+enum EventRows {
+    static let insertSQL = """
+        INSERT INTO events (id, patient, type, site, hlc_wall, hlc_logical, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO NOTHING
+        """
+
+    /// Inserts an event unless one with its id is already stored; true when it was new.
+    @discardableResult
+    static func insert(_ event: Event, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: insertSQL)
+        let envelope = event.envelope
+        statement.setUncheckedArguments([event.id.hex, envelope.patient, envelope.type.rawValue, envelope.site,
+                                         envelope.hlc.wall, Int64(envelope.hlc.logical), event.bytes])
+        try statement.execute()
+        return db.changesCount > 0
+    }
+
+    static func fetch(patient: String, _ db: Database) throws -> [Event] {
+        try decode(Row.fetchAll(db, sql: """
+            SELECT id, body FROM events WHERE patient = ? ORDER BY hlc_wall, hlc_logical, site, id
+            """, arguments: [patient]))
+    }
+
+    static func fetch(patient: String, types: [EventType], _ db: Database) throws -> [Event] {
+        let marks = types.map { _ in "?" }.joined(separator: ",")
+        return try decode(Row.fetchAll(db, sql: "SELECT id, body FROM events WHERE patient = ? AND type IN (\(marks))",
+                                       arguments: StatementArguments([patient] + types.map(\.rawValue))))
+    }
+
+    static func fetch(patient: String, idPrefix: String, _ db: Database) throws -> [Event] {
+        try decode(Row.fetchAll(db, sql: "SELECT id, body FROM events WHERE id >= ? AND id < ? AND patient = ? LIMIT 2",
+                                arguments: [idPrefix, idPrefix + "~", patient]))
+    }
+
+    /// Decodes rows, checking each body against its id: a mismatch means the file was altered or damaged.
+    static func decode(_ rows: [Row]) throws -> [Event] {
+        try rows.map { row in
+            let idText: String = row["id"]
+            let body: Data = row["body"]
+            guard let id = EventID(hex: idText) else {
+                throw StoreError(.damaged, "The store holds an event with a malformed id (\(idText.prefix(12))); it is damaged. Restore it from a backup.")
+            }
+            do {
+                return try Event(bytes: body, expectedID: id)
+            } catch {
+                throw StoreError(.damaged, "Event \(id.short) in the store does not match its id or cannot be read (\(error)); the store is damaged. Restore it from a backup or sync again.")
+            }
+        }
+    }
+}
+
+/// The persisted hybrid logical clock.
+enum HLCState {
+    static func load(_ db: Database) throws -> HybridLogicalClock {
+        guard let row = try Row.fetchOne(db, sql: "SELECT wall, logical FROM hlc_state WHERE singleton = 1") else {
+            return HybridLogicalClock()
+        }
+        return HybridLogicalClock(last: HLCTimestamp(wall: row["wall"], logical: Int32(row["logical"] as Int64)))
+    }
+
+    static func save(_ clock: HybridLogicalClock, _ db: Database) throws {
+        try db.execute(sql: "UPDATE hlc_state SET wall = ?, logical = ? WHERE singleton = 1",
+                       arguments: [clock.last.wall, Int64(clock.last.logical)])
+    }
+}
+
+/// Keeps the patient directory equal to the fold of each patient's demographic events.
+enum PatientDirectory {
+    static let demographicTypes: [EventType] = EventType.allCases.filter(\.touchesDemographics)
+
+    static func refresh(patients: Set<String>, _ db: Database) throws {
+        for patient in patients {
+            let events = try EventRows.fetch(patient: patient, types: demographicTypes, db)
+            guard let record = Projection.fold(events) else { continue }
+            try PatientDirectoryEntry(id: patient, name: record.name, born: record.born, mrn: record.mrn).upsert(db)
+        }
+    }
+}

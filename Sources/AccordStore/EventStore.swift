@@ -1,0 +1,267 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// A site's local store: the append-only event log in one SQLite file (WAL, `synchronous = FULL`) beside the
+/// clinician's signing key. Every append is durable when it returns.
+public final class EventStore: Sendable {
+    public static let databaseFileName = "accord.sqlite"
+
+    public let directory: URL
+    public let identity: StoreIdentity
+    let pool: DatabasePool
+    let clock: PhysicalClock
+
+    public var databaseURL: URL { directory.appendingPathComponent(Self.databaseFileName) }
+
+    private init(directory: URL, identity: StoreIdentity, pool: DatabasePool, clock: PhysicalClock) {
+        self.directory = directory
+        self.identity = identity
+        self.pool = pool
+        self.clock = clock
+    }
+
+    // MARK: Creating and opening
+
+    /// Whether a store exists in `directory`, and who it belongs to, without changing anything.
+    public static func existingIdentity(at directory: URL) throws(StoreError) -> StoreIdentity? {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(databaseFileName).path) else { return nil }
+        return try open(at: directory).identity
+    }
+
+    /// Creates a store for `site` and `clinicianName`, with a new signing key. The database appears under its
+    /// final name only once complete, so an interrupted `init` leaves no half-made store behind.
+    public static func create(at directory: URL, site: String, clinicianName: String,
+                              clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
+        guard Identifiers.isValidSiteName(site) else {
+            throw StoreError(.invalid, "Site name '\(site)' is not valid: \(Identifiers.siteNameRule).")
+        }
+        do { try EventRules.text(clinicianName, "clinician name", maximum: 200) } catch {
+            throw StoreError(.invalid, "The clinician name is not valid: \(error).")
+        }
+        let fileManager = FileManager.default
+        let finalURL = directory.appendingPathComponent(databaseFileName)
+        if fileManager.fileExists(atPath: finalURL.path) {
+            throw StoreError(.alreadyInitialized, "A store already exists at \(directory.path).")
+        }
+        do {
+            try fileManager.createDirectory(at: directory, withIntermediateDirectories: true,
+                                            attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError(.io, "Cannot create the store folder \(directory.path): \(error.localizedDescription)")
+        }
+        let keyURL = directory.appendingPathComponent(ClinicianKey.fileName)
+        if !fileManager.fileExists(atPath: keyURL.path) {
+            do { _ = try ClinicianKey.create(in: directory) } catch let error as StoreError { throw error } catch {
+                throw StoreError(.io, "Cannot create the signing key: \(error)")
+            }
+        }
+        let draftURL = directory.appendingPathComponent(databaseFileName + ".creating")
+        for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: draftURL.path + suffix) }
+        let identity = StoreIdentity(site: site, clinicianID: Identifiers.make(), clinicianName: clinicianName,
+                                     createdAt: Timestamp.iso8601(epochMilliseconds: clock.now()))
+        try mapErrors(at: directory) {
+            let queue = try DatabaseQueue(path: draftURL.path)
+            try StoreMigrations.migrator().migrate(queue)
+            try queue.write { db in try identity.insert(db) }
+            try queue.close()
+        }
+        guard rename(draftURL.path, finalURL.path) == 0 else {
+            throw StoreError(.io, "Cannot finish creating the store at \(finalURL.path): \(String(cString: strerror(errno))).")
+        }
+        return try open(at: directory, clock: clock)
+    }
+
+    /// Opens an existing store, applying any migrations this version adds.
+    public static func open(at directory: URL, clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
+        let url = directory.appendingPathComponent(databaseFileName)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw StoreError(.notInitialized, "No Accord store at \(directory.path); create one with `accord init --site NAME --clinician NAME`.")
+        }
+        return try mapErrors(at: directory) {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(3)
+            let pool = try DatabasePool(path: url.path, configuration: configuration)
+            // GRDB's pool runs WAL with synchronous = NORMAL; FULL makes every acknowledged commit survive power loss.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            let migrator = try StoreMigrations.migrator()
+            let (superseded, complete) = try pool.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
+            }
+            if superseded {
+                throw StoreError(.newerSchema, "The store at \(directory.path) was written by a newer version of Accord; update Accord to use it. Nothing was changed.")
+            }
+            if !complete { try migrator.migrate(pool) }
+            guard let identity = try pool.read({ db in try StoreIdentity.fetchOne(db) }) else {
+                throw StoreError(.damaged, "The store at \(directory.path) has no site identity; it is damaged. Restore it from a backup.")
+            }
+            return EventStore(directory: directory, identity: identity, pool: pool, clock: clock)
+        }
+    }
+
+    // MARK: Writing
+
+    /// Records new events written at this site, all or none, each stamped with the author, site and a clock
+    /// timestamp later than any this store has issued or seen. Durable when it returns.
+    @discardableResult
+    public func append(_ drafts: [EventDraft]) throws(StoreError) -> [Event] {
+        try write { db in
+            var clock = try HLCState.load(db)
+            var events: [Event] = []
+            let author = Author(id: self.identity.clinicianID, name: self.identity.clinicianName)
+            for draft in drafts {
+                let physical = self.clock.now()
+                let envelope = EventEnvelope(patient: draft.patient, author: author, site: self.identity.site,
+                                             hlc: clock.tick(physical: physical),
+                                             recorded: Timestamp.iso8601(epochMilliseconds: physical),
+                                             parents: draft.parents, payload: draft.payload)
+                let event: Event
+                do { event = try Event(envelope) } catch let error as RuleViolation {
+                    throw StoreError(.invalid, error.message)
+                }
+                try EventRows.insert(event, db)
+                events.append(event)
+            }
+            try HLCState.save(clock, db)
+            try PatientDirectory.refresh(patients: Set(events.filter { $0.envelope.type.touchesDemographics }.map(\.envelope.patient)), db)
+            return events
+        }
+    }
+
+    @discardableResult
+    public func append(_ draft: EventDraft) throws(StoreError) -> Event {
+        try append([draft])[0]
+    }
+
+    /// Stores events written elsewhere (another site, a bulk import) in one transaction. An event already held
+    /// is skipped, so a re-sent batch is harmless. Returns how many were new.
+    @discardableResult
+    public func importEvents(_ events: [Event]) throws(StoreError) -> Int {
+        try write { db in
+            var inserted = 0
+            var latest = HLCTimestamp.zero
+            var demographics = Set<String>()
+            for event in events {
+                if try EventRows.insert(event, db) { inserted += 1 }
+                latest = max(latest, event.envelope.hlc)
+                if event.envelope.type.touchesDemographics { demographics.insert(event.envelope.patient) }
+            }
+            var clock = try HLCState.load(db)
+            clock.receive(latest, physical: self.clock.now())
+            try HLCState.save(clock, db)
+            try PatientDirectory.refresh(patients: demographics, db)
+            return inserted
+        }
+    }
+
+    // MARK: Reading
+
+    /// A patient's events in fold order, each checked against its id.
+    public func events(patient: String) throws(StoreError) -> [Event] {
+        try read { db in try EventRows.fetch(patient: patient, db) }
+    }
+
+    /// The patient's record, folded from their events.
+    public func record(patient: String) throws(StoreError) -> PatientRecord? {
+        Projection.fold(try events(patient: patient))
+    }
+
+    /// Every patient in the directory, by name.
+    public func patients() throws(StoreError) -> [PatientDirectoryEntry] {
+        try read { db in
+            try PatientDirectoryEntry.order(PatientDirectoryEntry.Columns.name.collating(.localizedCaseInsensitiveCompare),
+                                            PatientDirectoryEntry.Columns.id).fetchAll(db)
+        }
+    }
+
+    /// Finds a patient by full id, MRN, or an id prefix of at least 4 characters.
+    public func resolvePatient(_ reference: String) throws(StoreError) -> PatientDirectoryEntry {
+        let reference = reference.trimmingCharacters(in: .whitespaces)
+        let hint = "`accord patient list` shows every patient with their id and MRN."
+        guard !reference.isEmpty else { throw StoreError(.invalid, "No patient given; name one by id, id prefix or MRN. \(hint)") }
+        return try read { db in
+            if let entry = try PatientDirectoryEntry.fetchOne(db, key: reference.lowercased()) { return entry }
+            let byMRN = try PatientDirectoryEntry.filter(PatientDirectoryEntry.Columns.mrn == reference).limit(2).fetchAll(db)
+            if byMRN.count == 1 { return byMRN[0] }
+            if byMRN.count > 1 {
+                throw StoreError(.ambiguous, "More than one patient has MRN '\(reference)'; name the patient by id. \(hint)")
+            }
+            let prefix = reference.lowercased()
+            guard prefix.count >= 4 else {
+                throw StoreError(.notFound, "No patient has id or MRN '\(reference)' (an id prefix needs at least 4 characters). \(hint)")
+            }
+            let matches = try PatientDirectoryEntry
+                .filter(PatientDirectoryEntry.Columns.id >= prefix && PatientDirectoryEntry.Columns.id < prefix + "~")
+                .limit(2).fetchAll(db)
+            guard let first = matches.first else {
+                throw StoreError(.notFound, "No patient has id, id prefix or MRN '\(reference)'. \(hint)")
+            }
+            guard matches.count == 1 else {
+                throw StoreError(.ambiguous, "More than one patient's id starts with '\(reference)'; give more of the id. \(hint)")
+            }
+            return first
+        }
+    }
+
+    /// One of the patient's events, named by id or an id prefix of at least 6 characters.
+    public func event(patient: String, reference: String) throws(StoreError) -> Event {
+        let prefix = reference.lowercased()
+        guard prefix.count >= 6, prefix.count <= 64, prefix.allSatisfy(\.isHexDigit) else {
+            throw StoreError(.invalid, "'\(reference)' is not an event id; give at least 6 hex digits of an id from `accord timeline`.")
+        }
+        let matches = try read { db in try EventRows.fetch(patient: patient, idPrefix: prefix, db) }
+        guard let first = matches.first else {
+            throw StoreError(.notFound, "This patient has no event whose id starts with '\(reference)'; `accord timeline --patient ID` lists them.")
+        }
+        guard matches.count == 1 else {
+            throw StoreError(.ambiguous, "More than one of this patient's events starts with '\(reference)'; give more of the id.")
+        }
+        return first
+    }
+
+    /// How many events the store holds.
+    public func eventCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    }
+
+    /// SQLite's own check of every page of the file: "ok" when the file is sound.
+    public func integrityCheck() throws(StoreError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    /// The clock state this store would stamp its next event after.
+    public func lastTimestamp() throws(StoreError) -> HLCTimestamp {
+        try read { db in try HLCState.load(db).last }
+    }
+
+    // MARK: Plumbing
+
+    func write<T>(_ body: @escaping (Database) throws -> T) throws(StoreError) -> T {
+        try Self.mapErrors(at: directory) {
+            try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.mapErrors(at: directory) { try pool.read(body) }
+    }
+
+    static func mapErrors<T>(at directory: URL, _ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreErrorMapping.map(error, directory: directory)
+        } catch {
+            throw StoreError(.io, "The store at \(directory.path) could not be used: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Accord: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accord",
+        abstract: "Record shared decisions about opioid treatment: goals, mini-consents, agreements, check-ins.",
+        discussion: """
+            The store lives in $ACCORD_HOME (default ~/.accord) or where --store says. It works offline.
+            Start with `accord init --site NAME --clinician NAME`, then `accord patient add`.
+            """,
+        subcommands: [
+            InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
+            CheckinCommand.self, MedicationsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,177 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+
+struct AgreementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agreement",
+        abstract: "Sign, amend, renew and end treatment agreements.",
+        discussion: "Clause keys: \(AgreementClause.defaultKeys.joined(separator: ", ")).",
+        subcommands: [Sign.self, Amend.self, Renew.self, End.self]
+    )
+
+    struct Common: ParsableArguments {
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var patient: PatientOption
+    }
+
+    static func clauses(_ text: String) throws -> [String] {
+        if text.lowercased() == "default" { return AgreementClause.defaultKeys }
+        let keys = Parse.keyList(text)
+        for key in keys where AgreementClause.named(key) == nil {
+            throw ValidationError("'\(key)' is not an agreement clause; the clauses are \(AgreementClause.defaultKeys.joined(separator: ", ")).")
+        }
+        guard !keys.isEmpty else { throw ValidationError("--clauses needs `default` or a comma list of clause keys.") }
+        return keys
+    }
+
+    static func method(_ text: String) throws -> AgreementMethod { try Parse.choice(text, "way of agreeing") }
+
+    /// Records one event on an existing agreement, building on its latest events.
+    static func record(_ common: Common, agreement reference: String?, _ make: (AgreementState) throws -> EventPayload,
+                       _ text: (AgreementState) -> String) throws {
+        let store = try common.store.open()
+        let loaded = try LoadedPatient.load(store, common.patient.patient)
+        let agreement = try loaded.agreement(reference)
+        guard agreement.status != .ended else {
+            throw CommandFailure("That agreement has ended; sign a new one with `accord agreement sign`.")
+        }
+        let event = try store.append(EventDraft(patient: loaded.record.id, payload: try make(agreement),
+                                                parents: loaded.parents(for: .agreement(agreement.id))))
+        try Report.recorded(event, common.output, text(agreement), agreement: agreement.id)
+    }
+}
+
+extension AgreementCommand {
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a signed treatment agreement.",
+            discussion: "On a terminal the clauses can be edited before signing. Defaults: all clauses, renewal in one year, agreed in person."
+        )
+        @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("`default` or a comma list of clause keys.", valueName: "keys")) var clauses: String?
+        @Option(name: .customLong("renew-on"), help: ArgumentHelp("Renewal date (default: one year from today).", valueName: "yyyy-mm-dd"),
+                transform: Parse.date) var renewOn: LocalDate?
+        @Option(help: ArgumentHelp("How the patient agreed: in-person, verbal or paper (default in-person).", valueName: "how"),
+                transform: AgreementCommand.method) var agreed: AgreementMethod?
+        @Option(help: "A note for the record.") var note: String?
+        @Flag(help: "On a terminal, record without asking for confirmation.") var yes = false
+
+        func run() throws {
+            var keys = try clauses.map(AgreementCommand.clauses) ?? AgreementClause.defaultKeys
+            let store = try common.store.open()
+            let loaded = try LoadedPatient.load(store, common.patient.patient)
+            if let active = loaded.record.evaluated(on: .today()).agreements.last(where: { $0.status != .ended }) {
+                throw CommandFailure("\(loaded.record.name) already has a treatment agreement (\(active.id.prefix(8)), \(active.status.rawValue)); amend, renew or end it instead. Nothing was written.")
+            }
+            let today = LocalDate.today()
+            var renewOn = self.renewOn ?? today.adding(years: 1)
+            var method = agreed ?? .inPerson
+            let terminal = Terminal.isInteractive ? Terminal() : nil
+            if let terminal {
+                if clauses == nil { keys = try AgreementFlow(terminal: terminal).editClauses(keys) }
+                if self.renewOn == nil {
+                    renewOn = try terminal.ask("Renewal date [\(renewOn)]:", hint: "Write a date as YYYY-MM-DD after today, or press Enter.") { answer in
+                        answer.isEmpty ? renewOn : LocalDate(answer).flatMap { $0 > today ? $0 : nil }
+                    }
+                }
+                if agreed == nil {
+                    method = try terminal.ask("How did the patient agree? [in-person/verbal/paper, Enter for in-person]:",
+                                              hint: "Type in-person, verbal or paper.") { answer in
+                        answer.isEmpty ? .inPerson : AgreementMethod(rawValue: answer.lowercased())
+                    }
+                }
+                terminal.say("Agreement for \(loaded.record.name): \(keys.count) clauses, from \(today), renew by \(renewOn), agreed \(method.rawValue).")
+                if !yes, try !terminal.confirm("Record this agreement?") { return print("Nothing was written.") }
+            }
+            let agreement = Identifiers.make()
+            let draft = EventDraft(patient: loaded.record.id, payload: .agreementSigned(AgreementSigned(
+                agreement: agreement, clauses: keys, effectiveOn: today, renewOn: renewOn, method: method, note: note)),
+                parents: [loaded.record.registered.event])
+            let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
+            try Report.recorded(event, common.output, "Recorded the treatment agreement for \(loaded.record.name), renew by \(renewOn)", agreement: agreement)
+        }
+    }
+
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change the clauses of the active agreement.")
+        @OptionGroup var common: Common
+        @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
+        @Option(help: ArgumentHelp("The new clause list: `default` or a comma list of keys.", valueName: "keys")) var clauses: String
+        @Option(help: "Why it changed.") var reason: String
+        @Option(help: ArgumentHelp("How the patient agreed: in-person, verbal or paper (default in-person).", valueName: "how"),
+                transform: AgreementCommand.method) var agreed: AgreementMethod = .inPerson
+
+        func run() throws {
+            let keys = try AgreementCommand.clauses(clauses)
+            try AgreementCommand.record(common, agreement: agreement, { agreement in
+                .agreementAmended(AgreementAmended(agreement: agreement.id, clauses: keys, reason: reason, method: agreed))
+            }, { _ in "Amended the agreement (\(keys.count) clauses)" })
+        }
+    }
+
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Renew the agreement until a new date.")
+        @OptionGroup var common: Common
+        @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
+        @Option(name: .customLong("renew-on"), help: ArgumentHelp("Next renewal date (default: one year from today).", valueName: "yyyy-mm-dd"),
+                transform: Parse.date) var renewOn: LocalDate?
+        @Option(help: ArgumentHelp("How the patient agreed: in-person, verbal or paper (default in-person).", valueName: "how"),
+                transform: AgreementCommand.method) var agreed: AgreementMethod = .inPerson
+        @Option(help: "A note for the record.") var note: String?
+
+        func run() throws {
+            let today = LocalDate.today()
+            let date = renewOn ?? today.adding(years: 1)
+            guard date > today else { throw ValidationError("The renewal date \(date) must be after today (\(today)).") }
+            try AgreementCommand.record(common, agreement: agreement, { agreement in
+                .agreementRenewed(AgreementRenewed(agreement: agreement.id, renewOn: date, method: agreed, note: note))
+            }, { _ in "Renewed the agreement until \(date)" })
+        }
+    }
+
+    struct End: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "End the agreement, with the reason.")
+        @OptionGroup var common: Common
+        @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
+        @Option(help: "Why it ended.") var reason: String
+
+        func run() throws {
+            try AgreementCommand.record(common, agreement: agreement, { agreement in
+                .agreementEnded(AgreementEnded(agreement: agreement.id, reason: reason))
+            }, { _ in "Ended the agreement" })
+        }
+    }
+}
+
+/// Editing the clause list on a terminal: numbers toggle clauses, Enter accepts.
+struct AgreementFlow {
+    let terminal: Terminal
+
+    func editClauses(_ initial: [String]) throws -> [String] {
+        var chosen = Set(initial)
+        while true {
+            terminal.say("Treatment agreement clauses (x = included):")
+            for (index, clause) in AgreementClause.all.enumerated() {
+                terminal.say("  \(index + 1). [\(chosen.contains(clause.id) ? "x" : " ")] \(clause.text)")
+            }
+            terminal.say("  (Source: \(Source.cdc2022.rawValue); clause 11: \(Source.hhs2019.rawValue))")
+            let answer = try terminal.ask("Numbers to include or leave out (e.g. 3,7), or Enter to accept:",
+                                          hint: "Type clause numbers separated by commas, or press Enter.") { answer -> [Int]? in
+                if answer.isEmpty { return [] }
+                let numbers = answer.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard numbers.allSatisfy({ $0.map { (1...AgreementClause.all.count).contains($0) } ?? false }) else { return nil }
+                return numbers.compactMap { $0 }
+            }
+            if answer.isEmpty {
+                if chosen.isEmpty { terminal.say("  An agreement needs at least one clause."); continue }
+                return AgreementClause.all.map(\.id).filter(chosen.contains)
+            }
+            for number in answer {
+                let key = AgreementClause.all[number - 1].id
+                if chosen.contains(key) { chosen.remove(key) } else { chosen.insert(key) }
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+
+struct CheckinCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkin",
+        abstract: "Record a check-in: PEG, PHQ-2, COWS, sleep, mood, goals, safety checks and the next visit.",
+        discussion: "PEG: 3 scores 0-10 (pain, enjoyment of life, general activity). PHQ-2: 2 scores 0-3. COWS: 11 item scores."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var patient: PatientOption
+    @Option(help: ArgumentHelp("PEG item scores, e.g. 7,6,5.", valueName: "a,b,c"), transform: { try Parse.scores($0, "PEG") }) var peg: [Int]?
+    @Option(help: ArgumentHelp("PHQ-2 item scores, e.g. 1,2.", valueName: "a,b"), transform: { try Parse.scores($0, "PHQ-2") }) var phq2: [Int]?
+    @Option(help: ArgumentHelp("The 11 COWS item scores.", valueName: "scores"), transform: { try Parse.scores($0, "COWS") }) var cows: [Int]?
+    @Option(name: .customLong("dose"), help: "The current opioid dose, as written.") var currentDose: String?
+    @Option(help: "How the patient is sleeping.") var sleep: String?
+    @Option(help: "The patient's mood.") var mood: String?
+    @Option(name: .customLong("side-effects"), help: "Side effects reported.") var sideEffects: String?
+    @Option(help: "Withdrawal symptoms seen or reported.") var withdrawal: String?
+    @Option(name: .customLong("naloxone-on-hand"), help: "yes or no.", transform: { try Parse.yesNo($0, "--naloxone-on-hand") }) var naloxoneOnHand: Bool?
+    @Option(name: .customLong("pdmp-checked"), help: "yes or no.", transform: { try Parse.yesNo($0, "--pdmp-checked") }) var pdmpChecked: Bool?
+    @Option(name: .customLong("urine-test"), help: "not-done, expected, unexpected or pending.",
+            transform: { try Parse.choice($0, "urine drug test result") as UrineDrugTest }) var urineTest: UrineDrugTest?
+    @Option(help: "Readiness to change: precontemplation, contemplation, preparation, action or maintenance.",
+            transform: { try Parse.choice($0, "readiness stage") as ReadinessStage }) var readiness: ReadinessStage?
+    @Option(name: .customLong("next-visit"), help: ArgumentHelp("Date of the next visit.", valueName: "yyyy-mm-dd"), transform: Parse.date) var nextVisit: LocalDate?
+    @Option(help: "A note for the record.") var note: String?
+
+    func run() throws {
+        let store = try store.open()
+        let loaded = try LoadedPatient.load(store, patient.patient)
+        let checkin = CheckinRecorded(peg: peg, phq2: phq2, cows: cows, currentDose: currentDose, sleep: sleep, mood: mood,
+                                      sideEffects: sideEffects, withdrawal: withdrawal, naloxoneOnHand: naloxoneOnHand,
+                                      pdmpChecked: pdmpChecked, urineDrugTest: urineTest, readiness: readiness,
+                                      nextVisit: nextVisit, note: note)
+        guard checkin != CheckinRecorded() else {
+            throw ValidationError("A check-in needs at least one finding; see `accord checkin --help` for what can be recorded.")
+        }
+        let event = try store.append(EventDraft(patient: loaded.record.id, payload: .checkinRecorded(checkin),
+                                                parents: [loaded.record.registered.event]))
+        try Report.recorded(event, output, "Recorded the check-in for \(loaded.record.name)\(Timeline.summary(of: .checkinRecorded(checkin)).dropFirst("Check-in".count))")
+    }
+}

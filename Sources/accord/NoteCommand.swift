@@ -1,0 +1,71 @@
+import AccordCore
+import AccordStore
+import ArgumentParser
+
+struct NoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "note", abstract: "Add a free-text note to a patient's record.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var patient: PatientOption
+    @Option(help: "The note.") var text: String
+
+    func run() throws {
+        let store = try store.open()
+        let loaded = try LoadedPatient.load(store, patient.patient)
+        let event = try store.append(EventDraft(patient: loaded.record.id, payload: .noteAdded(NoteAdded(text: text)),
+                                                parents: [loaded.record.registered.event]))
+        try Report.recorded(event, output, "Added a note for \(loaded.record.name)")
+    }
+}
+
+struct MedicationsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meds",
+        abstract: "Record the patient's current medication list.",
+        discussion: "Each --med is one line as a clinician writes it, e.g. \"oxycodone 10 mg q6h\". The list given replaces the current one; `--none` records that there are none."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var patient: PatientOption
+    @Option(name: .customLong("med"), help: "One medication line; repeat for each.") var medications: [String] = []
+    @Flag(help: "Record that the patient takes no medications.") var none = false
+    @Option(help: "Why the list changed.") var reason: String?
+
+    func validate() throws {
+        guard none != !medications.isEmpty else {
+            throw ValidationError("Give the whole current list with --med (once per medication), or --none.")
+        }
+    }
+
+    func run() throws {
+        let store = try store.open()
+        let loaded = try LoadedPatient.load(store, patient.patient)
+        let event = try store.append(EventDraft(patient: loaded.record.id, payload: .medicationsChanged(
+            MedicationsChanged(medications: medications, reason: reason)), parents: loaded.parents(for: .medications)))
+        try Report.recorded(event, output, "Recorded \(medications.count) medication(s) for \(loaded.record.name)")
+    }
+}
+
+struct TimelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline",
+        abstract: "Every entry in a patient's record in order, including corrected ones."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var patient: PatientOption
+
+    func run() throws {
+        let loaded = try LoadedPatient.load(try store.open(), patient.patient)
+        let entries = Timeline.entries(loaded.events)
+        if output.json { return try Output.json(entries) }
+        print("Timeline for \(loaded.record.name) (\(entries.count) entries)")
+        for entry in entries {
+            let flag = entry.status == "recorded" ? "" : "  [\(entry.status)]"
+            print("\(entry.at.prefix(16).replacingOccurrences(of: "T", with: " "))  \(entry.event.short)  \(entry.by) @ \(entry.site)  \(entry.summary)\(flag)")
+        }
+    }
+}

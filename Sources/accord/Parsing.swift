@@ -1,0 +1,48 @@
+import AccordCore
+import ArgumentParser
+
+/// Turns command-line text into domain values, with messages that say what form is expected.
+enum Parse {
+    static func date(_ text: String) throws -> LocalDate {
+        guard let date = LocalDate(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("'\(text)' is not a valid date; write it as YYYY-MM-DD, for example 2026-03-14.")
+        }
+        return date
+    }
+
+    static func choice<T: RawRepresentable & CaseIterable>(_ text: String, _ what: String) throws -> T where T.RawValue == String {
+        guard let value = T(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased()) else {
+            throw ValidationError("'\(text)' is not a valid \(what); use one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return value
+    }
+
+    static func scores(_ text: String, _ what: String) throws -> [Int] {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return try parts.map { part in
+            guard let value = Int(part) else {
+                throw ValidationError("\(what) scores are whole numbers separated by commas; '\(part)' is not one.")
+            }
+            return value
+        }
+    }
+
+    static func yesNo(_ text: String, _ what: String) throws -> Bool {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "yes", "y", "true": return true
+        case "no", "n", "false": return false
+        default: throw ValidationError("'\(text)' is not a valid answer for \(what); use yes or no.")
+        }
+    }
+
+    static func keyList(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
+}
+
+extension LocalDate {
+    static func today() -> LocalDate {
+        LocalDate(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}
+import Foundation

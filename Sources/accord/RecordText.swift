@@ -1,0 +1,78 @@
+import AccordCore
+
+/// The text form of `accord patient show`.
+enum RecordText {
+    static func render(_ record: PatientRecord) -> String {
+        var lines: [String] = []
+        lines.append("\(record.name)  born \(record.born)\(record.mrn.map { "  MRN \($0)" } ?? "")")
+        lines.append("Patient \(record.id)  (\(record.eventCount) entries; registered \(day(record.registered.at)) by \(record.registered.by) @ \(record.registered.site))")
+        if !record.conflicts.isEmpty {
+            lines.append("")
+            lines.append("CONFLICTS: changed at two sites without either seeing the other; review and record a resolving entry")
+            for conflict in record.conflicts {
+                lines.append("  ! \(conflict.entity): \(conflict.heads.map(\.short).joined(separator: " vs "))")
+            }
+        }
+        lines.append("")
+        lines.append("Goals")
+        if record.goals.isEmpty { lines.append("  none yet (accord goal add)") }
+        for (index, goal) in record.goals.enumerated() {
+            let review = goal.latestReview.map { "; last review \(day($0.stamp.at)): \($0.progress.rawValue) progress" } ?? ""
+            lines.append("  \(index + 1). \(goal.description)  [\(goal.status.rawValue)]\(goal.targetDate.map { ", target \($0)" } ?? "")\(review)")
+        }
+        lines.append("")
+        lines.append("Mini-consent")
+        if let consent = record.consents.last {
+            let discussed = consent.items.filter(\.discussed).count
+            lines.append("  \(day(consent.stamp.at)) by \(consent.stamp.by): \(discussed)/\(consent.items.count) items discussed, naloxone \(consent.naloxone.rawValue), patient \(consent.decision.rawValue)")
+            for item in consent.items where !item.discussed {
+                lines.append("    not discussed: \(item.key) (\(item.reason ?? ""))")
+            }
+        } else {
+            lines.append("  none recorded (accord consent)")
+        }
+        lines.append("")
+        lines.append("Treatment agreement")
+        if record.agreements.isEmpty { lines.append("  none (accord agreement sign)") }
+        for agreement in record.agreements {
+            lines.append("  \(agreement.id.prefix(8)) [\(agreement.status.rawValue)] from \(agreement.effectiveOn), renew by \(agreement.renewOn), \(agreement.clauses.count) clauses, agreed \(agreement.method.rawValue), \(agreement.versions.count) version(s)")
+        }
+        if !record.taperPlans.isEmpty {
+            lines.append("")
+            lines.append("Taper plans")
+            for plan in record.taperPlans {
+                lines.append("  \(plan.medication) [\(plan.status.rawValue)] \(Timeline.formatScore(plan.ratePercent))% every \(plan.intervalDays) days, \(plan.steps.count) steps")
+            }
+        }
+        lines.append("")
+        lines.append("Medications")
+        if record.medications.isEmpty { lines.append("  none recorded (accord meds)") }
+        for medication in record.medications { lines.append("  - \(medication)") }
+        lines.append("")
+        lines.append("Check-ins")
+        if record.checkins.isEmpty { lines.append("  none yet (accord checkin)") }
+        for checkin in record.checkins.suffix(5) {
+            var parts: [String] = []
+            if let peg = checkin.pegScore { parts.append("PEG \(Timeline.formatScore(peg))") }
+            if let total = checkin.phq2Total { parts.append("PHQ-2 \(total)\(checkin.phq2Positive == true ? " (positive screen)" : "")") }
+            if let total = checkin.cowsTotal { parts.append("COWS \(total) (\(checkin.cowsBand ?? ""))") }
+            if let next = checkin.recorded.nextVisit { parts.append("next visit \(next)") }
+            lines.append("  \(day(checkin.stamp.at)): \(parts.isEmpty ? "recorded" : parts.joined(separator: ", "))")
+        }
+        if !record.notes.isEmpty {
+            lines.append("")
+            lines.append("Notes")
+            for note in record.notes.suffix(5) { lines.append("  \(day(note.stamp.at)) \(note.stamp.by): \(note.text)") }
+        }
+        if !record.corrections.isEmpty {
+            lines.append("")
+            lines.append("Corrections")
+            for correction in record.corrections {
+                lines.append("  \(day(correction.stamp.at)) entry \(correction.target.short) \(correction.kind): \(correction.reason)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func day(_ timestamp: String) -> String { String(timestamp.prefix(10)) }
+}

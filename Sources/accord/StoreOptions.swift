@@ -1,0 +1,33 @@
+import AccordStore
+import ArgumentParser
+import Foundation
+
+/// Where the store is: `--store PATH`, else `$ACCORD_HOME`, else `~/.accord`.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("store"), help: ArgumentHelp("The store folder (default $ACCORD_HOME, else ~/.accord).", valueName: "path"))
+    var path: String?
+
+    var directory: URL {
+        if let path { return URL(fileURLWithPath: path) }
+        if let home = ProcessInfo.processInfo.environment["ACCORD_HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home)
+        }
+        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".accord")
+    }
+
+    func open() throws -> EventStore {
+        try EventStore.open(at: directory)
+    }
+}
+
+/// `--json`: print the result as JSON with stable keys instead of text.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print the result as JSON (keys are listed in the README).")
+    var json = false
+}
+
+/// `--patient ID`: a patient named by id, id prefix or MRN.
+struct PatientOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The patient: id, id prefix (4+ characters) or MRN.", valueName: "id"))
+    var patient: String
+}
