@@ -66,6 +66,8 @@ public final class EventStore: Sendable {
             try queue.write { db in try identity.insert(db) }
             try queue.close()
         }
+        // Health data: only the owner may read the database (SQLite gives its WAL files the same mode).
+        chmod(draftURL.path, 0o600)
         guard rename(draftURL.path, finalURL.path) == 0 else {
             throw StoreError(.io, "Cannot finish creating the store at \(finalURL.path): \(String(cString: strerror(errno))).")
         }
