@@ -267,3 +267,12 @@ public final class EventStore: Sendable {
         }
     }
 }
+
+extension EventStore {
+    /// `PRAGMA synchronous` on the writing connection (2 is FULL), for tests and diagnostics.
+    public func synchronousSetting() throws(StoreError) -> Int {
+        try Self.mapErrors(at: directory) {
+            try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import AccordCore
+import AccordSchema
+import AccordStore
+import Foundation
+import Testing
+
+@Suite("Event JSON Schemas")
+struct SchemaValidationTests {
+    @Test("every event type has a schema shipped with the code")
+    func everyTypeHasASchema() throws {
+        for type in EventType.allCases {
+            let data = try SchemaResources.eventSchema(named: type.rawValue)
+            let schema = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(schema["title"] as? String == type.rawValue)
+        }
+    }
+
+    @Test("every kind of event the store writes validates against its schema")
+    func storeWrittenEventsValidate() throws {
+        let folder = TemporaryDirectory("schema")
+        defer { folder.remove() }
+        let store = try EventStore.create(at: folder.path("home"), site: "north", clinicianName: "Dr. Ana Reyes")
+        var rng = SeededGenerator(seed: 99)
+        var written: [Event] = []
+        // Random histories reach every type, with corrections and concurrent parents; rewrite them through the
+        // store so the bytes checked are the ones the store itself produces.
+        for _ in 0..<40 {
+            let history = EventFixtures.randomHistory(&rng, events: 60)
+            let drafts = history.map { EventDraft(patient: $0.envelope.patient, payload: $0.envelope.payload, parents: $0.envelope.parents) }
+            written += try store.append(drafts)
+        }
+        written += try store.append(Self.everyOptionalField(patient: written[0].envelope.patient))
+        let types = Set(written.map(\.envelope.type))
+        #expect(types == Set(EventType.allCases), "missing: \(Set(EventType.allCases).subtracting(types))")
+        try SchemaValidator.expectValid(written.map(\.bytes))
+    }
+
+    @Test("the validator does reject an event that breaks its schema")
+    func validatorRejects() throws {
+        let event = EventFixtures.event(patient: "5f0c7a52-1b7e-4c59-8d0e-5e2f4a1b9c01", wall: 10, .noteAdded(NoteAdded(text: "x")))
+        let broken = Data(String(decoding: event.bytes, as: UTF8.self).replacingOccurrences(of: #""text":"x""#, with: #""text":"x","extra":1"#).utf8)
+        let result = try SchemaValidator.validate([broken])
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("1 failures"))
+    }
+
+    static func everyOptionalField(patient: String) -> [EventDraft] {
+        let goal = "9a2e3c7d-0b4f-4a51-9c3e-1d2f3a4b5c6d"
+        return [
+            EventDraft(patient: patient, payload: .goalSet(GoalSet(goal: goal, description: "cook dinner", measure: "days a week", targetDate: LocalDate("2027-01-01")))),
+            EventDraft(patient: patient, payload: .goalRevised(GoalRevised(goal: goal, description: "cook dinner twice a week", measure: "days", targetDate: LocalDate("2027-02-01"), reason: "more realistic"))),
+            EventDraft(patient: patient, payload: .goalReviewed(GoalReviewed(goal: goal, progress: .some, note: "once last week"))),
+            EventDraft(patient: patient, payload: .consentRecorded(ConsentRecorded(
+                items: ConsentItem.all.map { ConsentItemRecord(key: $0.id, discussed: $0.id != "storage", reason: $0.id == "storage" ? "out of time" : nil) },
+                naloxone: .onHand, questions: "Can I drive?", decision: .deferred, note: "will call back"))),
+            EventDraft(patient: patient, payload: .checkinRecorded(CheckinRecorded(
+                peg: [7, 6, 5], phq2: [1, 2], cows: [1, 0, 1, 2, 1, 0, 0, 1, 1, 0, 3], currentDose: "oxycodone 10 mg tid",
+                sleep: "poor", mood: "low", goals: [GoalCheck(goal: goal, progress: .some, note: "walks daily")],
+                sideEffects: "constipation", withdrawal: "none", naloxoneOnHand: true, pdmpChecked: true, urineDrugTest: .expected,
+                readiness: .preparation, nextVisit: LocalDate("2026-12-20"), note: "doing better"))),
+            EventDraft(patient: patient, payload: .demographicsCorrected(DemographicsCorrected(name: "Jane Q. Doe", born: LocalDate("1961-04-03"), mrn: "X9", reason: "ID card"))),
+            EventDraft(patient: patient, payload: .medicationsChanged(MedicationsChanged(medications: [], reason: "stopped all"))),
+        ]
+    }
+}
