@@ -45,7 +45,7 @@ enum Run {
     /// Runs `executable` with `arguments`, feeding `input` (or nothing) on standard input.
     @discardableResult
     static func process(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                        input: String? = nil) throws -> ProcessResult {
+                        input: String? = nil, captureOutput: Bool = true) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -54,14 +54,15 @@ enum Run {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe(), inp = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // A daemon the process starts (tmux's server) would inherit the pipes and hold them open forever.
+        process.standardOutput = captureOutput ? out : FileHandle.nullDevice
+        process.standardError = captureOutput ? err : FileHandle.nullDevice
         process.standardInput = inp
         try process.run()
         if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
         try inp.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        let stdoutData = captureOutput ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+        let stderrData = captureOutput ? err.fileHandleForReading.readDataToEndOfFile() : Data()
         process.waitUntilExit()
         return ProcessResult(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
                              stderr: String(decoding: stderrData, as: UTF8.self))
