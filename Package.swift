@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "accord-bench",
             dependencies: [
-                "AccordCore", "AccordStore",
+                "AccordCore", "AccordStore", "AccordSchema",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/accord-bench"
