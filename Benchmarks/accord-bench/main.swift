@@ -28,6 +28,12 @@ struct Options {
     }
 }
 
+/// Prints a line at once, so progress shows even when the output goes to a file.
+func report(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -132,11 +138,11 @@ defer { try? FileManager.default.removeItem(at: work) }
 let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 let accordBinary = products.appendingPathComponent("accord")
 
-print("Accord store benchmark: \(options.events) events over \(options.patients) patients (SQLite \(String(cString: sqlite3_libversion())), WAL, synchronous FULL)")
+report("Accord store benchmark: \(options.events) events over \(options.patients) patients (SQLite \(String(cString: sqlite3_libversion())), WAL, synchronous FULL)")
 var events: [Event] = []
 let generation = try seconds { events = try makeEvents(count: options.events, patients: options.patients) }
 let averageBytes = Double(events.reduce(0) { $0 + $1.bytes.count }) / Double(events.count)
-print("  generated the events in \(format(generation)) s (average \(format(averageBytes, 0)) bytes each)")
+report("  generated the events in \(format(generation)) s (average \(format(averageBytes, 0)) bytes each)")
 
 // 1. Batched import through the store, against raw SQLite inserts of the same rows.
 let batch = 10_000
@@ -150,10 +156,10 @@ let importSeconds = try seconds {
 let schema = try SchemaResources.sqliteMigrations().map(\.sql).joined(separator: "\n")
 let rawSeconds = try rawInsert(events, into: work.appendingPathComponent("raw.sqlite").path, schema: schema, batch: batch)
 let importRate = Double(events.count) / importSeconds, rawRate = Double(events.count) / rawSeconds
-print("Batched import (\(batch) per transaction):")
-print("  store API: \(format(importRate, 0)) events/s (\(format(importSeconds)) s)")
-print("  raw SQLite inserts of the same rows: \(format(rawRate, 0)) events/s (\(format(rawSeconds)) s)")
-print("  ratio to raw: \(format(importRate / rawRate, 2)) (goal at least 0.5)")
+report("Batched import (\(batch) per transaction):")
+report("  store API: \(format(importRate, 0)) events/s (\(format(importSeconds)) s)")
+report("  raw SQLite inserts of the same rows: \(format(rawRate, 0)) events/s (\(format(rawSeconds)) s)")
+report("  ratio to raw: \(format(importRate / rawRate, 2)) (goal at least 0.5)")
 
 // 2. Single durable appends through the store API, each its own committed transaction.
 let appendHome = work.appendingPathComponent("append")
@@ -165,17 +171,17 @@ for index in 0..<options.appends {
     let draft = EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "append \(index)")))
     latencies.append(try seconds { try appendStore.append(draft) } * 1000)
 }
-print("Single durable append (\(options.appends) appends):")
-print("  median \(format(percentile(latencies, 0.5), 3)) ms, p99 \(format(percentile(latencies, 0.99), 3)) ms (goal: median at most 1 ms)")
+report("Single durable append (\(options.appends) appends):")
+report("  median \(format(percentile(latencies, 0.5), 3)) ms, p99 \(format(percentile(latencies, 0.99), 3)) ms (goal: median at most 1 ms)")
 
 // 3. Whole-process reads with the command line.
 if FileManager.default.isExecutableFile(atPath: accordBinary.path) {
     let middlePatient = events[options.patients / 2].envelope.patient
     let show = try timeProcess(accordBinary, ["patient", "show", "--json", "--store", storeHome.path, "--patient", middlePatient], runs: options.processRuns)
-    print("`accord patient show --json` on the \(options.events)-event store (\(options.processRuns) runs):")
-    print("  median \(format(percentile(show, 0.5))) ms, max \(format(show.max()!)) ms (goal at most 50 ms)")
+    report("`accord patient show --json` on the \(options.events)-event store (\(options.processRuns) runs):")
+    report("  median \(format(percentile(show, 0.5))) ms, max \(format(show.max()!)) ms (goal at most 50 ms)")
     let help = try timeProcess(accordBinary, ["--help"], runs: options.processRuns)
-    print("`accord --help` (\(options.processRuns) runs): median \(format(percentile(help, 0.5))) ms, max \(format(help.max()!)) ms")
+    report("`accord --help` (\(options.processRuns) runs): median \(format(percentile(help, 0.5))) ms, max \(format(help.max()!)) ms")
 } else {
-    print("(build the accord binary too, `swift build -c release`, to time whole-process commands)")
+    report("(build the accord binary too, `swift build -c release`, to time whole-process commands)")
 }

@@ -10,7 +10,7 @@ struct Accord: ParsableCommand {
             Start with `accord init --site NAME --clinician NAME`, then `accord patient add`.
             """,
         subcommands: [
-            InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
+            DemoCommand.self, InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
             CheckinCommand.self, MedicationsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self,
         ]
     )
