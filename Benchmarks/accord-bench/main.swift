@@ -81,7 +81,7 @@ func rawInsert(_ events: [Event], into path: String, schema: String, batch: Int)
     guard sqlite3_open(path, &db) == SQLITE_OK else { fatalError("cannot open \(path)") }
     defer { sqlite3_close(db) }
     func exec(_ sql: String) { guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { fatalError(String(cString: sqlite3_errmsg(db))) } }
-    exec("PRAGMA journal_mode = WAL"); exec("PRAGMA synchronous = FULL")
+    exec("PRAGMA journal_mode = WAL"); exec("PRAGMA synchronous = FULL"); exec("PRAGMA cache_size = -32768")
     exec(schema)
     var statement: OpaquePointer?
     sqlite3_prepare_v2(db, "INSERT INTO events (id, patient, type, site, hlc_wall, hlc_logical, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", -1, &statement, nil)

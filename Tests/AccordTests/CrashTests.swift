@@ -7,7 +7,7 @@ import Testing
 /// three-event batch must be all there or not at all, and SQLite must find the file sound.
 @Suite("Durability under SIGKILL")
 struct CrashTests {
-    @Test("acknowledged appends survive SIGKILL, batches stay whole (60 rounds)")
+    @Test("acknowledged appends survive SIGKILL, batches stay whole (150 rounds)")
     func killedWriter() throws {
         let folder = TemporaryDirectory("crash")
         defer { folder.remove() }
@@ -19,8 +19,8 @@ struct CrashTests {
         }
         var rng = SeededGenerator(seed: 4242)
         var acknowledged = Set<EventID>()
-        for round in 0..<60 {
-            let ackTarget = Int.random(in: 0...40, using: &rng)
+        for round in 0..<150 {
+            let ackTarget = Int.random(in: 0...20, using: &rng)
             let extraDelay = UInt32.random(in: 0...4_000, using: &rng)
             acknowledged.formUnion(try runAndKill(home: home, patient: patient, afterAcks: ackTarget, extraMicroseconds: extraDelay))
             let store = try EventStore.open(at: home)
