@@ -12,6 +12,8 @@ public struct PatientRecord: Codable, Sendable, Equatable {
     public var taperPlans: [TaperPlanState] = []
     public var checkins: [CheckinState] = []
     public var medications: [String] = []
+    /// Every version of the medication list, oldest first, for trends and re-evaluation windows.
+    public var medicationHistory: [MedicationListState] = []
     public var notes: [NoteState] = []
     /// Entries corrected or marked entered in error, with the reason; the originals stay in the timeline.
     public var corrections: [CorrectionState] = []
@@ -93,6 +95,7 @@ public struct TaperPlanState: Codable, Sendable, Equatable {
     public var ratePercent: Double
     public var intervalDays: Int
     public var basis: TaperBasis
+    public var durationOfUse: OpioidUseDuration?
     public var status: TaperStatus
     public var steps: [TaperStep]
     public var pausedOn: LocalDate?
@@ -106,6 +109,11 @@ public struct CheckinState: Codable, Sendable, Equatable {
     public var phq2Positive: Bool?
     public var cowsTotal: Int?
     public var cowsBand: String?
+    public var stamp: Stamp
+}
+
+public struct MedicationListState: Codable, Sendable, Equatable {
+    public var medications: [String]
     public var stamp: Stamp
 }
 

@@ -147,18 +147,28 @@ public enum TaperBasis: String, Codable, Sendable, CaseIterable {
     case current, original
 }
 
+/// How long the patient has taken opioids, which sets the pace the tapering guide suggests.
+public enum OpioidUseDuration: String, Codable, Sendable, CaseIterable {
+    /// A year or more: about 10% of the current dose a month, or slower.
+    case longTerm = "long-term"
+    /// Weeks to months: about 10% of the original dose a week until about 30% remains, then 10% of what remains.
+    case weeksToMonths = "weeks-to-months"
+}
+
 public struct TaperStarted: Codable, Sendable, Hashable {
     public var plan: String
     public var medication: String
     public var ratePercent: Double
     public var intervalDays: Int
     public var basis: TaperBasis
+    public var durationOfUse: OpioidUseDuration?
     public var steps: [TaperStep]
     public var note: String?
     public init(plan: String, medication: String, ratePercent: Double, intervalDays: Int, basis: TaperBasis,
-                steps: [TaperStep], note: String? = nil) {
+                durationOfUse: OpioidUseDuration? = nil, steps: [TaperStep], note: String? = nil) {
         self.plan = plan; self.medication = medication; self.ratePercent = ratePercent
-        self.intervalDays = intervalDays; self.basis = basis; self.steps = steps; self.note = note
+        self.intervalDays = intervalDays; self.basis = basis; self.durationOfUse = durationOfUse; self.steps = steps
+        self.note = note
     }
 }
 

@@ -158,7 +158,8 @@ extension PatientRecord {
             }
         case .taperStarted(let p):
             taperPlans.append(TaperPlanState(id: p.plan, medication: p.medication, ratePercent: p.ratePercent,
-                                             intervalDays: p.intervalDays, basis: p.basis, status: .active, steps: p.steps,
+                                             intervalDays: p.intervalDays, basis: p.basis, durationOfUse: p.durationOfUse,
+                                             status: .active, steps: p.steps,
                                              history: [GoalHistoryEntry(change: "started", detail: p.note, stamp: stamp)]))
         case .taperAdjusted(let p):
             updateTaper(p.plan) { plan in
@@ -202,6 +203,7 @@ extension PatientRecord {
                                          stamp: stamp))
         case .medicationsChanged(let p):
             medications = p.medications
+            medicationHistory.append(MedicationListState(medications: p.medications, stamp: stamp))
         case .noteAdded(let p):
             notes.append(NoteState(text: p.text, stamp: stamp))
         case .entryCorrected, .entryEnteredInError:

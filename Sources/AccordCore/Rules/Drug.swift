@@ -31,7 +31,7 @@ public struct Drug: Sendable, Equatable {
 public enum DrugTable {
     // Factors: CDC 2022 (MMWR RR-71(3)) and the HL7/CDC opioid MME implementation guide.
     static let codeine = Drug.opioid("codeine", 0.15, rxNorm: "2670", strengths: [15, 30, 60])
-    static let fentanylPatch = Drug.opioid("fentanyl transdermal", 2.4, rxNorm: "4337", strengths: [12, 25, 37.5, 50, 62.5, 75, 87.5, 100], unit: "mcg/hr")
+    static let fentanylPatch = Drug.opioid("fentanyl transdermal", 2.4, rxNorm: "4337", strengths: [12.5, 25, 37.5, 50, 62.5, 75, 87.5, 100], unit: "mcg/hr")
     static let fentanylTransmucosal = Drug(ingredient: "fentanyl transmucosal", kind: .opioid, factor: nil, rxNorm: "4337", strengths: [], unit: "mcg")
     static let hydrocodone = Drug.opioid("hydrocodone", 1, rxNorm: "5489", strengths: [2.5, 5, 7.5, 10])
     static let hydromorphone = Drug.opioid("hydromorphone", 5, rxNorm: "3423", strengths: [2, 4, 8])
