@@ -20,6 +20,9 @@ public struct PatientRecord: Codable, Sendable, Equatable {
     /// Parts of the record that two sites changed without seeing each other's change; a clinician resolves them.
     public var conflicts: [ConflictState] = []
     public var eventCount: Int = 0
+    /// The current medication list's MME and the flags raised on the day of `evaluated(on:)`; absent in a bare fold.
+    public var mme: MMEResult?
+    public var flags: [RiskFlag]?
 }
 
 /// Who recorded something, where and when.
@@ -136,9 +139,12 @@ public struct ConflictState: Codable, Sendable, Equatable {
 }
 
 extension PatientRecord {
-    /// The record as it stands on `date`: agreements past their renewal date read `expired`.
-    public func evaluated(on date: LocalDate) -> PatientRecord {
+    /// The record as it stands on `date`: agreements past their renewal date read `expired`, and the current MME
+    /// and risk flags are filled in.
+    public func evaluated(on date: LocalDate, settings: FlagSettings = FlagSettings()) -> PatientRecord {
         var copy = self
+        copy.mme = MMECalculator.compute(medications.compactMap { try? MedicationReader.read($0) })
+        copy.flags = PatientFlags.evaluate(self, on: date, settings: settings)
         for index in copy.agreements.indices where copy.agreements[index].status == .active && copy.agreements[index].renewOn < date {
             copy.agreements[index].status = .expired
         }

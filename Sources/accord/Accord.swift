@@ -11,7 +11,7 @@ struct Accord: ParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
-            CheckinCommand.self, MedicationsCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self,
+            CheckinCommand.self, MedicationsCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self,
         ]
     )
 }

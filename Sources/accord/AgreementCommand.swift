@@ -68,7 +68,7 @@ extension AgreementCommand {
             let today = LocalDate.today()
             var renewOn = self.renewOn ?? today.adding(years: 1)
             var method = agreed ?? .inPerson
-            let terminal = Terminal.isInteractive ? Terminal() : nil
+            let terminal = Terminal.isInteractive ? Terminal(coaching: .agreement) : nil
             if let terminal {
                 if clauses == nil { keys = try AgreementFlow(terminal: terminal).editClauses(keys) }
                 if self.renewOn == nil {
@@ -152,7 +152,7 @@ struct AgreementFlow {
     func editClauses(_ initial: [String]) throws -> [String] {
         var chosen = Set(initial)
         while true {
-            terminal.say("Treatment agreement clauses (x = included):")
+            terminal.say("Treatment agreement clauses (x = included; type ! for coaching on pushback):")
             for (index, clause) in AgreementClause.all.enumerated() {
                 terminal.say("  \(index + 1). [\(chosen.contains(clause.id) ? "x" : " ")] \(clause.text)")
             }

@@ -6,7 +6,9 @@ struct CheckinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkin",
         abstract: "Record a check-in: PEG, PHQ-2, COWS, sleep, mood, goals, safety checks and the next visit.",
-        discussion: "PEG: 3 scores 0-10 (pain, enjoyment of life, general activity). PHQ-2: 2 scores 0-3. COWS: 11 item scores."
+        discussion: """
+            On a terminal it asks for each finding not given as a flag, then shows a summary to confirm; without a             terminal it records the flags given. PEG: 3 scores 0-10 (pain, enjoyment of life, general activity).             PHQ-2: 2 scores 0-3 (3 or more screens positive). COWS: 11 item scores, total 0-48.             --goal NUMBER:PROGRESS notes progress on a goal (none, some, most, achieved).
+            """
     )
 
     @OptionGroup var store: StoreOptions
@@ -28,19 +30,33 @@ struct CheckinCommand: ParsableCommand {
             transform: { try Parse.choice($0, "readiness stage") as ReadinessStage }) var readiness: ReadinessStage?
     @Option(name: .customLong("next-visit"), help: ArgumentHelp("Date of the next visit.", valueName: "yyyy-mm-dd"), transform: Parse.date) var nextVisit: LocalDate?
     @Option(help: "A note for the record.") var note: String?
+    @Option(name: .customLong("goal"), help: ArgumentHelp("Progress on a goal; repeat for each.", valueName: "number:progress")) var goalProgress: [String] = []
 
     func run() throws {
         let store = try store.open()
         let loaded = try LoadedPatient.load(store, patient.patient)
-        let checkin = CheckinRecorded(peg: peg, phq2: phq2, cows: cows, currentDose: currentDose, sleep: sleep, mood: mood,
-                                      sideEffects: sideEffects, withdrawal: withdrawal, naloxoneOnHand: naloxoneOnHand,
-                                      pdmpChecked: pdmpChecked, urineDrugTest: urineTest, readiness: readiness,
-                                      nextVisit: nextVisit, note: note)
+        let goals = try goalProgress.map { entry -> GoalCheck in
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--goal takes NUMBER:PROGRESS, e.g. 1:some; '\(entry)' is not that.") }
+            let progress: GoalProgress = try Parse.choice(parts[1], "progress")
+            return GoalCheck(goal: try loaded.goal(parts[0]).id, progress: progress)
+        }
+        var checkin = CheckinRecorded(peg: peg, phq2: phq2, cows: cows, currentDose: currentDose, sleep: sleep, mood: mood,
+                                      goals: goals.isEmpty ? nil : goals, sideEffects: sideEffects, withdrawal: withdrawal,
+                                      naloxoneOnHand: naloxoneOnHand, pdmpChecked: pdmpChecked, urineDrugTest: urineTest,
+                                      readiness: readiness, nextVisit: nextVisit, note: note)
+        let terminal = Terminal.isInteractive ? Terminal(coaching: .checkin) : nil
+        if let terminal {
+            guard let answered = try CheckinFlow(terminal: terminal, record: loaded.record, preset: checkin).run() else {
+                return print("Nothing was written.")
+            }
+            checkin = answered
+        }
         guard checkin != CheckinRecorded() else {
             throw ValidationError("A check-in needs at least one finding; see `accord checkin --help` for what can be recorded.")
         }
-        let event = try store.append(EventDraft(patient: loaded.record.id, payload: .checkinRecorded(checkin),
-                                                parents: [loaded.record.registered.event]))
+        let draft = EventDraft(patient: loaded.record.id, payload: .checkinRecorded(checkin), parents: [loaded.record.registered.event])
+        let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
         try Report.recorded(event, output, "Recorded the check-in for \(loaded.record.name)\(Timeline.summary(of: .checkinRecorded(checkin)).dropFirst("Check-in".count))")
     }
 }

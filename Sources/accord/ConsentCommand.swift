@@ -37,7 +37,7 @@ struct ConsentCommand: ParsableCommand {
         let store = try store.open()
         let loaded = try LoadedPatient.load(store, patient.patient)
         let consent: ConsentRecorded
-        let terminal = Terminal.isInteractive ? Terminal() : nil
+        let terminal = Terminal.isInteractive ? Terminal(coaching: .consent) : nil
         if let terminal {
             guard let confirmed = try ConsentFlow(terminal: terminal, record: loaded.record, preset: answers,
                                                   naloxone: naloxone, decision: decision, questions: questions,

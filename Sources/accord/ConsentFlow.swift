@@ -16,7 +16,7 @@ struct ConsentFlow {
         let t = terminal
         t.say("Mini-consent for \(record.name) (born \(record.born)\(record.mrn.map { ", MRN \($0)" } ?? ""))")
         t.say("For each topic answer y if it was discussed, n if not (you will be asked why), or ? to see the talking")
-        t.say("points again. Ctrl-C stops without saving anything.")
+        t.say("points again. Type ! at any prompt for coaching on pushback. Ctrl-C stops without saving anything.")
         var items: [ConsentItemRecord] = []
         for (index, item) in ConsentItem.all.enumerated() {
             if let answer = preset.answered[item.id] {

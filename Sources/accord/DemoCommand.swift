@@ -38,7 +38,7 @@ struct DemoCommand: ParsableCommand {
         let loaded = try LoadedPatient.load(store, patient)
         let consent: ConsentRecorded
         if Terminal.isInteractive {
-            let terminal = Terminal()
+            let terminal = Terminal(coaching: .consent)
             guard let answered = try ConsentFlow(terminal: terminal, record: loaded.record,
                                                  preset: try ConsentAnswers(discussed: nil, notDiscussed: []),
                                                  naloxone: nil, decision: nil, questions: nil, note: nil,

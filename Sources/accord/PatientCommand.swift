@@ -61,9 +61,10 @@ extension PatientCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var patient: PatientOption
+        @OptionGroup var settings: FlagOptions
 
         func run() throws {
-            let record = try LoadedPatient.load(try store.open(), patient.patient).record.evaluated(on: .today())
+            let record = try LoadedPatient.load(try store.open(), patient.patient).record.evaluated(on: .today(), settings: try settings.resolved())
             if output.json { return try Output.json(record) }
             print(RecordText.render(record))
         }

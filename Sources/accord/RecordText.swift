@@ -17,7 +17,7 @@ enum RecordText {
         lines.append("Goals")
         if record.goals.isEmpty { lines.append("  none yet (accord goal add)") }
         for (index, goal) in record.goals.enumerated() {
-            let review = goal.latestReview.map { "; last review \(day($0.stamp.at)): \($0.progress.rawValue) progress" } ?? ""
+            let review = goal.latestReview.map { "; last review \(day($0.stamp.at)): \($0.progress.rawValue) progress\($0.note.map { " (\($0))" } ?? "")" } ?? "; not reviewed yet"
             lines.append("  \(index + 1). \(goal.description)  [\(goal.status.rawValue)]\(goal.targetDate.map { ", target \($0)" } ?? "")\(review)")
         }
         lines.append("")
@@ -47,7 +47,22 @@ enum RecordText {
         lines.append("")
         lines.append("Medications")
         if record.medications.isEmpty { lines.append("  none recorded (accord meds)") }
-        for medication in record.medications { lines.append("  - \(medication)") }
+        if let mme = record.mme, !record.medications.isEmpty {
+            var withoutFlags = mme
+            withoutFlags.flags = []  // the record's own flags follow, and include these
+            lines.append(MMEText.render(withoutFlags))
+        }
+        if let flags = record.flags, !flags.isEmpty {
+            lines.append("")
+            lines.append("Flags")
+            for flag in flags { lines.append(FlagText.line(flag)) }
+        }
+        let trends = Trends.lines(record)
+        if !trends.isEmpty {
+            lines.append("")
+            lines.append("Trends")
+            lines += trends
+        }
         lines.append("")
         lines.append("Check-ins")
         if record.checkins.isEmpty { lines.append("  none yet (accord checkin)") }

@@ -119,7 +119,7 @@ extension TaperCommand {
                                           smallestUnit: line.drug?.strengths.first ?? 0, startedOn: start.adding(days: -every))
             let payload = TaperStarted(plan: Identifiers.make(), medication: med, ratePercent: rate, intervalDays: every, basis: of,
                                        durationOfUse: useDuration, steps: steps, note: note)
-            let terminal = Terminal.isInteractive ? Terminal() : nil
+            let terminal = Terminal.isInteractive ? Terminal(coaching: .taper) : nil
             if !common.output.json || terminal != nil {
                 print("Proposed taper for \(loaded.record.name): \(med), from \(Timeline.formatScore(line.dailyDose ?? 0)) \(line.drug?.unit ?? "")/day, \(Timeline.formatScore(rate))% of the \(of.rawValue) dose every \(every) days")
                 for row in TaperCommand.render(steps, startingDose: line.dailyDose ?? 0) { print(row) }

@@ -4,6 +4,9 @@ import Foundation
 
 /// The clinician's terminal: prompts and answers. Ctrl-C or end of input at any prompt leaves the store untouched.
 struct Terminal {
+    /// The flow in progress, whose coaching `!` brings up at any prompt.
+    var coaching: CoachingStep?
+
     /// True when standard input is a terminal, so the command may ask questions.
     static var isInteractive: Bool { isatty(STDIN_FILENO) != 0 }
 
@@ -12,7 +15,8 @@ struct Terminal {
         var description: String { "Input ended before the entry was complete; nothing was written." }
     }
 
-    init() {
+    init(coaching: CoachingStep? = nil) {
+        self.coaching = coaching
         // A Ctrl-C while questions are being asked ends the command before anything is written.
         signal(SIGINT) { _ in
             let message = "\nCancelled; nothing was written.\n"
@@ -38,6 +42,11 @@ struct Terminal {
             print(question, terminator: " ")
             fflush(nil)  // flushes stdout so the question shows before the answer is read
             guard let line = readLine(strippingNewline: true) else { throw Cancelled() }
+            if line.trimmingCharacters(in: .whitespaces) == "!", let coaching {
+                // Coaching, then the same question again: nothing answered so far is lost.
+                print(CoachText.render(coaching.situations))
+                continue
+            }
             if let value = parse(line.trimmingCharacters(in: .whitespaces)) { return value }
             print("  \(hint)")
         }

@@ -3,7 +3,7 @@
 public enum TaperScheduler {
     public static let maximumSteps = 500
 
-    /// Steps from `start`, one every `intervalDays`. With `.current` each step takes `ratePercent` of the dose before
+    /// Steps from `start`, one every `intervalDays` (longer where the strengths force a bigger cut than planned). With `.current` each step takes `ratePercent` of the dose before
     /// it; with `.original` each takes `ratePercent` of the starting dose until about 30% of it remains, then
     /// `ratePercent` of what remains (HHS 2019).
     public static func propose(_ line: MedicationLine, ratePercent: Double, intervalDays: Int, basis: TaperBasis,
@@ -39,6 +39,11 @@ public enum TaperScheduler {
             var next = roundUpToStrength(dose - cut, unit: unitSize)
             if next >= dose - 1e-9 { next = dose - unitSize }  // rounding would hold the dose: step down one unit
             next = max(next, unitSize)
+            // When the strengths force a bigger cut than planned, wait longer before it, so the pace holds.
+            if !steps.isEmpty, dose - next > cut + 1e-9 {
+                let wait = (Double(intervalDays) * (dose - next) / cut).rounded(.up)
+                date = date.adding(days: Int(wait) - intervalDays)
+            }
             steps.append(TaperStep(on: date, dailyDose: next, unit: unit))
             dose = next
             date = date.adding(days: intervalDays)
@@ -78,7 +83,8 @@ public enum TaperScheduler {
 /// Whether a schedule goes faster than the tapering guide suggests for how long the patient has used opioids.
 public enum TaperPace {
     /// The first step that cuts more than the guide's pace, as a flag with its source; nil when none does.
-    /// Steps of one smallest unit and the last steps (every other day, stop) are allowed: rounding cannot go slower.
+    /// Rounding to real strengths cannot always go slower, so a cut of one smallest unit may reach twice the pace;
+    /// the last steps (every other day, stop) are not checked.
     public static func check(steps: [TaperStep], startingDose: Double, duration: OpioidUseDuration, smallestUnit: Double,
                              startedOn: LocalDate) -> RiskFlag? {
         var previousDose = startingDose
@@ -86,17 +92,18 @@ public enum TaperPace {
         for (index, step) in steps.enumerated() {
             defer { previousDose = step.dailyDose; previousDate = step.on }
             let cut = previousDose - step.dailyDose
-            guard cut > smallestUnit + 1e-9, step.dailyDose > smallestUnit + 1e-9 else { continue }
+            guard cut > 1e-9, step.dailyDose > smallestUnit / 2 + 1e-9 else { continue }
             let days = Double(max(previousDate.days(until: step.on), 1))
             let allowed: Double
             switch duration {
             case .longTerm:
-                allowed = 0.10 * previousDose * max(days, 30) / 30
+                allowed = 0.10 * previousDose * days / 30
             case .weeksToMonths:
                 let base = previousDose > startingDose * 0.3 ? startingDose : previousDose
-                allowed = 0.10 * base * max(days, 7) / 7
+                allowed = 0.10 * base * days / 7
             }
-            if cut > allowed + 1e-6 {
+            let oneUnitAtMost = cut <= smallestUnit + 1e-9
+            if cut > allowed + 1e-6, !oneUnitAtMost || cut > 2 * allowed + 1e-6 {
                 let pace = duration == .longTerm ? "about 10% of the current dose a month, or slower"
                     : "about 10% of the original dose a week until 30% remains, then 10% of what remains"
                 return RiskFlag(key: "taper-too-fast",
