@@ -140,3 +140,67 @@ struct InteractiveTests {
         #expect(agreement.renewOn == agreement.effectiveOn.adding(years: 1))
     }
 }
+
+extension InteractiveTests {
+    @Test("the guided check-in asks for each finding, re-asks out-of-range scores, and ! brings up coaching without losing answers")
+    func checkinWithCoaching() throws {
+        defer { folder.remove() }
+        try prepare()
+        #expect(try Run.accord(["goal", "add", "--patient", "777", "--text", "walk the dog"], store: home).status == 0)
+        let tty = try session("checkin --patient 777")
+        try tty.waitFor("PEG: pain on average")
+        try tty.type("11,2,3")
+        try tty.waitFor("each within its range")
+        try tty.type("7,6,5")
+        try tty.waitFor("PHQ-2")
+        try tty.type("!")
+        try tty.waitFor("\"This is the only thing that works for me.\"")
+        try tty.waitFor("PHQ-2", count: 2)
+        try tty.type("1,2")
+        try tty.waitFor("COWS")
+        try tty.type("")
+        for _ in 0..<3 { try tty.type("") }  // dose, sleep, mood
+        try tty.waitFor("Goal \"walk the dog\": progress")
+        try tty.type("some")
+        try tty.waitFor("Side effects:")
+        try tty.type("constipation")
+        try tty.waitFor("Withdrawal symptoms:")
+        try tty.type("")
+        try tty.waitFor("Naloxone on hand?")
+        try tty.type("y")
+        try tty.waitFor("PDMP checked today?")
+        try tty.type("y")
+        try tty.waitFor("Urine drug test")
+        try tty.type("")
+        try tty.waitFor("Readiness to change")
+        try tty.type("contemplation")
+        try tty.waitFor("Next visit")
+        try tty.type("2027-01-15")
+        try tty.waitFor("A note for the record")
+        try tty.type("")
+        let summary = try tty.waitFor("Record this check-in? [y/n]:")
+        #expect(summary.contains("PEG 6, PHQ-2 3, next visit 2027-01-15"))
+        try tty.type("y")
+        try tty.waitFor("EXIT=0")
+        let checkin = try #require(try record().checkins.last)
+        #expect(checkin.recorded.peg == [7, 6, 5])
+        #expect(checkin.phq2Positive == true)
+        #expect(checkin.recorded.goals?.first?.progress == .some)
+        #expect(checkin.recorded.readiness == .contemplation)
+        #expect(checkin.recorded.naloxoneOnHand == true && checkin.recorded.pdmpChecked == true)
+    }
+
+    @Test("the taper plan is shown and recorded only when confirmed; ! shows taper coaching")
+    func taperConfirm() throws {
+        defer { folder.remove() }
+        try prepare()
+        let tty = try session("taper plan --patient 777 --med 'oxycodone 10 mg q6h' --rate 10 --every 4w --duration long-term")
+        try tty.waitFor("Record this taper plan? [y/n]:")
+        try tty.type("!")
+        try tty.waitFor("\"If you stop my meds I'll just get them somewhere else.\"")
+        try tty.waitFor("Record this taper plan? [y/n]:", count: 2)
+        try tty.type("n")
+        try tty.waitFor("EXIT=0")
+        #expect(try record().taperPlans.isEmpty)
+    }
+}

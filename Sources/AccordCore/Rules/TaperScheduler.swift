@@ -61,6 +61,9 @@ public enum TaperScheduler {
             date = date.adding(days: intervalDays)
         }
         steps.append(TaperStep(on: date, dailyDose: 0, unit: unit, instruction: isPatch ? "remove the last patch" : "stop"))
+        guard start.days(until: date) <= 3653 else {
+            throw RuleViolation("at that pace the taper would take more than 10 years; choose a larger rate or a shorter interval")
+        }
         return steps
     }
 
