@@ -111,3 +111,26 @@ struct MMETests {
         }
     }
 }
+
+@Suite("Check-in scoring")
+struct ScoringTests {
+    @Test("PEG is the mean of its three items; PHQ-2 screens positive at 3; COWS bands at 5, 13, 25 and 37")
+    func scoring() {
+        #expect(CheckinInstruments.pegScore([7, 6, 5]) == 6)
+        #expect(CheckinInstruments.pegScore([0, 0, 1]) == 1.0 / 3)
+        #expect(!CheckinInstruments.phq2Positive([1, 1]))
+        #expect(CheckinInstruments.phq2Positive([1, 2]))
+        #expect([4, 5, 12, 13, 24, 25, 36, 37, 48].map(CheckinInstruments.cowsBand(total:)) ==
+                ["below mild", "mild", "mild", "moderate", "moderate", "moderately severe", "moderately severe", "severe", "severe"])
+        #expect(CheckinInstruments.cowsItemMaximums.reduce(0, +) == 48)
+    }
+
+    @Test("scores outside each instrument's bounds are refused", arguments: [
+        CheckinRecorded(peg: [11, 0, 0]), CheckinRecorded(peg: [-1, 0, 0]), CheckinRecorded(peg: [1, 2]),
+        CheckinRecorded(phq2: [4, 0]), CheckinRecorded(phq2: [1, 1, 1]),
+        CheckinRecorded(cows: [5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), CheckinRecorded(cows: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6]), CheckinRecorded(cows: [0]),
+    ])
+    func bounds(checkin: CheckinRecorded) {
+        #expect(throws: RuleViolation.self) { try EventRules.validate(.checkinRecorded(checkin)) }
+    }
+}

@@ -60,6 +60,11 @@ struct SchemaValidationTests {
                 readiness: .preparation, nextVisit: LocalDate("2026-12-20"), note: "doing better"))),
             EventDraft(patient: patient, payload: .demographicsCorrected(DemographicsCorrected(name: "Jane Q. Doe", born: LocalDate("1961-04-03"), mrn: "X9", reason: "ID card"))),
             EventDraft(patient: patient, payload: .medicationsChanged(MedicationsChanged(medications: [], reason: "stopped all"))),
+            EventDraft(patient: patient, payload: .taperStarted(TaperStarted(
+                plan: "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", medication: "oxycodone 10 mg q6h", ratePercent: 10, intervalDays: 28,
+                basis: .original, durationOfUse: .weeksToMonths,
+                steps: [TaperStep(on: LocalDate("2027-01-04")!, dailyDose: 35, unit: "mg"), TaperStep(on: LocalDate("2027-02-01")!, dailyDose: 2.5, unit: "mg", instruction: "5 mg every other day")],
+                note: "agreed together"))),
         ]
     }
 }
