@@ -7,12 +7,18 @@ let package = Package(
     products: [
         .library(name: "AccordCore", targets: ["AccordCore"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
+        .library(name: "AccordSync", targets: ["AccordSync"]),
+        .library(name: "AccordSyncClient", targets: ["AccordSyncClient"]),
+        .executable(name: "accord-server", targets: ["accord-server"]),
         .executable(name: "accord", targets: ["accord"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Domain types, the event envelope, the projection and the clinical content. No I/O.
@@ -24,8 +30,9 @@ let package = Package(
         .target(
             name: "AccordSchema",
             path: "schema",
+            exclude: ["openapi.yaml"],
             sources: ["swift"],
-            resources: [.copy("sqlite"), .copy("events")]
+            resources: [.copy("sqlite"), .copy("server-sqlite"), .copy("events")]
         ),
         // The local event store on SQLite.
         .target(
@@ -36,11 +43,33 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The sync protocol's wire types, shared by client and server. No I/O.
+        .target(name: "AccordSync", dependencies: ["AccordCore"]),
+        // The site's side of sync: outbox push and cursor pull over HTTP (URLSession).
+        .target(name: "AccordSyncClient", dependencies: ["AccordCore", "AccordStore", "AccordSync"]),
+        // The companion sync server: storage, routes and credentials.
+        .target(
+            name: "AccordServer",
+            dependencies: [
+                "AccordCore", "AccordSync", "AccordSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "sync-server/Sources/AccordServer"
+        ),
+        .executableTarget(
+            name: "accord-server",
+            dependencies: ["AccordServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "sync-server/Sources/accord-server"
+        ),
         // The clinician's command line.
         .executableTarget(
             name: "accord",
             dependencies: [
-                "AccordCore", "AccordStore",
+                "AccordCore", "AccordStore", "AccordSyncClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +91,7 @@ let package = Package(
         .testTarget(
             name: "AccordTests",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSchema", "accord", "accord-crash-writer",
+                "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "accord", "accord-server", "accord-crash-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -23,6 +23,7 @@ public indirect enum EventPayload: Sendable, Hashable {
     case checkinRecorded(CheckinRecorded)
     case medicationsChanged(MedicationsChanged)
     case noteAdded(NoteAdded)
+    case patientShared(PatientShared)
     case entryCorrected(EntryCorrected)
     case entryEnteredInError(EntryEnteredInError)
 
@@ -48,6 +49,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .checkinRecorded: .checkinRecorded
         case .medicationsChanged: .medicationsChanged
         case .noteAdded: .noteAdded
+        case .patientShared: .patientShared
         case .entryCorrected: .entryCorrected
         case .entryEnteredInError: .entryEnteredInError
         }
@@ -75,6 +77,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .checkinRecorded(let p): p
         case .medicationsChanged(let p): p
         case .noteAdded(let p): p
+        case .patientShared(let p): p
         case .entryCorrected(let p): p
         case .entryEnteredInError(let p): p
         }
@@ -107,6 +110,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .checkinRecorded: .checkinRecorded(try .init(from: decoder))
         case .medicationsChanged: .medicationsChanged(try .init(from: decoder))
         case .noteAdded: .noteAdded(try .init(from: decoder))
+        case .patientShared: .patientShared(try .init(from: decoder))
         case .entryCorrected: .entryCorrected(try .init(from: decoder))
         case .entryEnteredInError: .entryEnteredInError(try .init(from: decoder))
         }
@@ -132,7 +136,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .taperResumed(let p): .taperPlan(p.plan)
         case .taperCompleted(let p): .taperPlan(p.plan)
         case .medicationsChanged: .medications
-        case .consentRecorded, .checkinRecorded, .noteAdded, .entryCorrected, .entryEnteredInError: nil
+        case .consentRecorded, .checkinRecorded, .noteAdded, .patientShared, .entryCorrected, .entryEnteredInError: nil
         }
     }
 }

@@ -74,6 +74,9 @@ public enum EventRules {
             try optionalText(p.reason, "reason")
         case .noteAdded(let p):
             try text(p.text, "note")
+        case .patientShared(let p):
+            guard Identifiers.isValidSiteName(p.site) else { throw RuleViolation("site name '\(p.site)' is not valid: \(Identifiers.siteNameRule)") }
+            try optionalText(p.reason, "reason")
         case .entryCorrected(let p):
             try text(p.reason, "reason")
             switch p.replacement {

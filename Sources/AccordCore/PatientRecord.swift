@@ -15,6 +15,8 @@ public struct PatientRecord: Codable, Sendable, Equatable {
     /// Every version of the medication list, oldest first, for trends and re-evaluation windows.
     public var medicationHistory: [MedicationListState] = []
     public var notes: [NoteState] = []
+    /// Sites the record was shared with, beyond the one that registered the patient.
+    public var sharedWith: [String] = []
     /// Entries corrected or marked entered in error, with the reason; the originals stay in the timeline.
     public var corrections: [CorrectionState] = []
     /// Parts of the record that two sites changed without seeing each other's change; a clinician resolves them.

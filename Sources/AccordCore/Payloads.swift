@@ -261,6 +261,13 @@ public struct MedicationsChanged: Codable, Sendable, Hashable {
     public init(medications: [String], reason: String? = nil) { self.medications = medications; self.reason = reason }
 }
 
+/// Adds a site to the patient's care team: the sync server then sends the patient's whole record to that site.
+public struct PatientShared: Codable, Sendable, Hashable {
+    public var site: String
+    public var reason: String?
+    public init(site: String, reason: String? = nil) { self.site = site; self.reason = reason }
+}
+
 public struct NoteAdded: Codable, Sendable, Hashable {
     public var text: String
     public init(text: String) { self.text = text }

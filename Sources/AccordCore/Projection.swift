@@ -206,6 +206,8 @@ extension PatientRecord {
             medicationHistory.append(MedicationListState(medications: p.medications, stamp: stamp))
         case .noteAdded(let p):
             notes.append(NoteState(text: p.text, stamp: stamp))
+        case .patientShared(let p):
+            if !sharedWith.contains(p.site), p.site != registered.site { sharedWith.append(p.site) }
         case .entryCorrected, .entryEnteredInError:
             break  // Handled before the fold reaches the record.
         }

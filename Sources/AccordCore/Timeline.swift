@@ -50,6 +50,7 @@ public enum Timeline {
         case .checkinRecorded(let p): "Check-in\(checkinDetail(p))"
         case .medicationsChanged(let p): "Medication list: \(p.medications.isEmpty ? "none" : p.medications.joined(separator: "; "))"
         case .noteAdded(let p): "Note: \(p.text)"
+        case .patientShared(let p): "Shared with site \(p.site)\(p.reason.map { ": \($0)" } ?? "")"
         case .entryCorrected(let p): "Corrected entry \(p.target.short): \(p.reason)"
         case .entryEnteredInError(let p): "Entry \(p.target.short) marked entered in error: \(p.reason)"
         }

@@ -123,6 +123,7 @@ public final class EventStore: Sendable {
                     throw StoreError(.invalid, error.message)
                 }
                 try EventRows.insert(event, db)
+                try Outbox.add(event, db)
                 events.append(event)
             }
             try HLCState.save(clock, db)
@@ -140,21 +141,24 @@ public final class EventStore: Sendable {
     /// is skipped, so a re-sent batch is harmless. Returns how many were new.
     @discardableResult
     public func importEvents(_ events: [Event]) throws(StoreError) -> Int {
-        try write { db in
-            var inserted = 0
-            var latest = HLCTimestamp.zero
-            var demographics = Set<String>()
-            for event in events {
-                if try EventRows.insert(event, db) { inserted += 1 }
-                latest = max(latest, event.envelope.hlc)
-                if event.envelope.type.touchesDemographics { demographics.insert(event.envelope.patient) }
-            }
-            var clock = try HLCState.load(db)
-            clock.receive(latest, physical: self.clock.now())
-            try HLCState.save(clock, db)
-            try PatientDirectory.refresh(patients: demographics, db)
-            return inserted
+        try write { db in try self.importRows(events, db) }
+    }
+
+    /// Inserts events from elsewhere, moves the clock past them and refreshes the directory; inside a transaction.
+    func importRows(_ events: [Event], _ db: Database) throws -> Int {
+        var inserted = 0
+        var latest = HLCTimestamp.zero
+        var demographics = Set<String>()
+        for event in events {
+            if try EventRows.insert(event, db) { inserted += 1 }
+            latest = max(latest, event.envelope.hlc)
+            if event.envelope.type.touchesDemographics { demographics.insert(event.envelope.patient) }
         }
+        var clock = try HLCState.load(db)
+        clock.receive(latest, physical: self.clock.now())
+        try HLCState.save(clock, db)
+        try PatientDirectory.refresh(patients: demographics, db)
+        return inserted
     }
 
     // MARK: Reading

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Accord: ParsableCommand {
+struct Accord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord",
         abstract: "Record shared decisions about opioid treatment: goals, mini-consents, agreements, check-ins.",
@@ -11,7 +11,7 @@ struct Accord: ParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
-            CheckinCommand.self, MedicationsCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self,
+            CheckinCommand.self, MedicationsCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self,
         ]
     )
 }

@@ -7,7 +7,7 @@ struct PatientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patient",
         abstract: "Register, list, show and correct patients.",
-        subcommands: [Add.self, List.self, Show.self, Correct.self]
+        subcommands: [Add.self, List.self, Show.self, Correct.self, Share.self]
     )
 }
 

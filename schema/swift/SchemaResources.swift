@@ -13,6 +13,11 @@ public enum SchemaResources {
         try migrations(in: "sqlite")
     }
 
+    /// The sync server's SQLite migrations, in order.
+    public static func serverSQLiteMigrations() throws -> [Migration] {
+        try migrations(in: "server-sqlite")
+    }
+
     /// The JSON Schema for an event type (`schema/events/<type>.json`), as text.
     public static func eventSchema(named type: String) throws -> Data {
         guard let url = Bundle.module.url(forResource: type, withExtension: "json", subdirectory: "events") else {

@@ -39,7 +39,7 @@ enum EventFixtures {
             let parentPool = events.suffix(4).map(\.id)
             let parents = Array(parentPool.shuffled(using: &rng).prefix(Int.random(in: 0...2, using: &rng)))
             let payload: EventPayload
-            switch Int.random(in: 0..<16, using: &rng) {
+            switch Int.random(in: 0..<17, using: &rng) {
             case 0:
                 let goal = uuid(&rng); goals.append(goal)
                 payload = .goalSet(GoalSet(goal: goal, description: "walk \(Int.random(in: 1...20, using: &rng)) blocks"))
@@ -83,6 +83,8 @@ enum EventFixtures {
                                                            phq2: (0..<2).map { _ in Int.random(in: 0...3, using: &rng) }))
             case 10:
                 payload = .medicationsChanged(MedicationsChanged(medications: ["morphine ER \(Int.random(in: 1...6, using: &rng) * 10) mg bid"]))
+            case 14:
+                payload = .patientShared(PatientShared(site: sites.randomElement(using: &rng)!, reason: "care moved"))
             case 11:
                 payload = .demographicsCorrected(DemographicsCorrected(name: "Pat Renamed \(Int.random(in: 1...9, using: &rng))", reason: "typo"))
             case 12 where events.count > 2:

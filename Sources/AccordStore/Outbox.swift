@@ -1,0 +1,104 @@
+import AccordCore
+import Foundation
+import GRDB
+
+/// Events written at this site that the sync server has not acknowledged yet, oldest first.
+enum Outbox {
+    static func add(_ event: Event, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO outbox (event_id, seq) SELECT id, seq FROM events WHERE id = ? ON CONFLICT DO NOTHING",
+                       arguments: [event.id.hex])
+    }
+}
+
+/// The sync server this store talks to, and how far it has read the server's feed.
+public struct SyncRemote: Sendable, Equatable {
+    public var url: String
+    public var credential: String
+    public var cursor: Int64
+    public var lastSyncAt: String?
+}
+
+/// An event the server refused, kept in the outbox for the clinician to act on.
+public struct RefusedEvent: Sendable, Equatable {
+    public var event: EventID
+    public var code: String
+    public var reason: String
+
+    public init(event: EventID, code: String, reason: String) {
+        self.event = event
+        self.code = code
+        self.reason = reason
+    }
+}
+
+extension EventStore {
+    /// Stores the server and credential (the store file is readable by its owner only).
+    public func setRemote(url: String, credential: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO sync_remote (singleton, url, credential, cursor) VALUES (1, ?, ?, 0)
+                ON CONFLICT (singleton) DO UPDATE SET url = excluded.url, credential = excluded.credential,
+                    cursor = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.cursor ELSE 0 END
+                """, arguments: [url, credential])
+        }
+    }
+
+    public func remote() throws(StoreError) -> SyncRemote? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT url, credential, cursor, last_sync_at FROM sync_remote").map {
+                SyncRemote(url: $0["url"], credential: $0["credential"], cursor: $0["cursor"], lastSyncAt: $0["last_sync_at"])
+            }
+        }
+    }
+
+    /// Up to `limit` unacknowledged events in the order they were written, leaving out those already refused.
+    public func outbox(limit: Int, excluding: Set<EventID> = []) throws(StoreError) -> [Event] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT e.id, e.body FROM outbox o JOIN events e ON e.id = o.event_id
+                WHERE o.refused_code IS NULL ORDER BY o.seq LIMIT ?
+                """, arguments: [limit + excluding.count])
+            return try EventRows.decode(rows).filter { !excluding.contains($0.id) }.prefix(limit).map { $0 }
+        }
+    }
+
+    public func outboxCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0 }
+    }
+
+    /// Removes acknowledged events from the outbox and marks refused ones with the server's reason.
+    public func recordPushOutcome(acknowledged: [EventID], refused: [RefusedEvent]) throws(StoreError) {
+        try write { db in
+            for id in acknowledged { try db.execute(sql: "DELETE FROM outbox WHERE event_id = ?", arguments: [id.hex]) }
+            for refusal in refused {
+                try db.execute(sql: "UPDATE outbox SET refused_code = ?, refused_reason = ? WHERE event_id = ?",
+                               arguments: [refusal.code, refusal.reason, refusal.event.hex])
+            }
+        }
+    }
+
+    /// Events the server refused, with its reasons.
+    public func refusedEvents() throws(StoreError) -> [RefusedEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT event_id, refused_code, refused_reason FROM outbox WHERE refused_code IS NOT NULL ORDER BY seq").compactMap { row in
+                EventID(hex: row["event_id"]).map { RefusedEvent(event: $0, code: row["refused_code"], reason: row["refused_reason"]) }
+            }
+        }
+    }
+
+    /// Lets refused events be sent again (after the clinician or administrator fixed the cause).
+    public func retryRefused() throws(StoreError) {
+        try write { db in try db.execute(sql: "UPDATE outbox SET refused_code = NULL, refused_reason = NULL") }
+    }
+
+    /// Stores a page pulled from the server and the new cursor in one transaction: a crash loses or repeats nothing.
+    @discardableResult
+    public func importPulled(_ events: [Event], cursor: Int64) throws(StoreError) -> Int {
+        try write { db in
+            let inserted = try self.importRows(events, db)
+            try db.execute(sql: "UPDATE sync_remote SET cursor = ?, last_sync_at = ? WHERE singleton = 1",
+                           arguments: [cursor, Timestamp.iso8601(epochMilliseconds: self.clock.now())])
+            return inserted
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import AccordCore
+import AccordStore
+import AccordSync
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// What one sync did.
+public struct SyncReport: Sendable, Codable, Equatable {
+    public var pushed = 0
+    public var duplicates = 0
+    public var refused: [SyncRefusal] = []
+    public var pulled = 0
+    public var pending = 0
+    /// True when everything written here is on the server and everything the server has for this site is here.
+    public var complete: Bool { refused.isEmpty && pending == 0 }
+}
+
+public struct SyncRefusal: Sendable, Codable, Equatable {
+    public var event: String
+    public var code: String
+    public var reason: String
+}
+
+/// Progress on a long sync, for a terminal to show.
+public struct SyncProgress: Sendable {
+    public var phase: String
+    public var events: Int
+    public var seconds: Double
+}
+
+/// Why a sync stopped; each says what to do.
+public struct SyncError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public let retryable: Bool
+    init(_ message: String, retryable: Bool = false) { description = message; self.retryable = retryable }
+}
+
+/// The site's half of sync: push the outbox in batches, then pull the feed page by page, each page stored with
+/// its cursor in one transaction. Safe to run while the clinician works, and to run again after any failure.
+public struct SyncClient: Sendable {
+    let store: EventStore
+    let transport: HTTPTransport
+    let batchSize: Int
+    let attempts: Int
+
+    public init(store: EventStore, batchSize: Int = 500, attempts: Int = 5, timeout: TimeInterval = 30) {
+        self.store = store
+        self.transport = HTTPTransport(timeout: timeout)
+        self.batchSize = batchSize
+        self.attempts = attempts
+    }
+
+    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        guard let remote = try store.remote() else {
+            throw SyncError("No sync server is set for this store; add one with `accord remote add URL --credential C`.")
+        }
+        guard let base = URL(string: remote.url), base.scheme == "http" || base.scheme == "https" else {
+            throw SyncError("The stored server address '\(remote.url)' is not an http(s) URL; set it again with `accord remote add`.")
+        }
+        var report = SyncReport()
+        let started = Date()
+        try await push(base: base, credential: remote.credential, report: &report) { count in
+            progress(SyncProgress(phase: "pushed", events: count, seconds: Date().timeIntervalSince(started)))
+        }
+        try await pull(base: base, credential: remote.credential, cursor: remote.cursor, report: &report) { count in
+            progress(SyncProgress(phase: "pulled", events: count, seconds: Date().timeIntervalSince(started)))
+        }
+        report.pending = try store.outbox(limit: 1).count
+        report.refused = try store.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: $0.code, reason: $0.reason) }
+        return report
+    }
+
+    func push(base: URL, credential: String, report: inout SyncReport, progress: (Int) -> Void) async throws {
+        var refusedNow = Set<EventID>()
+        while true {
+            let batch = try store.outbox(limit: batchSize, excluding: refusedNow)
+            guard !batch.isEmpty else { return }
+            var request = URLRequest(url: base.appendingPathComponent("v1/events"))
+            request.httpMethod = "POST"
+            request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
+            request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+            request.httpBody = SyncWire.pushBody(batch)
+            let reply = try await exchange(request)
+            let response: PushResponse
+            do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {
+                throw SyncError("The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
+            }
+            let acknowledged = response.accepted.compactMap { EventID(hex: $0.id) }
+            let refused = response.rejected.compactMap { rejection in
+                rejection.id.flatMap(EventID.init(hex:)).map { RefusedEvent(event: $0, code: rejection.code, reason: rejection.reason) }
+            }
+            try store.recordPushOutcome(acknowledged: acknowledged, refused: refused)
+            refusedNow.formUnion(refused.map(\.event))
+            report.pushed += response.accepted.filter { !$0.duplicate }.count
+            report.duplicates += response.accepted.filter(\.duplicate).count
+            progress(report.pushed + report.duplicates)
+            if acknowledged.isEmpty && refused.isEmpty {
+                throw SyncError("The server acknowledged none of a batch of \(batch.count) events and gave no reasons; stopping. Nothing was lost: the events stay in the outbox.")
+            }
+        }
+    }
+
+    func pull(base: URL, credential: String, cursor start: Int64, report: inout SyncReport, progress: (Int) -> Void) async throws {
+        var cursor = start
+        while true {
+            var components = URLComponents(url: base.appendingPathComponent("v1/events"), resolvingAgainstBaseURL: false)!
+            components.queryItems = [URLQueryItem(name: "after", value: String(cursor)), URLQueryItem(name: "limit", value: String(SyncWire.defaultPageSize))]
+            var request = URLRequest(url: components.url!)
+            request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+            let reply = try await exchange(request)
+            guard let next = reply.headers[SyncWire.cursorHeader.lowercased()].flatMap(Int64.init), next >= cursor else {
+                throw SyncError("The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
+            }
+            let events: [Event]
+            do { events = try SyncWire.pullEvents(reply.body) } catch {
+                throw SyncError("The server sent an event that does not check out (\(error)); nothing from that page was stored.")
+            }
+            report.pulled += try store.importPulled(events, cursor: next)
+            cursor = next
+            progress(report.pulled)
+            guard reply.headers[SyncWire.moreHeader.lowercased()] == "true" else { return }
+        }
+    }
+
+    /// Sends with retries and backoff on network errors and 5xx; a 4xx is final and says why.
+    func exchange(_ request: URLRequest) async throws -> HTTPTransport.Reply {
+        var delay: UInt64 = 200_000_000
+        var lastProblem = ""
+        for attempt in 1...attempts {
+            do {
+                let reply = try await transport.send(request)
+                switch reply.status {
+                case 200..<300: return reply
+                case 401: throw SyncError("The server refused this site's credential (401); ask its administrator for a new one and run `accord remote add` again.")
+                case 400..<500:
+                    let message = (try? JSONDecoder().decode(ErrorBody.self, from: reply.body))?.message ?? "status \(reply.status)"
+                    throw SyncError("The server refused the request: \(message)")
+                default:
+                    lastProblem = "the server answered \(reply.status)"
+                }
+            } catch let error as SyncError {
+                throw error
+            } catch {
+                lastProblem = "the server could not be reached (\(error.localizedDescription))"
+            }
+            if attempt < attempts {
+                try await Task.sleep(nanoseconds: delay)
+                delay *= 2
+            }
+        }
+        throw SyncError("Sync stopped: \(lastProblem) after \(attempts) attempts. Nothing was lost; run `accord sync` again later.", retryable: true)
+    }
+}

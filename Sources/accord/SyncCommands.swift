@@ -1,0 +1,181 @@
+import AccordCore
+import AccordStore
+import AccordSyncClient
+import ArgumentParser
+import Foundation
+
+struct RemoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remote",
+        abstract: "Set or show the sync server this store talks to.",
+        subcommands: [Add.self, Show.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Store the server's address and this site's credential (kept in the store, mode 0600).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The server's address, e.g. https://sync.example.org") var url: String
+        @Option(help: "The credential printed by `accord-server site add`.") var credential: String
+
+        func validate() throws {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ValidationError("'\(url)' is not an http or https address, e.g. https://sync.example.org.")
+            }
+            guard !credential.isEmpty, credential.count <= 256, !credential.contains(where: \.isWhitespace) else {
+                throw ValidationError("The credential is empty or malformed; paste it exactly as `accord-server site add` printed it.")
+            }
+        }
+
+        func run() throws {
+            try store.open().setRemote(url: url, credential: credential)
+            print("This store now syncs with \(url). Run `accord sync`.")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the server, the sync cursor and what waits to be sent.")
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let store = try store.open()
+            guard let remote = try store.remote() else { return print("No sync server set; add one with `accord remote add URL --credential C`.") }
+            print("Server: \(remote.url)")
+            print("Last sync: \(remote.lastSyncAt ?? "never"); cursor \(remote.cursor)")
+            print("Waiting to be sent: \(try store.outboxCount()) event(s)")
+        }
+    }
+}
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Send this site's new events to the server, then fetch what the care teams wrote elsewhere.",
+        discussion: "Safe to run from cron and while others use the store. Exits non-zero unless everything was synced."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(name: .customLong("retry-refused"), help: "Send again the events the server refused before (after fixing the cause).") var retryRefused = false
+
+    func run() async throws {
+        let store = try store.open()
+        if retryRefused { try store.retryRefused() }
+        let interactive = isatty(STDERR_FILENO) != 0
+        let report = try await SyncClient(store: store).sync { progress in
+            // Progress goes to standard error, so scripts reading standard output see only the result.
+            guard interactive, progress.events > 0, progress.events % 5000 == 0 else { return }
+            let rate = progress.seconds > 0 ? Int(Double(progress.events) / progress.seconds) : 0
+            FileHandle.standardError.write(Data("  \(progress.phase) \(progress.events) events (\(rate)/s)\n".utf8))
+        }
+        if output.json {
+            try Output.json(report)
+        } else {
+            print("Sent \(report.pushed) event(s)\(report.duplicates > 0 ? " (\(report.duplicates) already on the server)" : ""), received \(report.pulled).")
+            for refusal in report.refused {
+                print("  ! Refused \(refusal.event.prefix(12)) (\(refusal.code)): \(refusal.reason)")
+            }
+        }
+        guard report.complete else {
+            throw CommandFailure("Not everything was synced: \(report.refused.count) event(s) refused by the server and kept here; \(report.pending) waiting. See the reasons above; after fixing the cause run `accord sync --retry-refused`.")
+        }
+    }
+}
+
+extension PatientCommand {
+    struct Share: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Share a patient's record with another site's care team (sent on the next sync).")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var patient: PatientOption
+        @Option(help: "The site to share with, as enrolled on the server.") var site: String
+        @Option(help: "Why the record is shared.") var reason: String?
+
+        func run() throws {
+            let store = try store.open()
+            guard site != store.identity.site else { throw ValidationError("This store is site '\(site)' already; name the other site.") }
+            let loaded = try LoadedPatient.load(store, patient.patient)
+            guard !loaded.record.sharedWith.contains(site) else {
+                throw CommandFailure("\(loaded.record.name)'s record is already shared with '\(site)'; nothing was written.")
+            }
+            let event = try store.append(EventDraft(patient: loaded.record.id, payload: .patientShared(PatientShared(site: site, reason: reason)),
+                                                    parents: [loaded.record.registered.event]))
+            try Report.recorded(event, output, "Shared \(loaded.record.name)'s record with site '\(site)'; it goes with the next `accord sync`")
+        }
+    }
+}
+
+struct ConflictsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conflicts",
+        abstract: "List records changed at two sites without either seeing the other, and resolve them.",
+        subcommands: [List.self, Resolve.self],
+        defaultSubcommand: List.self
+    )
+
+    struct Entry: Encodable {
+        var patient: String
+        var name: String
+        var entity: String
+        var heads: [ConflictHead]
+    }
+
+    struct ConflictHead: Encodable {
+        var event: String
+        var site: String
+        var by: String
+        var at: String
+        var summary: String
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List every open conflict in this store.")
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let store = try store.open()
+            var entries: [Entry] = []
+            for patient in try store.patients() {
+                let events = try store.events(patient: patient.id)
+                guard let record = Projection.fold(events), !record.conflicts.isEmpty else { continue }
+                let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id, $0) })
+                for conflict in record.conflicts {
+                    entries.append(Entry(patient: patient.id, name: record.name, entity: conflict.entity, heads: conflict.heads.compactMap { id in
+                        byID[id].map { ConflictHead(event: id.hex, site: $0.envelope.site, by: $0.envelope.author.name, at: $0.envelope.recorded,
+                                                    summary: Timeline.summary(of: $0.envelope.payload)) }
+                    }))
+                }
+            }
+            if output.json { return try Output.json(entries) }
+            if entries.isEmpty { return print("No conflicts.") }
+            for entry in entries {
+                print("\(entry.name) (\(entry.patient.prefix(8))): \(entry.entity) was changed at two sites")
+                for head in entry.heads { print("  \(head.event.prefix(12))  \(head.at.prefix(16))  \(head.by) @ \(head.site): \(head.summary)") }
+            }
+            print("Resolve one with: accord conflicts resolve --patient ID --keep EVENT")
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve a conflict by keeping one side: recorded as a new entry that supersedes both.",
+            discussion: "The kept entry's content is recorded again, building on every side of the conflict, so every site sees the same resolution."
+        )
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var patient: PatientOption
+        @Option(help: "The entry to keep: an id prefix from `accord conflicts`.") var keep: String
+
+        func run() throws {
+            let store = try store.open()
+            let loaded = try LoadedPatient.load(store, patient.patient)
+            let kept = try store.event(patient: loaded.record.id, reference: keep)
+            guard let entity = kept.envelope.payload.entity,
+                  let conflict = loaded.record.conflicts.first(where: { $0.entity == entity.description }), conflict.heads.contains(kept.id) else {
+                throw CommandFailure("Entry \(kept.id.short) is not a side of an open conflict; `accord conflicts` lists them.")
+            }
+            let event = try store.append(EventDraft(patient: loaded.record.id, payload: kept.envelope.payload, parents: conflict.heads))
+            try Report.recorded(event, output, "Resolved the conflict on \(entity) by keeping \(kept.id.short)")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import AccordSync
+import Foundation
+import Hummingbird
+
+/// An error that reaches HTTP: a status and a JSON body (`ErrorBody`) that says what is wrong and what to do.
+struct APIError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONEncoder().encode(ErrorBody(error: code, message: message))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized",
+                                       message: "A valid site credential is required: send 'Authorization: Bearer <credential>' as issued by `accord-server site add`.")
+    static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad-request", message: message) }
+    static func tooLarge(_ message: String) -> APIError { APIError(status: .contentTooLarge, code: "too-large", message: message) }
+}

@@ -1,0 +1,40 @@
+import AccordCore
+import AccordSync
+import Foundation
+
+/// The server's storage: one protocol, so the embedded SQLite default and a shared database can both serve it.
+public protocol SyncRepository: Sendable {
+    /// The enrolled, unrevoked site whose credential hashes to `credentialSHA256`, if any.
+    func site(credentialSHA256: String) async throws -> String?
+    /// Stores a push from `site`: each line accepted, acknowledged again, or refused with the reason.
+    func push(_ lines: [SyncWire.PushLine], from site: String, now: Int64, maximumSkew: Int64) async throws -> PushResponse
+    /// Up to `limit` event bodies from `site`'s feed after `cursor`, the new cursor, and whether more wait.
+    func pull(site: String, after cursor: Int64, limit: Int) async throws -> PullPage
+}
+
+public struct PullPage: Sendable {
+    public var bodies: [Data]
+    public var cursor: Int64
+    public var more: Bool
+}
+
+/// Enrolling and revoking sites, from the administrative commands.
+public protocol SiteAdministration: Sendable {
+    /// Enrolls `name` and returns its credential, shown once; the server keeps only its hash.
+    func addSite(_ name: String, now: Int64) throws -> String
+    func revokeSite(_ name: String, now: Int64) throws
+    func sites() throws -> [SiteInfo]
+}
+
+public struct SiteInfo: Codable, Sendable, Equatable {
+    public var site: String
+    public var createdAt: String
+    public var revokedAt: String?
+}
+
+/// A failure an administrator or a site can act on.
+public struct ServerError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,26 @@
+import AccordSync
+import Hummingbird
+import Logging
+
+/// Builds the server application: /health open to all, every other route behind a site credential.
+public enum SyncServer {
+    public static func buildApplication(
+        repository: any SyncRepository, configuration: SyncServerConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: SyncRequestContext.self)
+        router.get(RouterPath(SyncWire.healthPath)) { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        let routes = SyncRoutes(repository: repository, configuration: configuration)
+        let authenticated = router.group().add(middleware: SiteAuthentication(repository: repository))
+        authenticated.post(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.push(request, context: context) }
+        authenticated.get(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.pull(request, context: context) }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord-server"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger
+        )
+    }
+}

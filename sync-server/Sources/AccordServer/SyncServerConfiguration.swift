@@ -1,0 +1,20 @@
+/// The server's settings, each with a default; the command line overrides them.
+public struct SyncServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// How far ahead of the server's clock an event's timestamp may be.
+    public var maximumClockSkewMilliseconds: Int64
+    public var maximumBatch: Int
+    public var maximumBodyBytes: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, maximumClockSkewMilliseconds: Int64 = 5 * 60 * 1000,
+                maximumBatch: Int = 1000, maximumBodyBytes: Int = 8 * 1024 * 1024) {
+        self.host = host
+        self.port = port
+        self.maximumClockSkewMilliseconds = maximumClockSkewMilliseconds
+        self.maximumBatch = maximumBatch
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    public static let `default` = SyncServerConfiguration()
+}

@@ -1,0 +1,103 @@
+import AccordServer
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+@main
+struct AccordServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accord-server",
+        abstract: "The sync server for Accord sites: stores every site's events and gives each site its care teams' records.",
+        subcommands: [Serve.self, SiteCommand.self]
+    )
+}
+
+/// `--database PATH`: the server's SQLite file, created on first use.
+struct DatabaseOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The server database file (created on first use).", valueName: "path"))
+    var database: String = "accord-server.sqlite"
+
+    func open() throws -> SQLiteSyncRepository {
+        do { return try SQLiteSyncRepository(path: database) } catch let error as ServerError { throw error } catch {
+            throw ServerError("Cannot open the server database \(database): \(error.localizedDescription). Check the path and its permissions.")
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server until SIGTERM or Ctrl-C.")
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on; 0 picks a free one (printed on start).") var port = 8080
+    @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Seconds an event's clock may run ahead of the server's.", valueName: "seconds"))
+    var maximumClockSkew = 300
+
+    func run() async throws {
+        let repository = try database.open()
+        var logger = Logger(label: "accord-server")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let configuration = SyncServerConfiguration(host: host, port: port, maximumClockSkewMilliseconds: Int64(maximumClockSkew) * 1000)
+        let app = SyncServer.buildApplication(repository: repository, configuration: configuration, logger: logger) { port in
+            // Tests and scripts read this line to learn the port.
+            print("accord-server listening on \(configuration.host):\(port)")
+            fflush(nil)
+        }
+        try await app.runService()
+    }
+}
+
+struct SiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "site",
+        abstract: "Enroll, revoke and list sites; works while the server runs.",
+        subcommands: [Add.self, Revoke.self, List.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enroll a site and print its credential once; only a hash is kept.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The site's name, as its store was created with (`accord init --site`).") var name: String
+        @Flag(help: "Print {\"site\", \"credential\"} as JSON.") var json = false
+
+        func run() throws {
+            let credential = try database.open().addSite(name, now: Int64(Date().timeIntervalSince1970 * 1000))
+            if json {
+                let data = try JSONSerialization.data(withJSONObject: ["site": name, "credential": credential], options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print("Enrolled site '\(name)'. Its credential, shown only now:")
+                print(credential)
+                print("At the site: accord remote add URL --credential \(credential)")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a site's credential at once.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The site's name.") var name: String
+
+        func run() throws {
+            try database.open().revokeSite(name, now: Int64(Date().timeIntervalSince1970 * 1000))
+            print("Revoked site '\(name)'; its credential no longer works.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List enrolled sites.")
+        @OptionGroup var database: DatabaseOption
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() throws {
+            let sites = try database.open().sites()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                return print(String(decoding: try encoder.encode(sites), as: UTF8.self))
+            }
+            for site in sites { print("\(site.site)  enrolled \(site.createdAt)\(site.revokedAt.map { "  REVOKED \($0)" } ?? "")") }
+        }
+    }
+}
