@@ -1,0 +1,248 @@
+import AccordCore
+import AccordStore
+import AccordSync
+import Foundation
+import Testing
+
+/// Sites syncing through a real accord-server process on a loopback port.
+@Suite("Sync between sites through accord-server", .serialized)
+struct SyncTests {
+    @Test("three sites, concurrent writes and sharing: every site ends with the server's log for its patients")
+    func convergence() throws {
+        let folder = TemporaryDirectory("sync")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let south = try TestSite("south", server: server, folder: folder)
+        let east = try TestSite("east", server: server, folder: folder)
+        let shared = try north.addPatient("Jane Shared", mrn: "J1")
+        let northOnly = try north.addPatient("Nora North", mrn: "N1")
+        let southOnly = try south.addPatient("Sam South", mrn: "S1")
+        try north.run("patient", "share", "--patient", "J1", "--site", "south")
+        try north.run("patient", "share", "--patient", "J1", "--site", "east")
+        try north.sync()
+        try south.sync(); try east.sync()
+        // Everyone writes to the shared patient while offline, then syncs in an interleaved order.
+        for round in 0..<3 {
+            try north.run("note", "--patient", "J1", "--text", "north note \(round)")
+            try south.run("checkin", "--patient", "J1", "--peg", "\(round + 3),4,4")
+            try east.run("note", "--patient", "J1", "--text", "east note \(round)")
+            try south.run("note", "--patient", "S1", "--text", "private to south \(round)")
+        }
+        try east.sync(); try south.sync(); try north.sync(); try east.sync(); try south.sync()
+        let expected = Set(try server.eventIDs(patient: shared))
+        #expect(expected.count == 1 + 2 + 9)
+        for site in [north, south, east] {
+            #expect(try site.eventIDs(patient: shared) == expected, "\(site.name) differs from the server")
+        }
+        let records = try [north, south, east].map { try #require(try $0.store().record(patient: shared)) }
+        #expect(records[0] == records[1] && records[1] == records[2])
+        // Who sees what: a patient not shared stays at its site.
+        #expect(try south.store().events(patient: northOnly).isEmpty)
+        #expect(try north.store().events(patient: southOnly).isEmpty)
+        #expect(try east.store().events(patient: southOnly).isEmpty)
+        // Nothing duplicated: ids are unique on the server and a sync with nothing new moves nothing.
+        #expect(Set(try server.eventIDs()).count == (try server.eventIDs()).count)
+        let quiet = try north.sync()
+        #expect(quiet.stdout.contains("Sent 0 event(s), received 0."))
+    }
+
+    @Test("concurrent changes to one goal are shown as a conflict at both sites and resolved by a new entry")
+    func conflictsShownAndResolved() throws {
+        let folder = TemporaryDirectory("conflict")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let south = try TestSite("south", server: server, folder: folder)
+        _ = try north.addPatient("Jane", mrn: "J1")
+        try north.run("goal", "add", "--patient", "J1", "--text", "garden")
+        try north.run("patient", "share", "--patient", "J1", "--site", "south")
+        try north.sync(); try south.sync()
+        try north.run("goal", "revise", "--patient", "J1", "--goal", "1", "--text", "garden 10 minutes")
+        try south.run("goal", "drop", "--patient", "J1", "--goal", "1", "--reason", "knee surgery")
+        try north.sync(); try south.sync(); try north.sync()
+        for site in [north, south] {
+            let list = try site.run("conflicts")
+            #expect(list.stdout.contains("was changed at two sites"), "\(site.name): \(list.stdout)")
+            #expect(try site.run("patient", "show", "--patient", "J1").stdout.contains("CONFLICTS"))
+        }
+        let conflicts = try JSONSerialization.jsonObject(with: Data(try north.run("conflicts", "--json").stdout.utf8)) as? [[String: Any]]
+        let heads = try #require(conflicts?.first?["heads"] as? [[String: Any]])
+        let dropped = try #require(heads.first { ($0["summary"] as? String)?.contains("dropped") == true }?["event"] as? String)
+        #expect(try north.run("conflicts", "resolve", "--patient", "J1", "--keep", String(dropped.prefix(12))).status == 0)
+        try north.sync(); try south.sync()
+        for site in [north, south] {
+            #expect(try site.run("conflicts").stdout.contains("No conflicts."))
+            let record = try #require(try site.store().record(patient: site.store().resolvePatient("J1").id))
+            #expect(record.goals.first?.status == .dropped)
+        }
+    }
+
+    @Test("credentials: missing, wrong and revoked get 401 on every route; /health is open")
+    func credentials() async throws {
+        let folder = TemporaryDirectory("auth")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let credential = try server.addSite("north")
+        let routes = [("POST", "/v1/events"), ("GET", "/v1/events"), ("GET", "/v1/events?after=0")]
+        for (method, path) in routes {
+            for bad in [nil, "wrong", credential + "x", ""] as [String?] {
+                let reply = try await HTTP.send(method, server.url + path, credential: bad, body: method == "POST" ? Data("x".utf8) : nil)
+                #expect(reply.status == 401, "\(method) \(path) with \(bad ?? "none")")
+                #expect(reply.headers["www-authenticate"] == "Bearer")
+            }
+        }
+        #expect(try await HTTP.send("GET", server.url + "/v1/events", credential: credential).status == 200)
+        try server.revokeSite("north")
+        #expect(try await HTTP.send("GET", server.url + "/v1/events", credential: credential).status == 401)
+        #expect(try await HTTP.send("GET", server.url + "/health").status == 200)
+        let log = try String(contentsOf: server.log, encoding: .utf8)
+        #expect(!log.contains(credential), "a credential was written to the log")
+    }
+
+    @Test("a site cannot read or write another site's patients, nor write as another site")
+    func crossSite() async throws {
+        let folder = TemporaryDirectory("cross")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let south = try TestSite("south", server: server, folder: folder)
+        let patient = try north.addPatient("Nora", mrn: "N1")
+        try north.sync()
+        let northEvents = try north.store().events(patient: patient)
+        // South replays north's own events: refused, they were written at another site.
+        let replay = try await HTTP.send("POST", server.url + "/v1/events", credential: south.credential, body: SyncWire.pushBody(northEvents))
+        let replayed = try JSONDecoder().decode(PushResponse.self, from: replay.body)
+        #expect(replayed.accepted.isEmpty && replayed.rejected.map(\.code) == ["wrong-site"])
+        // South writes about north's patient without being in the care team: refused.
+        let southStore = try south.store()
+        try southStore.importEvents(northEvents)  // as if copied by hand
+        let intrusion = try southStore.append(EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "not my patient"))))
+        let pushed = try await HTTP.send("POST", server.url + "/v1/events", credential: south.credential, body: SyncWire.pushBody([intrusion]))
+        #expect(try JSONDecoder().decode(PushResponse.self, from: pushed.body).rejected.map(\.code) == ["not-in-care-team"])
+        let sync = try south.run("sync")
+        #expect(sync.status != 0)
+        #expect(sync.stdout.contains("not-in-care-team"))
+        #expect(try southStore.refusedEvents().map(\.event) == [intrusion.id])
+        // And a pull never carries north's patient to south.
+        let pull = try await HTTP.send("GET", server.url + "/v1/events?after=0", credential: south.credential)
+        #expect(try SyncWire.pullEvents(pull.body).allSatisfy { $0.envelope.patient != patient })
+        #expect(try server.eventIDs(patient: patient).count == northEvents.count)
+    }
+
+    @Test("replayed pushes are acknowledged again and stored once; a repeated pull gives the same answer")
+    func replays() async throws {
+        let folder = TemporaryDirectory("replay")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let south = try TestSite("south", server: server, folder: folder)
+        let patient = try north.addPatient("Jane", mrn: "J1")
+        try north.run("patient", "share", "--patient", "J1", "--site", "south")
+        let events = try north.store().events(patient: patient)
+        let body = SyncWire.pushBody(events)
+        var first: PushResponse?
+        for attempt in 1...5 {
+            let reply = try await HTTP.send("POST", server.url + "/v1/events", credential: north.credential, body: body)
+            let response = try JSONDecoder().decode(PushResponse.self, from: reply.body)
+            #expect(response.accepted.count == events.count && response.rejected.isEmpty)
+            #expect(response.accepted.allSatisfy { $0.duplicate == (attempt > 1) })
+            if let first { #expect(first.accepted.map(\.seq) == response.accepted.map(\.seq)) } else { first = response }
+        }
+        #expect(try server.eventIDs().count == events.count)
+        let pulls = try await [1, 2, 3].asyncMap { _ in try await HTTP.send("GET", server.url + "/v1/events?after=0", credential: south.credential) }
+        #expect(Set(pulls.map(\.body)).count == 1)
+        #expect(Set(pulls.map { $0.headers["accord-cursor"] ?? "" }).count == 1)
+        #expect(try SyncWire.pullEvents(pulls[0].body).count == events.count)
+    }
+
+    @Test("bad requests: 413 past the limits, 400 for malformed input, refusals named line by line")
+    func limitsAndMalformed() async throws {
+        let folder = TemporaryDirectory("limits")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let url = server.url + "/v1/events"
+        let big = Data(repeating: UInt8(ascii: "a"), count: 9 * 1024 * 1024)
+        #expect(try await HTTP.send("POST", url, credential: north.credential, body: big).status == 413)
+        let manyLines = Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: 1001).utf8)
+        let tooMany = try await HTTP.send("POST", url, credential: north.credential, body: manyLines)
+        #expect(tooMany.status == 413)
+        #expect(String(decoding: tooMany.body, as: UTF8.self).contains("at most 1000 events"))
+        #expect(try await HTTP.send("POST", url, credential: north.credential, body: Data()).status == 400)
+        for query in ["?after=-1", "?after=abc", "?limit=0", "?limit=99999"] {
+            #expect(try await HTTP.send("GET", url + query, credential: north.credential).status == 400, "\(query)")
+        }
+        // A batch with good and bad lines: the good ones are kept, each bad one is reported.
+        let patient = try north.addPatient("Jane", mrn: "J1")
+        let good = try north.store().events(patient: patient)[0]
+        var tampered = good.bytes
+        tampered[tampered.count - 3] = UInt8(ascii: "X")
+        var body = Data("not an event line\n".utf8)
+        body += Data((good.id.hex + " ").utf8) + tampered + Data("\n".utf8)
+        let notAnEvent = Data(#"{"no":"event"}"#.utf8)
+        body += Data((EventID(hashing: notAnEvent).hex + " ").utf8) + notAnEvent + Data("\n".utf8)
+        body += SyncWire.pushBody([good])
+        let mixed = try JSONDecoder().decode(PushResponse.self, from: try await HTTP.send("POST", url, credential: north.credential, body: body).body)
+        #expect(mixed.rejected.map(\.code) == ["malformed", "id-mismatch", "invalid"])
+        #expect(mixed.rejected.map(\.line) == [1, 2, 3])
+        #expect(mixed.accepted.map(\.id) == [good.id.hex])
+        #expect(try await HTTP.send("GET", server.url + "/health").status == 200)
+    }
+
+    @Test("an event stamped too far in the future is refused with the reason and kept at the site")
+    func clockAhead() throws {
+        let folder = TemporaryDirectory("clock")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let ahead = Int64((Date().timeIntervalSince1970 + 3 * 86_400) * 1000)
+        let store = try EventStore.open(at: north.home, clock: PhysicalClock { ahead })
+        let event = try store.append(EventDraft(patient: Identifiers.make(), payload: .patientRegistered(PatientRegistered(name: "Future", born: LocalDate("1960-01-01")!))))
+        let sync = try north.run("sync")
+        #expect(sync.status != 0)
+        #expect(sync.stdout.contains("clock-ahead") && sync.stdout.contains("correct the site's clock"))
+        #expect(try north.store().refusedEvents().map(\.event) == [event.id])
+        #expect(try server.eventIDs().isEmpty)
+    }
+
+    @Test("a long offline period, then a server restart in the middle of syncing: nothing lost, nothing doubled")
+    func restartMidSync() throws {
+        let folder = TemporaryDirectory("restart")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let south = try TestSite("south", server: server, folder: folder)
+        let store = try north.store()
+        var drafts: [EventDraft] = []
+        let patient = Identifiers.make()
+        drafts.append(EventDraft(patient: patient, payload: .patientRegistered(PatientRegistered(name: "Offline Olive", born: LocalDate("1950-01-01")!, mrn: "O1"))))
+        drafts.append(EventDraft(patient: patient, payload: .patientShared(PatientShared(site: "south"))))
+        for index in 0..<6_000 { drafts.append(EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "offline note \(index)")))) }
+        try store.append(drafts)
+        let sync = Process()
+        sync.executableURL = Paths.executable("accord")
+        sync.arguments = ["sync", "--store", north.home.path]
+        sync.standardOutput = FileHandle.nullDevice
+        sync.standardError = FileHandle.nullDevice
+        try sync.run()
+        Thread.sleep(forTimeInterval: 0.3)
+        try server.restart(signal: SIGKILL)
+        sync.waitUntilExit()
+        try north.sync()  // finishes whatever the interrupted sync left
+        try south.sync()
+        let onServer = try server.eventIDs(patient: patient)
+        #expect(onServer.count == drafts.count)
+        #expect(Set(onServer).count == onServer.count)
+        #expect(try south.eventIDs(patient: patient) == Set(onServer))
+        #expect(try north.store().outboxCount() == 0)
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
