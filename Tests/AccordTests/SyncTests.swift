@@ -246,3 +246,49 @@ extension Array {
         return results
     }
 }
+
+extension SyncTests {
+    @Test("clients killed with SIGKILL mid-push and mid-pull, 25 rounds: nothing lost, nothing duplicated, logs equal")
+    func killedClients() throws {
+        let folder = TemporaryDirectory("killsync")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let south = try TestSite("south", server: server, folder: folder)
+        let patient = Identifiers.make()
+        let northStore = try north.store()
+        try northStore.append([
+            EventDraft(patient: patient, payload: .patientRegistered(PatientRegistered(name: "Killed Kim", born: LocalDate("1950-01-01")!, mrn: "K1"))),
+            EventDraft(patient: patient, payload: .patientShared(PatientShared(site: "south"))),
+        ])
+        var rng = SeededGenerator(seed: 77)
+        var written = 2
+        for round in 0..<25 {
+            let drafts = (0..<Int.random(in: 200...1500, using: &rng)).map {
+                EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "round \(round) note \($0)")))
+            }
+            try northStore.append(drafts)
+            written += drafts.count
+            for home in [north.home, south.home] {
+                let process = Process()
+                process.executableURL = Paths.executable("accord")
+                process.arguments = ["sync", "--store", home.path]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                usleep(UInt32.random(in: 20_000...400_000, using: &rng))
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        try north.sync(); try south.sync()
+        let onServer = try server.eventIDs(patient: patient)
+        #expect(onServer.count == written, "server holds \(onServer.count) of \(written)")
+        #expect(Set(onServer).count == onServer.count)
+        #expect(try north.eventIDs(patient: patient) == Set(onServer))
+        #expect(try south.eventIDs(patient: patient) == Set(onServer))
+        #expect(try south.store().eventCount() == written)
+        #expect(try northStore.outboxCount() == 0)
+        #expect(try south.store().integrityCheck() == "ok")
+    }
+}

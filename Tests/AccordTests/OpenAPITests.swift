@@ -1,0 +1,55 @@
+import AccordCore
+import AccordSync
+import Foundation
+import Testing
+
+/// The server is held to `schema/openapi.yaml`: every documented status of every route is produced with the
+/// documented content type, and nothing undocumented answers.
+@Suite("Sync API against its OpenAPI document", .serialized)
+struct OpenAPITests {
+    struct Operation: Decodable { var codes: [String]; var secured: Bool; var content: [String: String?] }
+
+    func documented() throws -> [String: Operation] {
+        let script = Paths.packageRoot.appendingPathComponent("scripts/openapi-routes.py")
+        let result = try Run.process(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path])
+        #expect(result.status == 0, "the OpenAPI document does not validate: \(result.stderr)")
+        return try JSONDecoder().decode([String: Operation].self, from: Data(result.stdout.utf8))
+    }
+
+    @Test("every documented status of every route, with its content type; undocumented routes do not answer")
+    func routesMatchDocument() async throws {
+        let operations = try documented()
+        #expect(Set(operations.keys) == ["/health GET", "/v1/events GET", "/v1/events POST"])
+        let folder = TemporaryDirectory("openapi")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        _ = try north.addPatient("Jane", mrn: "J1")
+        let event = try north.store().events(patient: try north.store().resolvePatient("J1").id)[0]
+
+        // For each route, a request that should produce each documented status.
+        let scenarios: [String: [String: (String?, Data?, String)]] = [
+            "/health GET": ["200": (nil, nil, "")],
+            "/v1/events GET": ["200": (north.credential, nil, "?after=0"), "400": (north.credential, nil, "?after=x"), "401": (nil, nil, "")],
+            "/v1/events POST": ["200": (north.credential, SyncWire.pushBody([event]), ""), "400": (north.credential, Data(), ""),
+                                "401": ("wrong", Data("x".utf8), ""),
+                                "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: 1001).utf8), "")],
+        ]
+        for (key, operation) in operations {
+            let parts = key.split(separator: " ")
+            let (path, method) = (String(parts[0]), String(parts[1]))
+            for code in operation.codes {
+                let scenario = try #require(scenarios[key]?[code], "no scenario for \(key) \(code)")
+                let reply = try await HTTP.send(method, server.url + path + scenario.2, credential: scenario.0, body: scenario.1)
+                #expect(String(reply.status) == code, "\(key) expected \(code), got \(reply.status)")
+                if let expected = operation.content[code] ?? nil {
+                    #expect(reply.headers["content-type"]?.hasPrefix(expected) == true, "\(key) \(code) content type \(reply.headers["content-type"] ?? "none")")
+                }
+            }
+        }
+        for (method, path) in [("PUT", "/v1/events"), ("DELETE", "/v1/events"), ("GET", "/v1/patients"), ("POST", "/health"), ("GET", "/v2/events")] {
+            let reply = try await HTTP.send(method, server.url + path, credential: north.credential)
+            #expect(reply.status == 404 || reply.status == 405, "\(method) \(path) answered \(reply.status)")
+        }
+    }
+}
