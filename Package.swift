@@ -88,6 +88,12 @@ let package = Package(
             ],
             path: "Benchmarks/accord-bench"
         ),
+        // Prints the sync figures: `swift build -c release && .build/release/accord-sync-bench`.
+        .executableTarget(
+            name: "accord-sync-bench",
+            dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient"],
+            path: "Benchmarks/accord-sync-bench"
+        ),
         .testTarget(
             name: "AccordTests",
             dependencies: [

@@ -5,8 +5,8 @@ import GRDB
 /// Events written at this site that the sync server has not acknowledged yet, oldest first.
 enum Outbox {
     static func add(_ event: Event, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO outbox (event_id, seq) SELECT id, seq FROM events WHERE id = ? ON CONFLICT DO NOTHING",
-                       arguments: [event.id.hex])
+        try db.cachedStatement(sql: "INSERT INTO outbox (event_id, seq) SELECT id, seq FROM events WHERE id = ? ON CONFLICT DO NOTHING")
+            .execute(arguments: [event.id.hex])
     }
 }
 
@@ -62,6 +62,21 @@ extension EventStore {
         }
     }
 
+    /// Like `outbox(limit:excluding:)` but the stored bytes and ids only, undecoded: they were checked when written,
+    /// and pushing them needs nothing more.
+    public func outboxBytes(limit: Int, excluding: Set<EventID> = []) throws(StoreError) -> [(id: EventID, bytes: Data)] {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT e.id, e.body FROM outbox o JOIN events e ON e.id = o.event_id
+                WHERE o.refused_code IS NULL ORDER BY o.seq LIMIT ?
+                """, arguments: [limit + excluding.count])
+            return rows.compactMap { row -> (id: EventID, bytes: Data)? in
+                guard let id = EventID(hex: row["id"]), !excluding.contains(id) else { return nil }
+                return (id, row["body"])
+            }.prefix(limit).map { $0 }
+        }
+    }
+
     public func outboxCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0 }
     }
@@ -69,7 +84,8 @@ extension EventStore {
     /// Removes acknowledged events from the outbox and marks refused ones with the server's reason.
     public func recordPushOutcome(acknowledged: [EventID], refused: [RefusedEvent]) throws(StoreError) {
         try write { db in
-            for id in acknowledged { try db.execute(sql: "DELETE FROM outbox WHERE event_id = ?", arguments: [id.hex]) }
+            let delete = try db.cachedStatement(sql: "DELETE FROM outbox WHERE event_id = ?")
+            for id in acknowledged { try delete.execute(arguments: [id.hex]) }
             for refusal in refused {
                 try db.execute(sql: "UPDATE outbox SET refused_code = ?, refused_reason = ? WHERE event_id = ?",
                                arguments: [refusal.code, refusal.reason, refusal.event.hex])

@@ -18,7 +18,12 @@ public enum SyncWire {
     public static let maximumPageSize = 5000
 
     public static func pushBody<S: Sequence>(_ events: S) -> Data where S.Element == Event {
+        pushBody(events.map { (id: $0.id, bytes: $0.bytes) })
+    }
+
+    public static func pushBody(_ events: [(id: EventID, bytes: Data)]) -> Data {
         var body = Data()
+        body.reserveCapacity(events.reduce(0) { $0 + $1.bytes.count + 66 })
         for event in events {
             body.append(contentsOf: event.id.hex.utf8)
             body.append(UInt8(ascii: " "))

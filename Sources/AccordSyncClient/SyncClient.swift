@@ -45,7 +45,7 @@ public struct SyncClient: Sendable {
     let batchSize: Int
     let attempts: Int
 
-    public init(store: EventStore, batchSize: Int = 500, attempts: Int = 5, timeout: TimeInterval = 30) {
+    public init(store: EventStore, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5, timeout: TimeInterval = 30) {
         self.store = store
         self.transport = HTTPTransport(timeout: timeout)
         self.batchSize = batchSize
@@ -67,7 +67,7 @@ public struct SyncClient: Sendable {
         try await pull(base: base, credential: remote.credential, cursor: remote.cursor, report: &report) { count in
             progress(SyncProgress(phase: "pulled", events: count, seconds: Date().timeIntervalSince(started)))
         }
-        report.pending = try store.outbox(limit: 1).count
+        report.pending = try store.outboxBytes(limit: 1).count
         report.refused = try store.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: $0.code, reason: $0.reason) }
         return report
     }
@@ -75,7 +75,7 @@ public struct SyncClient: Sendable {
     func push(base: URL, credential: String, report: inout SyncReport, progress: (Int) -> Void) async throws {
         var refusedNow = Set<EventID>()
         while true {
-            let batch = try store.outbox(limit: batchSize, excluding: refusedNow)
+            let batch = try store.outboxBytes(limit: batchSize, excluding: refusedNow)
             guard !batch.isEmpty else { return }
             var request = URLRequest(url: base.appendingPathComponent("v1/events"))
             request.httpMethod = "POST"

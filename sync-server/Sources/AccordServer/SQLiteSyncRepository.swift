@@ -76,7 +76,7 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
                 case .refused(let rejection):
                     response.rejected.append(rejection)
                 case .valid(let event):
-                    if let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM events WHERE id = ?", arguments: [event.id.hex]) {
+                    if let seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM events WHERE id = ?"), arguments: [event.id.hex]) {
                         response.accepted.append(Acknowledgement(id: event.id.hex, seq: seq, duplicate: true))
                         continue
                     }
@@ -85,16 +85,16 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
                         continue
                     }
                     let envelope = event.envelope
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO events (id, patient, site, type, hlc_wall, hlc_logical, body, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [event.id.hex, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
+                        """).execute(arguments: [event.id.hex, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
                                          Int64(envelope.hlc.logical), event.bytes, receivedAt])
                     let seq = db.lastInsertedRowID
                     try Self.extendCareTeam(event, db)
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO feed (site, event_id) SELECT site, ? FROM care_team WHERE patient = ? AND site <> ?
                         ON CONFLICT DO NOTHING
-                        """, arguments: [event.id.hex, envelope.patient, site])
+                        """).execute(arguments: [event.id.hex, envelope.patient, site])
                     response.accepted.append(Acknowledgement(id: event.id.hex, seq: seq, duplicate: false))
                 }
             }
@@ -105,7 +105,7 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
     /// Why `site` may not write this patient's record; the first site to send a patient starts its care team.
     static func careTeamRefusal(_ event: Event, site: String, line: Int, _ db: Database) throws -> Rejection? {
         let patient = event.envelope.patient
-        let team = try String.fetchAll(db, sql: "SELECT site FROM care_team WHERE patient = ?", arguments: [patient])
+        let team = try String.fetchAll(db.cachedStatement(sql: "SELECT site FROM care_team WHERE patient = ?"), arguments: [patient])
         if team.isEmpty {
             try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [patient, site, event.id.hex])
             return nil

@@ -1,0 +1,178 @@
+// Sync figures: `swift build -c release && .build/release/accord-sync-bench [--events N] [--sites N] [--requests N]`.
+// Starts a real accord-server (release build) on a loopback port with a fresh database.
+import AccordCore
+import AccordStore
+import AccordSync
+import AccordSyncClient
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+func report(_ line: String) { print(line); fflush(nil) }
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+}
+
+var options = (events: 100_000, sites: 50, requests: 40, batch: 10)
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let flag = arguments.next() {
+    guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: accord-sync-bench [--events N] [--sites N] [--requests N]") }
+    switch flag {
+    case "--events": options.events = value
+    case "--sites": options.sites = value
+    case "--requests": options.requests = value
+    default: fatalError("unknown option \(flag)")
+    }
+}
+
+let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("accord-sync-bench-\(getpid())")
+try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: work) }
+
+func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = products.appendingPathComponent(executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { fatalError("\(executable) \(arguments) failed") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+// The server.
+let database = work.appendingPathComponent("server.sqlite").path
+let log = work.appendingPathComponent("server.log")
+FileManager.default.createFile(atPath: log.path, contents: nil)
+let server = Process()
+server.executableURL = products.appendingPathComponent("accord-server")
+server.arguments = ["serve", "--port", "0", "--database", database]
+server.environment = ["LOG_LEVEL": "warning"]
+let logHandle = try FileHandle(forWritingTo: log)
+server.standardOutput = logHandle
+server.standardError = logHandle
+try server.run()
+defer { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() }
+var port = 0
+for _ in 0..<600 where port == 0 {
+    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    if let range = text.range(of: "listening on 127.0.0.1:") { port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0 }
+    usleep(50_000)
+}
+guard port > 0 else { fatalError("accord-server did not start") }
+let url = "http://127.0.0.1:\(port)"
+func credential(_ site: String) throws -> String {
+    let json = try run("accord-server", ["site", "add", site, "--database", database, "--json"])
+    return (try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: String])["credential"]!
+}
+
+report("Accord sync benchmark: accord-server on \(url), SQLite database")
+
+// 1. Events from site A through the server to site B.
+let siteA = try EventStore.create(at: work.appendingPathComponent("a"), site: "site-a", clinicianName: "Dr. A")
+let siteB = try EventStore.create(at: work.appendingPathComponent("b"), site: "site-b", clinicianName: "Dr. B")
+try siteA.setRemote(url: url, credential: try credential("site-a"))
+try siteB.setRemote(url: url, credential: try credential("site-b"))
+let patients = (0..<100).map { _ in Identifiers.make() }
+var drafts: [EventDraft] = []
+for patient in patients {
+    drafts.append(EventDraft(patient: patient, payload: .patientRegistered(PatientRegistered(name: "Bench Patient", born: LocalDate("1960-01-01")!))))
+    drafts.append(EventDraft(patient: patient, payload: .patientShared(PatientShared(site: "site-b"))))
+}
+while drafts.count < options.events {
+    let index = drafts.count
+    drafts.append(EventDraft(patient: patients[index % patients.count], payload: .noteAdded(NoteAdded(text: "Visit note \(index): discussed pacing, sleep and the walking goal."))))
+}
+for start in stride(from: 0, to: drafts.count, by: 5000) { try siteA.append(Array(drafts[start..<min(start + 5000, drafts.count)])) }
+let eventBytes = try patients.reduce(0) { $0 + (try siteA.events(patient: $1).reduce(0) { $0 + $1.bytes.count }) }
+let pushStart = now()
+let pushed = try await SyncClient(store: siteA).sync()
+let pushSeconds = now() - pushStart
+let pullStart = now()
+let pulled = try await SyncClient(store: siteB).sync()
+let pullSeconds = now() - pullStart
+precondition(pushed.pushed == drafts.count && pulled.pulled == drafts.count, "sync incomplete: \(pushed) \(pulled)")
+report("\(drafts.count) events from site A through the server to site B:")
+report("  push \(format(pushSeconds, 2)) s, pull \(format(pullSeconds, 2)) s: \(format(Double(drafts.count) / (pushSeconds + pullSeconds), 0)) events/s end to end (goal at least 20,000)")
+
+// Bytes on the wire: push lines carry the id and a space, pull lines a newline; headers are per request.
+let pushBody = Double(eventBytes + drafts.count * 66), pullBody = Double(eventBytes + drafts.count)
+let requests = Double(drafts.count / 500 + drafts.count / SyncWire.defaultPageSize + 2)
+let headerBytes = 400.0  // request and response headers of one exchange, measured with curl -v: about 400 bytes
+report("  bytes on the wire per event / event size: push \(format((pushBody + requests * headerBytes / 2) / Double(eventBytes), 3)), pull \(format((pullBody + requests * headerBytes / 2) / Double(eventBytes), 3)) (average event \(eventBytes / drafts.count) bytes; goal at most 1.3)")
+
+// 2. One new event at A, then `accord sync` at A and at B: time until B has it.
+var latencies: [Double] = []
+for round in 0..<10 {
+    try siteA.append(EventDraft(patient: patients[0], payload: .noteAdded(NoteAdded(text: "latency probe \(round)"))))
+    let start = now()
+    _ = try run("accord", ["sync", "--store", work.appendingPathComponent("a").path])
+    _ = try run("accord", ["sync", "--store", work.appendingPathComponent("b").path])
+    latencies.append((now() - start) * 1000)
+}
+report("One new event at A, `accord sync` at A then at B (10 rounds, whole processes): median \(format(percentile(latencies, 0.5))) ms, max \(format(latencies.max()!)) ms (goal at most 100 ms)")
+
+// 3. Many sites pushing small batches at once.
+struct Pusher: Sendable { let credential: String; let bodies: [Data] }
+var pushers: [Pusher] = []
+for index in 0..<options.sites {
+    let site = "load-\(index)"
+    let credential = try credential(site)
+    let author = Author(id: Identifiers.make(), name: "Dr. Load")
+    let patient = Identifiers.make()
+    var wall = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+    var bodies: [Data] = []
+    for request in 0..<options.requests {
+        let events = try (0..<options.batch).map { item -> Event in
+            wall += 1
+            let payload: EventPayload = request == 0 && item == 0
+                ? .patientRegistered(PatientRegistered(name: "Load Patient", born: LocalDate("1960-01-01")!))
+                : .noteAdded(NoteAdded(text: "load note \(request)-\(item)"))
+            return try Event(EventEnvelope(patient: patient, author: author, site: site, hlc: HLCTimestamp(wall: wall, logical: 0),
+                                           recorded: Timestamp.iso8601(epochMilliseconds: wall), parents: [], payload: payload))
+        }
+        bodies.append(SyncWire.pushBody(events))
+    }
+    pushers.append(Pusher(credential: credential, bodies: bodies))
+}
+let configuration = URLSessionConfiguration.ephemeral
+configuration.httpMaximumConnectionsPerHost = options.sites
+let session = URLSession(configuration: configuration)
+func post(_ body: Data, credential: String) async throws -> Double {
+    var request = URLRequest(url: URL(string: url + SyncWire.eventsPath)!)
+    request.httpMethod = "POST"
+    request.httpBody = body
+    request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+    let start = now()
+    let status: Int = try await withCheckedThrowingContinuation { continuation in
+        session.dataTask(with: request) { _, response, error in
+            if let error { return continuation.resume(throwing: error) }
+            continuation.resume(returning: (response as? HTTPURLResponse)?.statusCode ?? 0)
+        }.resume()
+    }
+    precondition(status == 200, "push answered \(status)")
+    return (now() - start) * 1000
+}
+let loadStart = now()
+let loadLatencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+    for pusher in pushers {
+        group.addTask {
+            var times: [Double] = []
+            for body in pusher.bodies { times.append(try await post(body, credential: pusher.credential)) }
+            return times
+        }
+    }
+    var all: [Double] = []
+    for try await times in group { all += times }
+    return all
+}
+let loadSeconds = now() - loadStart
+report("\(options.sites) sites pushing \(options.batch)-event batches at once (\(loadLatencies.count) requests):")
+report("  \(format(Double(loadLatencies.count) / loadSeconds, 0)) requests/s, p50 \(format(percentile(loadLatencies, 0.5))) ms, p99 \(format(percentile(loadLatencies, 0.99))) ms")
