@@ -63,7 +63,7 @@ struct SyncCommand: AsyncParsableCommand {
         let interactive = isatty(STDERR_FILENO) != 0
         let report = try await SyncClient(store: store).sync { progress in
             // Progress goes to standard error, so scripts reading standard output see only the result.
-            guard interactive, progress.events > 0, progress.events % 5000 == 0 else { return }
+            guard interactive, progress.events >= 1000 else { return }  // a line per batch or page on long syncs
             let rate = progress.seconds > 0 ? Int(Double(progress.events) / progress.seconds) : 0
             FileHandle.standardError.write(Data("  \(progress.phase) \(progress.events) events (\(rate)/s)\n".utf8))
         }
