@@ -144,6 +144,11 @@ let generation = try seconds { events = try makeEvents(count: options.events, pa
 let averageBytes = Double(events.reduce(0) { $0 + $1.bytes.count }) / Double(events.count)
 report("  generated the events in \(format(generation)) s (average \(format(averageBytes, 0)) bytes each)")
 
+// 0. Reading event bytes back (decode and check), what a server or a pulling site does for every event.
+let sample = Array(events.prefix(100_000))
+let decodeSeconds = try seconds { for event in sample { _ = try Event(bytes: event.bytes, expectedID: event.id) } }
+report("Decoding and checking stored bytes: \(format(Double(sample.count) / decodeSeconds, 0)) events/s (\(format(decodeSeconds / Double(sample.count) * 1e6, 1)) µs each)")
+
 // 1. Batched import through the store, against raw SQLite inserts of the same rows.
 let batch = 10_000
 let storeHome = work.appendingPathComponent("store")
