@@ -1,6 +1,7 @@
 import AccordCore
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A site's local store: the append-only event log in one SQLite file (WAL, `synchronous = FULL`) beside the
 /// clinician's signing key. Every append is durable when it returns.
@@ -83,6 +84,12 @@ public final class EventStore: Sendable {
         return try mapErrors(at: directory) {
             var configuration = Configuration()
             configuration.busyMode = .timeout(3)
+            configuration.prepareDatabase { db in
+                // Keep the WAL file between runs: each short-lived `accord` command then skips creating, syncing
+                // and deleting it (several fsyncs a run).
+                var persist: Int32 = 1
+                _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            }
             let pool = try DatabasePool(path: url.path, configuration: configuration)
             // GRDB's pool runs WAL with synchronous = NORMAL; FULL makes every acknowledged commit survive power loss.
             // A 32 MiB page cache on the writer keeps the id and patient indexes in memory during bulk imports.

@@ -21,9 +21,7 @@ struct MMECommand: ParsableCommand {
     }
 
     func run() throws {
-        let lines = try medications.map { text in
-            do { return try MedicationReader.read(text) } catch { throw CommandFailure(String(describing: error)) }
-        }
+        let lines = try medications.map(Parse.medication)
         let result = MMECalculator.compute(lines)
         if output.json { return try Output.json(result) }
         print(MMEText.render(result))

@@ -35,6 +35,11 @@ enum Parse {
         }
     }
 
+    /// A medication line, or a one-line failure naming the part that could not be read.
+    static func medication(_ text: String) throws -> MedicationLine {
+        do { return try MedicationReader.read(text) } catch { throw CommandFailure(error.description) }
+    }
+
     static func keyList(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
     }

@@ -102,8 +102,7 @@ extension TaperCommand {
         @Flag(help: "On a terminal, record without asking for confirmation.") var yes = false
 
         func run() throws {
-            let line: MedicationLine
-            do { line = try MedicationReader.read(med) } catch { throw CommandFailure(String(describing: error)) }
+            let line = try Parse.medication(med)
             let start = self.start ?? .today()
             let steps: [TaperStep]
             do { steps = try TaperScheduler.propose(line, ratePercent: rate, intervalDays: every, basis: of, start: start) } catch {
@@ -184,8 +183,7 @@ extension TaperCommand {
             let loaded = try LoadedPatient.load(store, common.patient.patient)
             let plan = try TaperCommand.plan(loaded, self.plan)
             guard plan.status != .completed else { throw CommandFailure("That taper is completed; plan a new one instead.") }
-            let line: MedicationLine
-            do { line = try MedicationReader.read(plan.medication) } catch { throw CommandFailure(String(describing: error)) }
+            let line = try Parse.medication(plan.medication)
             let effective = from ?? .today()
             let current = TaperScheduler.dose(on: effective, steps: plan.steps, before: line.dailyDose) ?? 0
             let continueFrom = dose ?? current
