@@ -292,3 +292,21 @@ extension SyncTests {
         #expect(try south.store().integrityCheck() == "ok")
     }
 }
+
+extension SyncTests {
+    @Test("the server stops cleanly on SIGTERM, and a site keeps its credential in a store only its owner can read")
+    func cleanShutdownAndCredentialFile() throws {
+        let folder = TemporaryDirectory("sigterm")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        let attributes = try FileManager.default.attributesOfItem(atPath: north.home.appendingPathComponent(EventStore.databaseFileName).path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let process = try #require(server.process)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let log = try String(contentsOf: server.log, encoding: .utf8)
+        #expect(log.contains("accord-server stopped cleanly"), "\(log)")
+    }
+}

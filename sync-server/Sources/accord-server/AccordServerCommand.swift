@@ -45,6 +45,7 @@ struct Serve: AsyncParsableCommand {
             fflush(nil)
         }
         try await app.runService()
+        logger.info("accord-server stopped cleanly")
     }
 }
 
