@@ -90,12 +90,25 @@ public enum EventRules {
     }
 
     public static func text(_ value: String, _ what: String, maximum: Int = maximumTextLength) throws(RuleViolation) {
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw RuleViolation("the \(what) is empty; give some text") }
-        guard value.count <= maximum else { throw RuleViolation("the \(what) is longer than \(maximum) characters; shorten it") }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) else {
-            throw RuleViolation("the \(what) contains control characters; remove them")
+        // ASCII text, the common case, is checked byte by byte; anything else takes the full Unicode path.
+        var visible = false, control = false, ascii = true
+        for byte in value.utf8 {
+            switch byte {
+            case 0x09, 0x0A, 0x0D, 0x20: break
+            case 0..<0x20, 0x7F: control = true
+            case 0x80...: ascii = false
+            default: visible = true
+            }
         }
+        if !ascii {
+            visible = !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            control = value.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" && $0 != "\r" }
+        }
+        guard visible else { throw RuleViolation("the \(what) is empty; give some text") }
+        guard value.utf8.count <= maximum || value.count <= maximum else {
+            throw RuleViolation("the \(what) is longer than \(maximum) characters; shorten it")
+        }
+        guard !control else { throw RuleViolation("the \(what) contains control characters; remove them") }
     }
 
     static func optionalText(_ value: String?, _ what: String) throws(RuleViolation) {

@@ -5,8 +5,17 @@ public enum Identifiers {
     /// A new random identifier for a patient, goal, agreement, taper plan or clinician (a lowercase UUID).
     public static func make() -> String { UUID().uuidString.lowercased() }
 
+    /// A lowercase UUID: 8-4-4-4-12 lowercase hex digits. Checked byte by byte: it runs for every event read.
     public static func isValid(_ id: String) -> Bool {
-        id.utf8.count == 36 && UUID(uuidString: id) != nil && id == id.lowercased()
+        var index = 0
+        for byte in id.utf8 {
+            switch index {
+            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
+            default: guard HexEncoding.isLowercaseHexDigit(byte) else { return false }
+            }
+            index += 1
+        }
+        return index == 36
     }
 
     /// Site names travel in every event and on the sync server: lowercase letters, digits, '.', '-' and '_'.

@@ -58,6 +58,22 @@ public enum SyncWire {
         return body
     }
 
+    /// The events of a pull body, decoded and checked in as many parts as there are cores.
+    public static func pullEventsInParallel(_ body: Data) async throws -> [Event] {
+        let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { Data($0) }
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 64))
+        let size = (lines.count + parts - 1) / max(parts, 1)
+        return try await withThrowingTaskGroup(of: (Int, [Event]).self) { group in
+            for part in 0..<parts {
+                let range = (part * size)..<min(lines.count, (part + 1) * size)
+                group.addTask { (part, try range.map { try Event(bytes: lines[$0]) }) }
+            }
+            var results = [[Event]](repeating: [], count: parts)
+            for try await (part, events) in group { results[part] = events }
+            return results.flatMap { $0 }
+        }
+    }
+
     public static func pullEvents(_ body: Data) throws(EventDecodingError) -> [Event] {
         try body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { line throws(EventDecodingError) in
             try Event(bytes: Data(line))

@@ -114,7 +114,7 @@ public struct SyncClient: Sendable {
                 throw SyncError("The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
             }
             let events: [Event]
-            do { events = try SyncWire.pullEvents(reply.body) } catch {
+            do { events = try await SyncWire.pullEventsInParallel(reply.body) } catch {
                 throw SyncError("The server sent an event that does not check out (\(error)); nothing from that page was stored.")
             }
             report.pulled += try store.importPulled(events, cursor: next)

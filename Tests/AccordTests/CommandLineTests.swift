@@ -163,6 +163,8 @@ struct CommandLineTests {
         var bytes = try Data(contentsOf: url)
         bytes.replaceSubrange(0..<16, with: Data(repeating: 0x41, count: 16))  // smash the SQLite header
         try bytes.write(to: url)
+        // The WAL may still hold good copies of the pages; a damaged copy of a store comes without it.
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }
         let result = try accord("note", "--patient", "12345", "--text", "x")
         #expect(result.status != 0)
         #expect(result.stderr.contains("is damaged"))

@@ -3,10 +3,30 @@ import AccordSync
 import Foundation
 
 /// The checks every pushed line passes before it is stored, the same whatever the storage.
-enum PushCheck {
-    enum Outcome {
+public enum PushCheck {
+    public enum Outcome: Sendable {
         case valid(Event)
         case refused(Rejection)
+    }
+
+    /// Checks every line, decoding in as many parts as there are cores: decoding is most of a push's work.
+    public static func checkAll(_ lines: [SyncWire.PushLine], site: String, now: Int64, maximumSkew: Int64) async -> [Outcome] {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 64))
+        guard parts > 1 else {
+            return lines.enumerated().map { check($0.element, line: $0.offset + 1, site: site, now: now, maximumSkew: maximumSkew) }
+        }
+        let size = (lines.count + parts - 1) / parts
+        return await withTaskGroup(of: (Int, [Outcome]).self) { group in
+            for part in 0..<parts {
+                let range = (part * size)..<min(lines.count, (part + 1) * size)
+                group.addTask {
+                    (part, range.map { check(lines[$0], line: $0 + 1, site: site, now: now, maximumSkew: maximumSkew) })
+                }
+            }
+            var results = [[Outcome]](repeating: [], count: parts)
+            for await (part, outcomes) in group { results[part] = outcomes }
+            return results.flatMap { $0 }
+        }
     }
 
     static func check(_ line: SyncWire.PushLine, line number: Int, site: String, now: Int64, maximumSkew: Int64) -> Outcome {

@@ -67,12 +67,12 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
 
     // MARK: Sync
 
-    public func push(_ lines: [SyncWire.PushLine], from site: String, now: Int64, maximumSkew: Int64) async throws -> PushResponse {
+    public func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64) async throws -> PushResponse {
         try await pool.write { db in
             var response = PushResponse(accepted: [], rejected: [])
             let receivedAt = Timestamp.iso8601(epochMilliseconds: now)
-            for (index, line) in lines.enumerated() {
-                switch PushCheck.check(line, line: index + 1, site: site, now: now, maximumSkew: maximumSkew) {
+            for (index, outcome) in checked.enumerated() {
+                switch outcome {
                 case .refused(let rejection):
                     response.rejected.append(rejection)
                 case .valid(let event):

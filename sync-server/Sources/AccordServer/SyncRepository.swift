@@ -6,8 +6,9 @@ import Foundation
 public protocol SyncRepository: Sendable {
     /// The enrolled, unrevoked site whose credential hashes to `credentialSHA256`, if any.
     func site(credentialSHA256: String) async throws -> String?
-    /// Stores a push from `site`: each line accepted, acknowledged again, or refused with the reason.
-    func push(_ lines: [SyncWire.PushLine], from site: String, now: Int64, maximumSkew: Int64) async throws -> PushResponse
+    /// Stores a push from `site` whose lines `PushCheck` has checked: each event accepted, acknowledged again, or
+    /// refused with the reason.
+    func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64) async throws -> PushResponse
     /// Up to `limit` event bodies from `site`'s feed after `cursor`, the new cursor, and whether more wait.
     func pull(site: String, after cursor: Int64, limit: Int) async throws -> PullPage
 }

@@ -24,7 +24,8 @@ struct SyncRoutes {
             throw APIError.tooLarge("A push holds at most \(configuration.maximumBatch) events; this one has \(lines.count). Send smaller batches.")
         }
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        let result = try await repository.push(lines, from: site, now: now, maximumSkew: configuration.maximumClockSkewMilliseconds)
+        let checked = await PushCheck.checkAll(lines, site: site, now: now, maximumSkew: configuration.maximumClockSkewMilliseconds)
+        let result = try await repository.push(checked, from: site, now: now)
         context.logger.info("push", metadata: ["accepted": "\(result.accepted.count)", "rejected": "\(result.rejected.count)"])
         let data = try JSONEncoder().encode(result)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
