@@ -47,8 +47,8 @@ CREATE TABLE care_team (
 CREATE TABLE feed (
     seq INTEGER PRIMARY KEY,
     site TEXT NOT NULL,
-    event_id TEXT NOT NULL REFERENCES events (id),
-    UNIQUE (site, event_id)
+    event_seq INTEGER NOT NULL REFERENCES events (seq),
+    UNIQUE (site, event_seq)
 ) STRICT;
 
 CREATE INDEX feed_by_site ON feed (site, seq);

@@ -92,9 +92,9 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
                     let seq = db.lastInsertedRowID
                     try Self.extendCareTeam(event, db)
                     try db.cachedStatement(sql: """
-                        INSERT INTO feed (site, event_id) SELECT site, ? FROM care_team WHERE patient = ? AND site <> ?
+                        INSERT INTO feed (site, event_seq) SELECT site, ? FROM care_team WHERE patient = ? AND site <> ?
                         ON CONFLICT DO NOTHING
-                        """).execute(arguments: [event.id.hex, envelope.patient, site])
+                        """).execute(arguments: [seq, envelope.patient, site])
                     response.accepted.append(Acknowledgement(id: event.id.hex, seq: seq, duplicate: false))
                 }
             }
@@ -129,14 +129,14 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
         try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                        arguments: [patient, share.site, event.id.hex])
         try db.execute(sql: """
-            INSERT INTO feed (site, event_id) SELECT ?, id FROM events WHERE patient = ? ORDER BY seq ON CONFLICT DO NOTHING
+            INSERT INTO feed (site, event_seq) SELECT ?, seq FROM events WHERE patient = ? ORDER BY seq ON CONFLICT DO NOTHING
             """, arguments: [share.site, patient])
     }
 
     public func pull(site: String, after cursor: Int64, limit: Int) async throws -> PullPage {
         try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT f.seq, e.body FROM feed f JOIN events e ON e.id = f.event_id
+                SELECT f.seq, e.body FROM feed f JOIN events e ON e.seq = f.event_seq
                 WHERE f.site = ? AND f.seq > ? ORDER BY f.seq LIMIT ?
                 """, arguments: [site, cursor, limit + 1])
             let page = rows.prefix(limit)
