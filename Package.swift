@@ -79,7 +79,7 @@ let package = Package(
             dependencies: ["AccordCore", "AccordStore"],
             path: "Tests/Tools/accord-crash-writer"
         ),
-        // Prints the performance figures the issues ask for: `swift run -c release accord-bench`.
+        // Prints the store figures: `swift build -c release --static-swift-stdlib && .build/release/accord-bench`.
         .executableTarget(
             name: "accord-bench",
             dependencies: [
@@ -88,7 +88,7 @@ let package = Package(
             ],
             path: "Benchmarks/accord-bench"
         ),
-        // Prints the sync figures: `swift build -c release && .build/release/accord-sync-bench`.
+        // Prints the sync figures: `swift build -c release --static-swift-stdlib && .build/release/accord-sync-bench`.
         .executableTarget(
             name: "accord-sync-bench",
             dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient"],

@@ -1,4 +1,4 @@
-// Sync figures: `swift build -c release && .build/release/accord-sync-bench [--events N] [--sites N] [--requests N]`.
+// Sync figures: `swift build -c release --static-swift-stdlib && .build/release/accord-sync-bench [--events N] [--sites N] [--requests N]`.
 // Starts a real accord-server (release build) on a loopback port with a fresh database.
 import AccordCore
 import AccordStore
