@@ -51,19 +51,8 @@ extension EventStore {
         }
     }
 
-    /// Up to `limit` unacknowledged events in the order they were written, leaving out those already refused.
-    public func outbox(limit: Int, excluding: Set<EventID> = []) throws(StoreError) -> [Event] {
-        try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT e.id, e.body FROM outbox o JOIN events e ON e.id = o.event_id
-                WHERE o.refused_code IS NULL ORDER BY o.seq LIMIT ?
-                """, arguments: [limit + excluding.count])
-            return try EventRows.decode(rows).filter { !excluding.contains($0.id) }.prefix(limit).map { $0 }
-        }
-    }
-
-    /// Like `outbox(limit:excluding:)` but the stored bytes and ids only, undecoded: they were checked when written,
-    /// and pushing them needs nothing more.
+    /// Up to `limit` unacknowledged events in the order they were written, leaving out those already refused: ids
+    /// and stored bytes only, undecoded, since they were checked when written and pushing needs nothing more.
     public func outboxBytes(limit: Int, excluding: Set<EventID> = []) throws(StoreError) -> [(id: EventID, bytes: Data)] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
