@@ -37,8 +37,7 @@ struct AgreementCommand: ParsableCommand {
         guard agreement.status != .ended else {
             throw CommandFailure("That agreement has ended; sign a new one with `accord agreement sign`.")
         }
-        let event = try store.append(EventDraft(patient: loaded.record.id, payload: try make(agreement),
-                                                parents: loaded.parents(for: .agreement(agreement.id))))
+        let event = try store.append(loaded.draft(try make(agreement)))
         try Report.recorded(event, common.output, text(agreement), agreement: agreement.id)
     }
 }
@@ -86,9 +85,8 @@ extension AgreementCommand {
                 if !yes, try !terminal.confirm("Record this agreement?") { return print("Nothing was written.") }
             }
             let agreement = Identifiers.make()
-            let draft = EventDraft(patient: loaded.record.id, payload: .agreementSigned(AgreementSigned(
-                agreement: agreement, clauses: keys, effectiveOn: today, renewOn: renewOn, method: method, note: note)),
-                parents: [loaded.record.registered.event])
+            let draft = loaded.draft(.agreementSigned(AgreementSigned(
+                agreement: agreement, clauses: keys, effectiveOn: today, renewOn: renewOn, method: method, note: note)))
             let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
             try Report.recorded(event, common.output, "Recorded the treatment agreement for \(loaded.record.name), renew by \(renewOn)", agreement: agreement)
         }

@@ -55,7 +55,7 @@ struct CheckinCommand: ParsableCommand {
         guard checkin != CheckinRecorded() else {
             throw ValidationError("A check-in needs at least one finding; see `accord checkin --help` for what can be recorded.")
         }
-        let draft = EventDraft(patient: loaded.record.id, payload: .checkinRecorded(checkin), parents: [loaded.record.registered.event])
+        let draft = loaded.draft(.checkinRecorded(checkin))
         let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
         try Report.recorded(event, output, "Recorded the check-in for \(loaded.record.name)\(Timeline.summary(of: .checkinRecorded(checkin)).dropFirst("Check-in".count))")
     }

@@ -48,7 +48,7 @@ struct ConsentCommand: ParsableCommand {
         } else {
             consent = try answers.complete(naloxone: naloxone, decision: decision, questions: questions, note: note)
         }
-        let draft = EventDraft(patient: loaded.record.id, payload: .consentRecorded(consent), parents: [loaded.record.registered.event])
+        let draft = loaded.draft(.consentRecorded(consent))
         let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
         try Report.recorded(event, output, "Recorded the mini-consent for \(loaded.record.name): patient \(consent.decision.rawValue)")
     }

@@ -46,13 +46,13 @@ struct DemoCommand: ParsableCommand {
                 return print("Nothing was written.")
             }
             consent = answered
-            _ = try terminal.whileWriting { try store.append(EventDraft(patient: patient, payload: .consentRecorded(consent), parents: [loaded.record.registered.event])) }
+            _ = try terminal.whileWriting { try store.append(loaded.draft(.consentRecorded(consent))) }
         } else {
             print("No terminal: recording a sample mini-consent (every item discussed, naloxone offered, decision deferred).")
             consent = ConsentRecorded(items: ConsentItem.all.map { ConsentItemRecord(key: $0.id, discussed: true) },
                                       naloxone: .offered, questions: "How long would I take it?", decision: .deferred,
                                       note: "Sample entry written by `accord demo`.")
-            try store.append(EventDraft(patient: patient, payload: .consentRecorded(consent), parents: [loaded.record.registered.event]))
+            try store.append(loaded.draft(.consentRecorded(consent)))
         }
         print("")
         print(RecordText.render(try LoadedPatient.load(store, patient).record.evaluated(on: .today())))

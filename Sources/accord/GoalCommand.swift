@@ -21,8 +21,7 @@ struct GoalCommand: ParsableCommand {
         let store = try common.store.open()
         let loaded = try LoadedPatient.load(store, common.patient.patient)
         let goal = try loaded.goal(reference)
-        let event = try store.append(EventDraft(patient: loaded.record.id, payload: make(goal),
-                                                parents: loaded.parents(for: .goal(goal.id))))
+        let event = try store.append(loaded.draft(make(goal)))
         try Report.recorded(event, common.output, text(goal), goal: goal.id)
     }
 }
@@ -39,9 +38,8 @@ extension GoalCommand {
             let store = try common.store.open()
             let loaded = try LoadedPatient.load(store, common.patient.patient)
             let goal = Identifiers.make()
-            let event = try store.append(EventDraft(patient: loaded.record.id, payload: .goalSet(
-                GoalSet(goal: goal, description: text, measure: measure, targetDate: target)),
-                parents: [loaded.record.registered.event]))
+            let event = try store.append(loaded.draft(.goalSet(
+                GoalSet(goal: goal, description: text, measure: measure, targetDate: target))))
             try Report.recorded(event, common.output, "Set goal \(loaded.record.goals.count + 1) for \(loaded.record.name): \(text)", goal: goal)
         }
     }

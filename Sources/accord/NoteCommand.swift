@@ -13,8 +13,7 @@ struct NoteCommand: ParsableCommand {
     func run() throws {
         let store = try store.open()
         let loaded = try LoadedPatient.load(store, patient.patient)
-        let event = try store.append(EventDraft(patient: loaded.record.id, payload: .noteAdded(NoteAdded(text: text)),
-                                                parents: [loaded.record.registered.event]))
+        let event = try store.append(loaded.draft(.noteAdded(NoteAdded(text: text))))
         try Report.recorded(event, output, "Added a note for \(loaded.record.name)")
     }
 }
@@ -42,8 +41,8 @@ struct MedicationsCommand: ParsableCommand {
     func run() throws {
         let store = try store.open()
         let loaded = try LoadedPatient.load(store, patient.patient)
-        let event = try store.append(EventDraft(patient: loaded.record.id, payload: .medicationsChanged(
-            MedicationsChanged(medications: medications, reason: reason)), parents: loaded.parents(for: .medications)))
+        let event = try store.append(loaded.draft(.medicationsChanged(
+            MedicationsChanged(medications: medications, reason: reason))))
         try Report.recorded(event, output, "Recorded \(medications.count) medication(s) for \(loaded.record.name)")
     }
 }

@@ -90,9 +90,8 @@ extension PatientCommand {
         func run() throws {
             let store = try store.open()
             let loaded = try LoadedPatient.load(store, patient.patient)
-            let event = try store.append(EventDraft(patient: loaded.record.id, payload: .demographicsCorrected(
-                DemographicsCorrected(name: name, born: born, mrn: mrn, reason: reason)),
-                parents: loaded.parents(for: .demographics)))
+            let event = try store.append(loaded.draft(.demographicsCorrected(
+                DemographicsCorrected(name: name, born: born, mrn: mrn, reason: reason))))
             try Report.recorded(event, output, "Corrected the demographics of \(name ?? loaded.record.name).")
         }
     }
@@ -113,9 +112,15 @@ struct LoadedPatient {
     }
 
     /// What a new event on `entity` builds on: its latest events, or the registration for a new entity.
-    func parents(for entity: EntityKey) -> [EventID] {
+    private func parents(for entity: EntityKey) -> [EventID] {
         let heads = Projection.heads(of: entity, in: events)
         return heads.isEmpty ? [record.registered.event] : heads
+    }
+
+    /// A new event for this patient. It builds on the latest events of the goal, agreement, taper plan or list it
+    /// changes (all of them, so it also resolves a conflict there), or on the registration when it stands alone.
+    func draft(_ payload: EventPayload) -> EventDraft {
+        EventDraft(patient: record.id, payload: payload, parents: payload.entity.map(parents(for:)) ?? [record.registered.event])
     }
 
     /// A goal named by its number in `accord patient show` (1, 2, ...) or by an id prefix.

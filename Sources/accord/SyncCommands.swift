@@ -97,8 +97,7 @@ extension PatientCommand {
             guard !loaded.record.sharedWith.contains(site) else {
                 throw CommandFailure("\(loaded.record.name)'s record is already shared with '\(site)'; nothing was written.")
             }
-            let event = try store.append(EventDraft(patient: loaded.record.id, payload: .patientShared(PatientShared(site: site, reason: reason)),
-                                                    parents: [loaded.record.registered.event]))
+            let event = try store.append(loaded.draft(.patientShared(PatientShared(site: site, reason: reason))))
             try Report.recorded(event, output, "Shared \(loaded.record.name)'s record with site '\(site)'; it goes with the next `accord sync`")
         }
     }
@@ -174,7 +173,8 @@ struct ConflictsCommand: ParsableCommand {
                   let conflict = loaded.record.conflicts.first(where: { $0.entity == entity.description }), conflict.heads.contains(kept.id) else {
                 throw CommandFailure("Entry \(kept.id.short) is not a side of an open conflict; `accord conflicts` lists them.")
             }
-            let event = try store.append(EventDraft(patient: loaded.record.id, payload: kept.envelope.payload, parents: conflict.heads))
+            // Recording the kept side again builds on every head of the entity, which supersedes both.
+            let event = try store.append(loaded.draft(kept.envelope.payload))
             try Report.recorded(event, output, "Resolved the conflict on \(entity) by keeping \(kept.id.short)")
         }
     }

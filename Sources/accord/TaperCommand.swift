@@ -127,7 +127,7 @@ extension TaperCommand {
                 print("  Agree the pace with the patient, follow up at least monthly, and slow down or pause for significant withdrawal.")
             }
             if let terminal, !yes, try !terminal.confirm("Record this taper plan?") { return print("Nothing was written.") }
-            let draft = EventDraft(patient: loaded.record.id, payload: .taperStarted(payload), parents: [loaded.record.registered.event])
+            let draft = loaded.draft(.taperStarted(payload))
             let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
             try Report.recorded(event, common.output, "Recorded the taper plan (\(steps.count) steps)")
         }
@@ -198,10 +198,9 @@ extension TaperCommand {
                 throw CommandFailure("Cannot plan this pace: \(error.message).")
             }
             let held = [TaperStep(on: effective, dailyDose: continueFrom, unit: drug.unit, instruction: increase ? "increased: \(reason)" : nil)]
-            let event = try store.append(EventDraft(patient: loaded.record.id, payload: .taperAdjusted(TaperAdjusted(
+            let event = try store.append(loaded.draft(.taperAdjusted(TaperAdjusted(
                 plan: plan.id, effectiveOn: effective, ratePercent: rate, intervalDays: every, steps: held + steps,
-                reason: increase ? "Dose increased from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit): \(reason)" : reason)),
-                parents: loaded.parents(for: .taperPlan(plan.id))))
+                reason: increase ? "Dose increased from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit): \(reason)" : reason))))
             if !common.output.json {
                 if increase { print("  ! Going back up from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit)/day; the reason is recorded. [\(Source.hhs2019.rawValue)]") }
                 for row in TaperCommand.render(held + steps, startingDose: current) { print(row) }
@@ -250,7 +249,7 @@ extension TaperCommand {
         let loaded = try LoadedPatient.load(store, common.patient.patient)
         let plan = try TaperCommand.plan(loaded, reference)
         guard plan.status != .completed else { throw CommandFailure("That taper is completed; nothing more can be recorded on it.") }
-        let event = try store.append(EventDraft(patient: loaded.record.id, payload: try make(plan), parents: loaded.parents(for: .taperPlan(plan.id))))
+        let event = try store.append(loaded.draft(try make(plan)))
         try Report.recorded(event, common.output, text(plan))
     }
 }
