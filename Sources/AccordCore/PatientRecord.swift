@@ -145,8 +145,7 @@ extension PatientRecord {
     /// and risk flags are filled in.
     public func evaluated(on date: LocalDate, settings: FlagSettings = FlagSettings()) -> PatientRecord {
         var copy = self
-        copy.mme = MMECalculator.compute(medications.compactMap { try? MedicationReader.read($0) })
-        copy.flags = PatientFlags.evaluate(self, on: date, settings: settings)
+        (copy.mme, copy.flags) = PatientFlags.assess(self, on: date, settings: settings)
         for index in copy.agreements.indices where copy.agreements[index].status == .active && copy.agreements[index].renewOn < date {
             copy.agreements[index].status = .expired
         }

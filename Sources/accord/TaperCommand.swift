@@ -59,7 +59,7 @@ struct TaperCommand: ParsableCommand {
     /// The pace to check a patient's schedule against: given, or from how long the medication list has held an opioid.
     static func duration(_ given: OpioidUseDuration?, _ record: PatientRecord, start: LocalDate) -> (OpioidUseDuration, String) {
         if let given { return (given, "as given") }
-        if let since = PatientFlags.opioidsSince(record) {
+        if let since = MedicationHistory.opioidsSince(record.medicationSummaries) {
             let days = since.days(until: start)
             return days >= 365 ? (.longTerm, "opioids on the list since \(since)") : (.weeksToMonths, "opioids on the list since \(since)")
         }

@@ -14,7 +14,13 @@ public struct FlagSettings: Sendable, Equatable {
 /// The flags a patient's record raises on a given day, each with why, since when and its source.
 public enum PatientFlags {
     public static func evaluate(_ record: PatientRecord, on today: LocalDate, settings: FlagSettings = FlagSettings()) -> [RiskFlag] {
+        assess(record, on: today, settings: settings).flags
+    }
+
+    /// The current list's MME and the flags, reading each medication line once.
+    public static func assess(_ record: PatientRecord, on today: LocalDate, settings: FlagSettings = FlagSettings()) -> (mme: MMEResult, flags: [RiskFlag]) {
         var flags: [RiskFlag] = []
+        let history = record.medicationSummaries
         let medicationSince = record.medicationHistory.last?.stamp.at
         var lines: [MedicationLine] = []
         for text in record.medications {
@@ -44,7 +50,7 @@ public enum PatientFlags {
                                       why: lastDate.map { "The last recorded PDMP check was on \($0)." } ?? "No PDMP check is recorded. Check it at the start and periodically.",
                                       since: lastDate?.description, source: Source.cdc2022.rawValue))
             }
-            flags += reevaluation(record, lines: lines, today: today)
+            flags += reevaluation(record, history: history, today: today)
         }
 
         for agreement in record.agreements where agreement.status == .active {
@@ -68,12 +74,12 @@ public enum PatientFlags {
             }
         }
 
-        if onOpioids, let since = opioidsSince(record), since.days(until: today) >= 90, !record.goals.contains(where: { $0.status == .active }) {
+        if onOpioids, let since = MedicationHistory.opioidsSince(history), since.days(until: today) >= 90, !record.goals.contains(where: { $0.status == .active }) {
             flags.append(RiskFlag(key: "no-functional-goal", title: "On opioids for \(since.days(until: today)) days with no active functional goal",
                                   why: "Set goals about function (walking, sleep, work) and an exit plan; reassess whether the opioid helps reach them.",
                                   since: since.description, source: Source.cdc2022.rawValue))
         }
-        return flags
+        return (mme, flags)
     }
 
     static func naloxoneOnHand(_ record: PatientRecord, _ lines: [MedicationLine]) -> Bool {
@@ -84,28 +90,9 @@ public enum PatientFlags {
         return statements.max { $0.0 < $1.0 }?.1 ?? false
     }
 
-    /// The first day of the current unbroken stretch of lists that hold an opioid.
-    public static func opioidsSince(_ record: PatientRecord) -> LocalDate? {
-        var since: LocalDate?
-        for list in record.medicationHistory {
-            let hasOpioid = list.medications.contains { (try? MedicationReader.read($0))?.drug?.kind == .opioid }
-            if hasOpioid { since = since ?? LocalDate(String(list.stamp.at.prefix(10))) } else { since = nil }
-        }
-        return since
-    }
-
     /// Re-evaluate 1 to 4 weeks after a start or an increase, then at least every 3 months (CDC 2022, rec. 7).
-    static func reevaluation(_ record: PatientRecord, lines: [MedicationLine], today: LocalDate) -> [RiskFlag] {
-        var previous = 0.0
-        var lastChange: LocalDate?
-        for list in record.medicationHistory {
-            let total = MMECalculator.compute(list.medications.compactMap { try? MedicationReader.read($0) }).totalMME
-            let hasOpioid = list.medications.contains { (try? MedicationReader.read($0))?.drug?.kind == .opioid }
-            if hasOpioid, total > previous + MMECalculator.tolerance || (previous == 0 && lastChange == nil) {
-                lastChange = LocalDate(String(list.stamp.at.prefix(10)))
-            }
-            previous = total
-        }
+    static func reevaluation(_ record: PatientRecord, history: [MedicationListSummary], today: LocalDate) -> [RiskFlag] {
+        let lastChange = MedicationHistory.lastStartOrIncrease(history)
         let checkinDates = record.checkins.compactMap { LocalDate(String($0.stamp.at.prefix(10))) }
         if let change = lastChange, !checkinDates.contains(where: { $0 >= change }), change.days(until: today) > 28 {
             return [RiskFlag(key: "reevaluation-overdue", title: "No check-in since the opioid was started or increased on \(change)",
