@@ -10,12 +10,33 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
     let pool: DatabasePool
 
     public init(path: String) throws {
+        do {
+            pool = try Self.open(path: path)
+        } catch let error as ServerError {
+            throw error
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                throw ServerError("\(path) is not an accord-server database, or it is damaged; check the path, or restore it from a backup.")
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                throw ServerError("The server database \(path) is locked by another program; try again in a moment.")
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                throw ServerError("The server database \(path) cannot be opened for writing; check the path and its permissions.")
+            default:
+                throw ServerError("The server database \(path) could not be used (SQLite code \(error.resultCode.rawValue)).")
+            }
+        } catch {
+            throw ServerError("Cannot create the server database at \(path); check that its folder can be created and written.")
+        }
+    }
+
+    private static func open(path: String) throws -> DatabasePool {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         let existed = FileManager.default.fileExists(atPath: path)
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
         if !existed { chmod(path, 0o600) }
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768") }
         var migrator = DatabaseMigrator()
@@ -26,6 +47,7 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
             throw ServerError("The database \(path) was written by a newer accord-server; update the server.")
         }
         try migrator.migrate(pool)
+        return pool
     }
 
     // MARK: Sites

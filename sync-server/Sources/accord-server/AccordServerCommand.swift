@@ -19,9 +19,7 @@ struct DatabaseOption: ParsableArguments {
     var database: String = "accord-server.sqlite"
 
     func open() throws -> SQLiteSyncRepository {
-        do { return try SQLiteSyncRepository(path: database) } catch let error as ServerError { throw error } catch {
-            throw ServerError("Cannot open the server database \(database): \(error.localizedDescription). Check the path and its permissions.")
-        }
+        try SQLiteSyncRepository(path: database)
     }
 }
 
@@ -33,6 +31,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (printed on start).") var port = 8080
     @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Seconds an event's clock may run ahead of the server's.", valueName: "seconds"))
     var maximumClockSkew = 300
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535 (0 picks a free port); \(port) is not a port.") }
+        guard (1...86_400).contains(maximumClockSkew) else { throw ValidationError("--max-clock-skew must be 1 to 86400 seconds.") }
+    }
 
     func run() async throws {
         let repository = try database.open()
