@@ -214,6 +214,21 @@ struct CommandLineTests {
         #expect(result.stderr.contains("newer version of Accord"))
     }
 
+    @Test("sync with no server set, a bad address, or a server that does not answer: a clear message, non-zero, nothing lost")
+    func syncFailures() throws {
+        defer { folder.remove() }
+        _ = try initialized()
+        let unset = try accord("sync")
+        #expect(unset.status != 0 && unset.stderr.contains("accord remote add URL --credential C"))
+        let badURL = try accord("remote", "add", "ftp://example", "--credential", "x")
+        #expect(badURL.status != 0 && badURL.stderr.contains("is not an http or https address"))
+        #expect(try accord("remote", "add", "http://127.0.0.1:1", "--credential", "acs_test").status == 0)
+        let down = try accord("sync")
+        #expect(down.status != 0)
+        #expect(down.stderr.contains("could not be reached") && down.stderr.contains("Nothing was lost"), "\(down.stderr)")
+        #expect(try EventStore.open(at: home).outboxCount() == 1)
+    }
+
     @Test("--help lists every command and consent --help lists the item keys")
     func help() throws {
         defer { folder.remove() }
