@@ -123,16 +123,17 @@ struct LoadedPatient {
         EventDraft(patient: record.id, payload: payload, parents: payload.entity.map(parents(for:)) ?? [record.registered.event])
     }
 
-    /// A goal named by its number in `accord patient show` (1, 2, ...) or by an id prefix.
+    /// A goal named by its number in `accord patient show` (1, 2, ...) or by an id prefix of 4 or more characters.
+    /// Up to 3 digits is a number; longer text is a prefix, even when all its hex digits happen to be decimal.
     func goal(_ reference: String) throws -> GoalState {
         let goals = record.goals
-        if let number = Int(reference) {
+        if reference.count <= 3, let number = Int(reference) {
             guard (1...max(goals.count, 1)).contains(number), number <= goals.count else {
                 throw CommandFailure("This patient has \(goals.count) goal(s); '\(reference)' is not one of their numbers. `accord patient show` lists them.")
             }
             return goals[number - 1]
         }
-        let matches = goals.filter { $0.id.hasPrefix(reference.lowercased()) }
+        let matches = reference.count >= 4 ? goals.filter { $0.id.hasPrefix(reference.lowercased()) } : []
         guard matches.count == 1 else {
             throw CommandFailure(matches.isEmpty
                 ? "This patient has no goal '\(reference)'; name it by its number or id from `accord patient show`."

@@ -83,6 +83,23 @@ struct CommandLineTests {
         try SchemaValidator.expectValid(try store.events(patient: patient).map(\.bytes))
     }
 
+    @Test("a goal id prefix made only of decimal digits is read as a prefix, not as a goal number")
+    func numericGoalPrefix() throws {
+        defer { folder.remove() }
+        _ = try initialized()
+        // Add goals until one's id starts with six decimal digits (about 1 in 17 ids do).
+        var found: String?
+        for _ in 0..<400 where found == nil {
+            let goal = try json(try accord("goal", "add", "--patient", "12345", "--text", "walk", "--json"))["goal"] as? String ?? ""
+            if goal.prefix(6).allSatisfy(\.isNumber) { found = goal }
+        }
+        let goal = try #require(found)
+        let revised = try accord("goal", "revise", "--patient", "12345", "--goal", String(goal.prefix(6)), "--text", "walk further")
+        #expect(revised.status == 0, "\(revised.stderr)")
+        let goals = try #require(try json(try accord("patient", "show", "--patient", "12345", "--json"))["goals"] as? [[String: Any]])
+        #expect(goals.first { $0["id"] as? String == goal }?["description"] as? String == "walk further")
+    }
+
     @Test("a second init reports what exists and changes nothing")
     func secondInit() throws {
         defer { folder.remove() }
