@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AccordCore", targets: ["AccordCore"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),
         .library(name: "AccordSync", targets: ["AccordSync"]),
+        .library(name: "AccordExport", targets: ["AccordExport"]),
         .library(name: "AccordSyncClient", targets: ["AccordSyncClient"]),
         .executable(name: "accord-server", targets: ["accord-server"]),
         .executable(name: "accord", targets: ["accord"]),
@@ -43,6 +44,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // FHIR R4 export and the patient's own copy, built from the projection. No I/O.
+        .target(
+            name: "AccordExport",
+            dependencies: ["AccordCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The sync protocol's wire types, shared by client and server. No I/O.
         .target(name: "AccordSync", dependencies: ["AccordCore"]),
         // The site's side of sync: outbox push and cursor pull over HTTP (URLSession).
@@ -51,7 +57,7 @@ let package = Package(
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordCore", "AccordSync", "AccordSchema",
+                "AccordCore", "AccordSync", "AccordSchema", "AccordExport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -69,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSyncClient",
+                "AccordCore", "AccordStore", "AccordSyncClient", "AccordExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -97,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "AccordTests",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "accord", "accord-server", "accord-crash-writer",
+                "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "AccordExport", "accord", "accord-server", "accord-crash-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

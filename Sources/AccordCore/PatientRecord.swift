@@ -30,7 +30,10 @@ public struct PatientRecord: Codable, Sendable, Equatable {
 /// Who recorded something, where and when.
 public struct Stamp: Codable, Sendable, Equatable {
     public var event: EventID
+    /// The clinician's printed name, as signed into the event.
     public var by: String
+    /// The clinician's identifier (stable across name changes).
+    public var clinician: String
     public var site: String
     public var at: String
 }

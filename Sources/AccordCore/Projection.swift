@@ -63,7 +63,7 @@ struct Folder {
             heads[entity, default: []].subtract(envelope.parents)
             heads[entity, default: []].insert(event.id)
         }
-        let stamp = Stamp(event: event.id, by: envelope.author.name, site: envelope.site, at: envelope.recorded)
+        let stamp = Stamp(event: event.id, by: envelope.author.name, clinician: envelope.author.id, site: envelope.site, at: envelope.recorded)
         switch envelope.payload {
         case .entryEnteredInError(let marker):
             building?.corrections.append(CorrectionState(target: marker.target, kind: "entered in error", reason: marker.reason, stamp: stamp))
