@@ -141,7 +141,8 @@ struct FHIRBundleBuilder {
             object["target"] = [target.value]
         }
         if let last = goal.history.last { object["statusDate"] = .string(String(last.stamp.at.prefix(10))) }
-        let notes = goal.history.compactMap { entry in entry.detail.map { "\(entry.change): \($0)" } }
+        // The "set" entry's detail is the description itself; later changes carry their reasons and review notes.
+        let notes = goal.history.dropFirst().compactMap { entry in entry.detail.map { "\(entry.change): \($0)" } }
         object.set("note", .array(notes.map(FHIRCodes.text)))
         add(id, object)
         for entry in goal.history { provenance([id], entry.stamp) }
@@ -218,9 +219,9 @@ struct FHIRBundleBuilder {
                 "term": .array(version.clauses.map(Self.term)),
                 "extension": [["url": .string(CodeSystem.agreementMethodExtension), "valueCode": .string(version.method.rawValue)]],
             ])
-            if let reason = index == versions.count - 1 ? (ending?.reason ?? version.reason) : version.reason {
-                object["subtitle"] = .string(reason)
-            }
+            // R4's Contract has no note; the version's reason reads as its subtitle ("Amended: ...", "Ended: ...").
+            let change = index == versions.count - 1 && ending != nil ? ending : version
+            if let change, let reason = change.reason { object["subtitle"] = .string("\(change.change.capitalized): \(reason)") }
             add(id, object)
             provenance([id], version.stamp)
             if index == versions.count - 1, let ending { provenance([id], ending.stamp) }

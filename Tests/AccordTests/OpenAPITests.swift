@@ -19,13 +19,16 @@ struct OpenAPITests {
     @Test("every documented status of every route, with its content type; undocumented routes do not answer")
     func routesMatchDocument() async throws {
         let operations = try documented()
-        #expect(Set(operations.keys) == ["/health GET", "/v1/events GET", "/v1/events POST"])
+        #expect(Set(operations.keys) == ["/health GET", "/v1/events GET", "/v1/events POST", "/v1/patients/{patient}/fhir GET"])
         let folder = TemporaryDirectory("openapi")
         defer { folder.remove() }
         let server = try ServerProcess(folder)
         let north = try TestSite("north", server: server, folder: folder)
         _ = try north.addPatient("Jane", mrn: "J1")
         let event = try north.store().events(patient: try north.store().resolvePatient("J1").id)[0]
+        #expect(try north.sync().status == 0)
+        let patient = event.envelope.patient
+        let fhirPath = "/v1/patients/\(patient)/fhir"
 
         // For each route, a request that should produce each documented status.
         let scenarios: [String: [String: (String?, Data?, String)]] = [
@@ -34,13 +37,19 @@ struct OpenAPITests {
             "/v1/events POST": ["200": (north.credential, SyncWire.pushBody([event]), ""), "400": (north.credential, Data(), ""),
                                 "401": ("wrong", Data("x".utf8), ""),
                                 "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: 1001).utf8), "")],
+            "/v1/patients/{patient}/fhir GET": ["200": (north.credential, nil, ""), "400": (north.credential, nil, "?bad"),
+                                                "401": (nil, nil, ""), "404": (north.credential, nil, "?unknown")],
         ]
         for (key, operation) in operations {
             let parts = key.split(separator: " ")
             let (path, method) = (String(parts[0]), String(parts[1]))
             for code in operation.codes {
                 let scenario = try #require(scenarios[key]?[code], "no scenario for \(key) \(code)")
-                let reply = try await HTTP.send(method, server.url + path + scenario.2, credential: scenario.0, body: scenario.1)
+                // The export route's path names the patient; "?bad" and "?unknown" stand for a malformed and an unknown id.
+                let target = path.contains("{patient}")
+                    ? scenario.2 == "?bad" ? "/v1/patients/not-an-id/fhir" : scenario.2 == "?unknown" ? "/v1/patients/\(EventFixtures.uuidZero)/fhir" : fhirPath
+                    : path + scenario.2
+                let reply = try await HTTP.send(method, server.url + target, credential: scenario.0, body: scenario.1)
                 #expect(String(reply.status) == code, "\(key) expected \(code), got \(reply.status)")
                 if let expected = operation.content[code] ?? nil {
                     #expect(reply.headers["content-type"]?.hasPrefix(expected) == true, "\(key) \(code) content type \(reply.headers["content-type"] ?? "none")")

@@ -5,6 +5,7 @@ import Foundation
 enum EventFixtures {
     static let authorA = Author(id: "0b5e7c1e-52a4-4e39-9a55-2c5d9e1a0001", name: "Dr. Ana Reyes")
     static let authorB = Author(id: "0b5e7c1e-52a4-4e39-9a55-2c5d9e1a0002", name: "Dr. Ben Okafor")
+    static let uuidZero = "00000000-0000-4000-8000-000000000000"
 
     static func event(patient: String, site: String = "north", author: Author = authorA, wall: Int64, logical: Int32 = 0,
                       parents: [EventID] = [], _ payload: EventPayload) -> Event {

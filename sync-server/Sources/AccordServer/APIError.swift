@@ -19,5 +19,6 @@ struct APIError: HTTPResponseError {
     static let unauthorized = APIError(status: .unauthorized, code: "unauthorized",
                                        message: "A valid site credential is required: send 'Authorization: Bearer <credential>' as issued by `accord-server site add`.")
     static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad-request", message: message) }
+    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not-found", message: message) }
     static func tooLarge(_ message: String) -> APIError { APIError(status: .contentTooLarge, code: "too-large", message: message) }
 }

@@ -165,4 +165,32 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
             return PullPage(bodies: page.map { $0["body"] as Data }, cursor: page.last?["seq"] ?? cursor, more: rows.count > limit)
         }
     }
+
+    // MARK: Patient reads
+
+    public func patientEvents(_ patient: String, site: String) async throws -> [Data]? {
+        try await pool.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM care_team WHERE patient = ? AND site = ?", arguments: [patient, site]) == true else {
+                return nil
+            }
+            return try Data.fetchAll(db, sql: "SELECT body FROM events WHERE patient = ? ORDER BY seq", arguments: [patient])
+        }
+    }
+
+    public func recordAccess(_ entry: AccessEntry) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO access_log (at, site, patient, action, outcome, remote_address) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [entry.at, entry.site, entry.patient, entry.action, entry.outcome, entry.remoteAddress])
+        }
+    }
+
+    public func accessLog(patient: String) async throws -> [AccessEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM access_log WHERE patient = ? ORDER BY seq", arguments: [patient]).map { row in
+                AccessEntry(at: row["at"], site: row["site"], patient: row["patient"], action: row["action"],
+                            outcome: row["outcome"], remoteAddress: row["remote_address"])
+            }
+        }
+    }
 }

@@ -11,6 +11,28 @@ public protocol SyncRepository: Sendable {
     func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64) async throws -> PushResponse
     /// Up to `limit` event bodies from `site`'s feed after `cursor`, the new cursor, and whether more wait.
     func pull(site: String, after cursor: Int64, limit: Int) async throws -> PullPage
+    /// Every stored event of `patient`, in server order, if `site` is on the patient's care team; nil when the
+    /// patient is unknown or not shared with `site` (the two are not told apart, so nothing leaks).
+    func patientEvents(_ patient: String, site: String) async throws -> [Data]?
+    /// Appends a read of a patient's record to the access log.
+    func recordAccess(_ entry: AccessEntry) async throws
+    /// The access log of one patient, oldest first.
+    func accessLog(patient: String) async throws -> [AccessEntry]
+}
+
+/// One read of a patient's record: who (site), what (action), when, from where, and the outcome.
+public struct AccessEntry: Codable, Sendable, Equatable {
+    public var at: String
+    public var site: String
+    public var patient: String
+    public var action: String
+    public var outcome: String
+    public var remoteAddress: String?
+
+    public init(at: String, site: String, patient: String, action: String, outcome: String, remoteAddress: String?) {
+        self.at = at; self.site = site; self.patient = patient; self.action = action; self.outcome = outcome
+        self.remoteAddress = remoteAddress
+    }
 }
 
 public struct PullPage: Sendable {

@@ -16,6 +16,8 @@ public enum SyncServer {
         let authenticated = router.group().add(middleware: SiteAuthentication(repository: repository))
         authenticated.post(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.push(request, context: context) }
         authenticated.get(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.pull(request, context: context) }
+        let exports = ExportRoutes(repository: repository)
+        authenticated.get(RouterPath(ExportRoutes.path)) { request, context in try await exports.fhir(request, context: context) }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord-server"),
