@@ -112,7 +112,31 @@ struct ExportTests {
         #expect(!markdown.contains("Cook dinner twice a week (") && markdown.contains("Goals you have reached"))
         #expect(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "the handout must stand alone")
         #expect(html.contains("@media print"))
+        #expect(Self.fleschKincaidGrade(handout) <= 8.0, "the handout reads at grade \(Self.fleschKincaidGrade(handout))")
         let escaped = HandoutHTML.render(Handout(record: { var r = record; r.name = "<b>Ann & Bo</b>"; return r }(), on: LocalDate("2026-11-23")!, contact: nil))
         #expect(escaped.contains("&lt;b&gt;Ann &amp; Bo&lt;/b&gt;") && escaped.contains("Name and phone: ____"))
+    }
+
+    /// Flesch-Kincaid grade level of the handout's sentences (headings and the schedule table left out), with
+    /// syllables counted as vowel groups; a rough but repeatable reading-level check.
+    static func fleschKincaidGrade(_ handout: Handout) -> Double {
+        var sentences = [handout.decisionLine, handout.naloxoneLine, handout.emergencyLine].compactMap { $0 }
+        sentences += handout.goals.map(\.text) + handout.discussed
+        if let agreement = handout.agreement { sentences += agreement.clauses + [agreement.agreedLine, agreement.renewalLine] }
+        sentences += handout.tapers.flatMap { [$0.statusLine] + ($0.nextLine.map { [$0] } ?? []) }
+        let words = sentences.flatMap { $0.split(whereSeparator: { !$0.isLetter && $0 != "'" }) }.filter { !$0.isEmpty }
+        let sentenceCount = sentences.reduce(0) { count, text in count + max(1, text.filter { ".!?:;".contains($0) }.count) }
+        let syllables = words.reduce(0) { total, word in
+            let lower = word.lowercased()
+            var groups = 0, previousVowel = false
+            for character in lower {
+                let vowel = "aeiouy".contains(character)
+                if vowel && !previousVowel { groups += 1 }
+                previousVowel = vowel
+            }
+            if lower.hasSuffix("e") && !lower.hasSuffix("le") && groups > 1 { groups -= 1 }
+            return total + max(groups, 1)
+        }
+        return 0.39 * Double(words.count) / Double(sentenceCount) + 11.8 * Double(syllables) / Double(words.count) - 15.59
     }
 }
