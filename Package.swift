@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AccordStore", targets: ["AccordStore"]),
         .library(name: "AccordSync", targets: ["AccordSync"]),
         .library(name: "AccordExport", targets: ["AccordExport"]),
+        .library(name: "AccordLog", targets: ["AccordLog"]),
         .library(name: "AccordSyncClient", targets: ["AccordSyncClient"]),
         .executable(name: "accord-server", targets: ["accord-server"]),
         .executable(name: "accord", targets: ["accord"]),
@@ -49,8 +50,10 @@ let package = Package(
             name: "AccordExport",
             dependencies: ["AccordCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The tamper-evident audit log's hashing, proofs and signed checkpoints (RFC 6962/9162). No I/O.
+        .target(name: "AccordLog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The sync protocol's wire types, shared by client and server. No I/O.
-        .target(name: "AccordSync", dependencies: ["AccordCore"]),
+        .target(name: "AccordSync", dependencies: ["AccordCore", "AccordLog"]),
         // The site's side of sync: outbox push and cursor pull over HTTP (URLSession).
         .target(name: "AccordSyncClient", dependencies: ["AccordCore", "AccordStore", "AccordSync"]),
         // The companion sync server: storage, routes and credentials.
@@ -103,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "AccordTests",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "AccordExport", "accord", "accord-server", "accord-crash-writer",
+                "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "AccordExport", "AccordLog", "accord", "accord-server", "accord-crash-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
