@@ -6,6 +6,9 @@ public struct Event: Sendable, Hashable, Identifiable {
     public let id: EventID
     public let bytes: Data
     public let envelope: EventEnvelope
+    /// The Ed25519 signature over `bytes` when the event is signed (see `Signing`); it travels and is stored beside
+    /// the bytes, never inside them, so the id and the signature cover the same bytes.
+    public let signature: Data?
 
     /// Encodes a new event into its canonical bytes (JSON, keys sorted, no white space).
     public init(_ envelope: EventEnvelope) throws {
@@ -14,10 +17,11 @@ public struct Event: Sendable, Hashable, Identifiable {
         self.id = EventID(hashing: bytes)
         self.bytes = bytes
         self.envelope = envelope
+        self.signature = nil
     }
 
     /// Reads stored or received bytes; `expectedID`, when given, must be the SHA-256 of the bytes.
-    public init(bytes: Data, expectedID: EventID? = nil) throws(EventDecodingError) {
+    public init(bytes: Data, expectedID: EventID? = nil, signature: Data? = nil) throws(EventDecodingError) {
         let id = EventID(hashing: bytes)
         if let expectedID, expectedID != id { throw .idMismatch(expected: expectedID, actual: id) }
         let envelope: EventEnvelope
@@ -30,6 +34,7 @@ public struct Event: Sendable, Hashable, Identifiable {
         self.id = id
         self.bytes = bytes
         self.envelope = envelope
+        self.signature = signature
     }
 
     public static func == (lhs: Event, rhs: Event) -> Bool { lhs.id == rhs.id }

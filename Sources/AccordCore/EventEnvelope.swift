@@ -18,9 +18,11 @@ public struct EventEnvelope: Sendable, Hashable {
     /// The events this one builds on, sorted so the canonical bytes do not depend on how they were gathered.
     public var parents: [EventID]
     public var payload: EventPayload
+    /// Present on signed events: the signer's key, the meaning of the signature and how the patient agreed.
+    public var signing: Signing?
 
     public init(schema: Int? = nil, patient: String, author: Author, site: String, hlc: HLCTimestamp,
-                recorded: String, parents: [EventID], payload: EventPayload) {
+                recorded: String, parents: [EventID], payload: EventPayload, signing: Signing? = nil) {
         self.schema = schema ?? payload.type.currentSchemaVersion
         self.patient = patient
         self.author = author
@@ -29,11 +31,12 @@ public struct EventEnvelope: Sendable, Hashable {
         self.recorded = recorded
         self.parents = Array(Set(parents)).sorted()
         self.payload = payload
+        self.signing = signing
     }
 }
 
 extension EventEnvelope: Codable {
-    enum CodingKeys: String, CodingKey { case type, schema, patient, author, site, hlc, recorded, parents, payload }
+    enum CodingKeys: String, CodingKey { case type, schema, patient, author, site, hlc, recorded, parents, payload, signing }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -46,6 +49,7 @@ extension EventEnvelope: Codable {
         recorded = try container.decode(String.self, forKey: .recorded)
         parents = try container.decode([EventID].self, forKey: .parents)
         payload = try EventPayload.decode(type, from: try container.superDecoder(forKey: .payload))
+        signing = try container.decodeIfPresent(Signing.self, forKey: .signing)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,5 +63,6 @@ extension EventEnvelope: Codable {
         try container.encode(recorded, forKey: .recorded)
         try container.encode(parents, forKey: .parents)
         try payload.encode(to: container.superEncoder(forKey: .payload))
+        try container.encodeIfPresent(signing, forKey: .signing)
     }
 }

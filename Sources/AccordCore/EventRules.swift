@@ -15,6 +15,9 @@ public enum EventRules {
         guard envelope.hlc.wall > 0, envelope.hlc.logical >= 0 else { throw RuleViolation("clock timestamp \(envelope.hlc) is not valid") }
         guard envelope.parents.count <= maximumParents else { throw RuleViolation("an event may build on at most \(maximumParents) others") }
         try validate(envelope.payload)
+        if let signing = envelope.signing, signing.fingerprint == nil {
+            throw RuleViolation("the signing key must be a base64 Ed25519 public key (32 bytes)")
+        }
     }
 
     public static func validate(_ payload: EventPayload) throws(RuleViolation) {

@@ -94,7 +94,7 @@ public enum HandoutHTML {
         }
         """
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {
             switch character {

@@ -5,7 +5,7 @@ import GRDB
 /// Reads and writes rows of the `events` table.
 enum EventRows {
     static let insertSQL = """
-        INSERT INTO events (id, patient, type, site, hlc_wall, hlc_logical, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO events (id, patient, type, site, hlc_wall, hlc_logical, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO NOTHING
         """
 
@@ -15,25 +15,25 @@ enum EventRows {
         let statement = try db.cachedStatement(sql: insertSQL)
         let envelope = event.envelope
         statement.setUncheckedArguments([event.id.hex, envelope.patient, envelope.type.rawValue, envelope.site,
-                                         envelope.hlc.wall, Int64(envelope.hlc.logical), event.bytes])
+                                         envelope.hlc.wall, Int64(envelope.hlc.logical), event.bytes, event.signature])
         try statement.execute()
         return db.changesCount > 0
     }
 
     static func fetch(patient: String, _ db: Database) throws -> [Event] {
         try decode(Row.fetchAll(db, sql: """
-            SELECT id, body FROM events WHERE patient = ? ORDER BY hlc_wall, hlc_logical, site, id
+            SELECT id, body, signature FROM events WHERE patient = ? ORDER BY hlc_wall, hlc_logical, site, id
             """, arguments: [patient]))
     }
 
     static func fetch(patient: String, types: [EventType], _ db: Database) throws -> [Event] {
         let marks = types.map { _ in "?" }.joined(separator: ",")
-        return try decode(Row.fetchAll(db, sql: "SELECT id, body FROM events WHERE patient = ? AND type IN (\(marks))",
+        return try decode(Row.fetchAll(db, sql: "SELECT id, body, signature FROM events WHERE patient = ? AND type IN (\(marks))",
                                        arguments: StatementArguments([patient] + types.map(\.rawValue))))
     }
 
     static func fetch(patient: String, idPrefix: String, _ db: Database) throws -> [Event] {
-        try decode(Row.fetchAll(db, sql: "SELECT id, body FROM events WHERE id >= ? AND id < ? AND patient = ? LIMIT 2",
+        try decode(Row.fetchAll(db, sql: "SELECT id, body, signature FROM events WHERE id >= ? AND id < ? AND patient = ? LIMIT 2",
                                 arguments: [idPrefix, idPrefix + "~", patient]))
     }
 
@@ -42,11 +42,12 @@ enum EventRows {
         try rows.map { row in
             let idText: String = row["id"]
             let body: Data = row["body"]
+            let signature: Data? = row["signature"]
             guard let id = EventID(hex: idText) else {
                 throw StoreError(.damaged, "The store holds an event with a malformed id (\(idText.prefix(12))); it is damaged. Restore it from a backup.")
             }
             do {
-                return try Event(bytes: body, expectedID: id)
+                return try Event(bytes: body, expectedID: id, signature: signature)
             } catch {
                 throw StoreError(.damaged, "Event \(id.short) in the store does not match its id or cannot be read (\(error)); the store is damaged. Restore it from a backup or sync again.")
             }

@@ -115,18 +115,28 @@ public final class EventStore: Sendable {
     /// timestamp later than any this store has issued or seen. Durable when it returns.
     @discardableResult
     public func append(_ drafts: [EventDraft]) throws(StoreError) -> [Event] {
-        try write { db in
+        // Consents, agreements and taper changes are signed with the clinician's key, read only when needed.
+        let key = try drafts.contains { $0.payload.type.requiresSignature } ? ClinicianKey.load(from: directory) : nil
+        return try write { db in
             var clock = try HLCState.load(db)
             var events: [Event] = []
             let author = Author(id: self.identity.clinicianID, name: self.identity.clinicianName)
             for draft in drafts {
                 let physical = self.clock.now()
+                var signing: Signing?
+                if draft.payload.type.requiresSignature, let key {
+                    let intent = draft.signing ?? SigningIntent()
+                    signing = Signing(key: key.publicKey.rawRepresentation.base64EncodedString(), meaning: intent.meaning,
+                                      patientAgreed: intent.patientAgreed ?? draft.payload.agreementMethod)
+                }
                 let envelope = EventEnvelope(patient: draft.patient, author: author, site: self.identity.site,
                                              hlc: clock.tick(physical: physical),
                                              recorded: Timestamp.iso8601(epochMilliseconds: physical),
-                                             parents: draft.parents, payload: draft.payload)
+                                             parents: draft.parents, payload: draft.payload, signing: signing)
                 let event: Event
-                do { event = try Event(envelope) } catch let error as RuleViolation {
+                do {
+                    event = try key.map { signing != nil ? try Event.signed(envelope, with: $0.privateKey) : try Event(envelope) } ?? Event(envelope)
+                } catch let error as RuleViolation {
                     throw StoreError(.invalid, error.message)
                 }
                 try EventRows.insert(event, db)

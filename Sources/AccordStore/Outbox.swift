@@ -53,15 +53,15 @@ extension EventStore {
 
     /// Up to `limit` unacknowledged events in the order they were written, leaving out those already refused: ids
     /// and stored bytes only, undecoded, since they were checked when written and pushing needs nothing more.
-    public func outboxBytes(limit: Int, excluding: Set<EventID> = []) throws(StoreError) -> [(id: EventID, bytes: Data)] {
+    public func outboxBytes(limit: Int, excluding: Set<EventID> = []) throws(StoreError) -> [(id: EventID, bytes: Data, signature: Data?)] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT e.id, e.body FROM outbox o JOIN events e ON e.id = o.event_id
+                SELECT e.id, e.body, e.signature FROM outbox o JOIN events e ON e.id = o.event_id
                 WHERE o.refused_code IS NULL ORDER BY o.seq LIMIT ?
                 """, arguments: [limit + excluding.count])
-            return rows.compactMap { row -> (id: EventID, bytes: Data)? in
+            return rows.compactMap { row -> (id: EventID, bytes: Data, signature: Data?)? in
                 guard let id = EventID(hex: row["id"]), !excluding.contains(id) else { return nil }
-                return (id, row["body"])
+                return (id, row["body"], row["signature"])
             }.prefix(limit).map { $0 }
         }
     }

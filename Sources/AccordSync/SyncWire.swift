@@ -4,7 +4,8 @@ import Foundation
 /// The sync protocol's wire format, shared by the client and the server (`schema/openapi.yaml` documents it).
 ///
 /// Events travel as their exact stored bytes, one per line. A push line is `<id> <bytes>`, so the server can
-/// check that nothing changed on the way; a pull line is the bytes alone, and the client recomputes the id.
+/// check that nothing changed on the way; a pull line is the bytes alone, and the client recomputes the id. A signed
+/// event's line ends with a tab and its base64 signature: canonical JSON never holds a raw tab, so the split is exact.
 public enum SyncWire {
     public static let eventsPath = "/v1/events"
     public static let healthPath = "/health"
@@ -17,25 +18,48 @@ public enum SyncWire {
     public static let defaultPageSize = 1000
     public static let maximumPageSize = 5000
 
-    public static func pushBody<S: Sequence>(_ events: S) -> Data where S.Element == Event {
-        pushBody(events.map { (id: $0.id, bytes: $0.bytes) })
+    /// An event as it crosses the wire: id, exact bytes, and the signature when it is signed.
+    public struct Item: Sendable {
+        public var id: EventID
+        public var bytes: Data
+        public var signature: Data?
+        public init(id: EventID, bytes: Data, signature: Data?) { self.id = id; self.bytes = bytes; self.signature = signature }
     }
 
-    public static func pushBody(_ events: [(id: EventID, bytes: Data)]) -> Data {
+    public static func pushBody<S: Sequence>(_ events: S) -> Data where S.Element == Event {
+        pushBody(events.map { Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
+    }
+
+    public static func pushBody(_ events: [Item]) -> Data {
         var body = Data()
-        body.reserveCapacity(events.reduce(0) { $0 + $1.bytes.count + 66 })
+        body.reserveCapacity(events.reduce(0) { $0 + $1.bytes.count + 66 + ($1.signature == nil ? 0 : 89) })
         for event in events {
             body.append(contentsOf: event.id.hex.utf8)
             body.append(UInt8(ascii: " "))
-            body.append(event.bytes)
-            body.append(UInt8(ascii: "\n"))
+            appendLine(event.bytes, event.signature, to: &body)
         }
         return body
     }
 
-    /// One line of a push body: the claimed id and the bytes, or why the line is not of that form.
+    static func appendLine(_ bytes: Data, _ signature: Data?, to body: inout Data) {
+        body.append(bytes)
+        if let signature {
+            body.append(UInt8(ascii: "\t"))
+            body.append(contentsOf: signature.base64EncodedString().utf8)
+        }
+        body.append(UInt8(ascii: "\n"))
+    }
+
+    /// Splits `<bytes>[\t<base64 signature>]`; nil when the signature part is not base64.
+    static func splitSignature<D: DataProtocol>(_ line: D) -> (bytes: Data, signature: Data?)? where D.Index == Data.Index {
+        guard let tab = line.lastIndex(of: UInt8(ascii: "\t")) else { return (Data(line), nil) }
+        guard let signature = Data(base64Encoded: Data(line[line.index(after: tab)...])) else { return nil }
+        return (Data(line[..<tab]), signature)
+    }
+
+    /// One line of a push body: the claimed id, the bytes and any signature, or why the line is not of that form.
     public enum PushLine: Sendable {
-        case event(claimed: String, bytes: Data)
+        case event(claimed: String, bytes: Data, signature: Data?)
         case malformed(String)
     }
 
@@ -45,17 +69,23 @@ public enum SyncWire {
                 return .malformed("a line must be a 64-digit event id, a space, and the event's bytes")
             }
             let claimed = String(decoding: line.prefix(64), as: UTF8.self)
-            return .event(claimed: claimed, bytes: Data(line.dropFirst(65)))
+            guard let parts = splitSignature(line.dropFirst(65)) else {
+                return .malformed("the signature after the tab must be base64")
+            }
+            return .event(claimed: claimed, bytes: parts.bytes, signature: parts.signature)
         }
     }
 
-    public static func pullBody<S: Sequence>(_ bodies: S) -> Data where S.Element == Data {
+    /// A pull body: one line per event, its bytes and, for a signed event, a tab and the signature.
+    public static func pullBody(_ events: [(bytes: Data, signature: Data?)]) -> Data {
         var body = Data()
-        for bytes in bodies {
-            body.append(bytes)
-            body.append(UInt8(ascii: "\n"))
-        }
+        for event in events { appendLine(event.bytes, event.signature, to: &body) }
         return body
+    }
+
+    static func pullEvent(_ line: Data) throws(EventDecodingError) -> Event {
+        guard let parts = splitSignature(line) else { throw .malformed("the signature after the tab is not base64") }
+        return try Event(bytes: parts.bytes, signature: parts.signature)
     }
 
     /// The events of a pull body, decoded and checked in as many parts as there are cores.
@@ -66,7 +96,7 @@ public enum SyncWire {
         return try await withThrowingTaskGroup(of: (Int, [Event]).self) { group in
             for part in 0..<parts {
                 let range = (part * size)..<min(lines.count, (part + 1) * size)
-                group.addTask { (part, try range.map { try Event(bytes: lines[$0]) }) }
+                group.addTask { (part, try range.map { try pullEvent(lines[$0]) }) }
             }
             var results = [[Event]](repeating: [], count: parts)
             for try await (part, events) in group { results[part] = events }
@@ -76,7 +106,7 @@ public enum SyncWire {
 
     public static func pullEvents(_ body: Data) throws(EventDecodingError) -> [Event] {
         try body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { line throws(EventDecodingError) in
-            try Event(bytes: Data(line))
+            try pullEvent(Data(line))
         }
     }
 }
@@ -113,7 +143,8 @@ public struct Rejection: Codable, Sendable, Equatable {
     public var id: String?
     /// 1-based line of the push body.
     public var line: Int
-    /// A stable code: malformed, id-mismatch, invalid, wrong-site, clock-ahead, not-in-care-team, unknown-site.
+    /// A stable code: malformed, id-mismatch, invalid, wrong-site, clock-ahead, not-in-care-team, unknown-site,
+    /// unsigned, signature-invalid, key-unknown, key-pending, key-revoked, key-mismatch.
     public var code: String
     public var reason: String
 

@@ -81,7 +81,7 @@ public struct SyncClient: Sendable {
             request.httpMethod = "POST"
             request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
             request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
-            request.httpBody = SyncWire.pushBody(batch)
+            request.httpBody = SyncWire.pushBody(batch.map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
             let reply = try await exchange(request)
             let response: PushResponse
             do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {

@@ -14,6 +14,7 @@ struct AgreementCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var patient: PatientOption
+        @OptionGroup var signature: SignatureOptions
     }
 
     static func clauses(_ text: String) throws -> [String] {
@@ -37,7 +38,7 @@ struct AgreementCommand: ParsableCommand {
         guard agreement.status != .ended else {
             throw CommandFailure("That agreement has ended; sign a new one with `accord agreement sign`.")
         }
-        let event = try store.append(loaded.draft(try make(agreement)))
+        let event = try store.append(loaded.draft(try make(agreement), signing: common.signature.intent()))
         try Report.recorded(event, common.output, text(agreement), agreement: agreement.id)
     }
 }
@@ -86,7 +87,8 @@ extension AgreementCommand {
             }
             let agreement = Identifiers.make()
             let draft = loaded.draft(.agreementSigned(AgreementSigned(
-                agreement: agreement, clauses: keys, effectiveOn: today, renewOn: renewOn, method: method, note: note)))
+                agreement: agreement, clauses: keys, effectiveOn: today, renewOn: renewOn, method: method, note: note)),
+                signing: common.signature.intent())
             let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
             try Report.recorded(event, common.output, "Recorded the treatment agreement for \(loaded.record.name), renew by \(renewOn)", agreement: agreement)
         }

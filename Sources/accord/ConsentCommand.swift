@@ -31,6 +31,8 @@ struct ConsentCommand: ParsableCommand {
     @Option(help: "The patient's questions, in brief.") var questions: String?
     @Option(help: "A note for the record.") var note: String?
     @Flag(help: "On a terminal, record without asking for confirmation.") var yes = false
+    @OptionGroup var signature: SignatureOptions
+    @OptionGroup var agreed: PatientAgreedOption
 
     func run() throws {
         let answers = try ConsentAnswers(discussed: discussed, notDiscussed: notDiscussed)
@@ -48,7 +50,7 @@ struct ConsentCommand: ParsableCommand {
         } else {
             consent = try answers.complete(naloxone: naloxone, decision: decision, questions: questions, note: note)
         }
-        let draft = loaded.draft(.consentRecorded(consent))
+        let draft = loaded.draft(.consentRecorded(consent), signing: signature.intent(patientAgreed: agreed.method))
         let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
         try Report.recorded(event, output, "Recorded the mini-consent for \(loaded.record.name): patient \(consent.decision.rawValue)")
     }

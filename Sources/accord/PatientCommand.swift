@@ -119,8 +119,9 @@ struct LoadedPatient {
 
     /// A new event for this patient. It builds on the latest events of the goal, agreement, taper plan or list it
     /// changes (all of them, so it also resolves a conflict there), or on the registration when it stands alone.
-    func draft(_ payload: EventPayload) -> EventDraft {
-        EventDraft(patient: record.id, payload: payload, parents: payload.entity.map(parents(for:)) ?? [record.registered.event])
+    func draft(_ payload: EventPayload, signing: SigningIntent? = nil) -> EventDraft {
+        EventDraft(patient: record.id, payload: payload, parents: payload.entity.map(parents(for:)) ?? [record.registered.event],
+                   signing: signing)
     }
 
     /// A goal named by its number in `accord patient show` (1, 2, ...) or by an id prefix of 4 or more characters.

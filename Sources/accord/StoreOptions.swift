@@ -1,3 +1,4 @@
+import AccordCore
 import AccordStore
 import ArgumentParser
 import Foundation
@@ -30,4 +31,20 @@ struct OutputOptions: ParsableArguments {
 struct PatientOption: ParsableArguments {
     @Option(help: ArgumentHelp("The patient: id, id prefix (4+ characters) or MRN.", valueName: "id"))
     var patient: String
+}
+
+/// `--sign-as`: what the clinician's signature on a consent, agreement or taper change means.
+struct SignatureOptions: ParsableArguments {
+    @Option(name: .customLong("sign-as"), help: ArgumentHelp("What your signature means: author, witness or patient-acknowledgement (default author).", valueName: "meaning"),
+            transform: { try Parse.choice($0, "signature meaning") as SignatureMeaning })
+    var meaning: SignatureMeaning = .author
+
+    func intent(patientAgreed: AgreementMethod? = nil) -> SigningIntent { SigningIntent(meaning: meaning, patientAgreed: patientAgreed) }
+}
+
+/// `--agreed`: how the patient agreed to a consent or a taper change; signed into the entry.
+struct PatientAgreedOption: ParsableArguments {
+    @Option(name: .customLong("agreed"), help: ArgumentHelp("How the patient agreed: in-person (on the clinic's device), verbal or paper (scanned); default in-person.", valueName: "how"),
+            transform: { try Parse.choice($0, "way of agreeing") as AgreementMethod })
+    var method: AgreementMethod = .inPerson
 }

@@ -14,6 +14,10 @@ struct TaperCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var patient: PatientOption
+        @OptionGroup var signature: SignatureOptions
+        @OptionGroup var agreed: PatientAgreedOption
+
+        var signing: SigningIntent { signature.intent(patientAgreed: agreed.method) }
     }
 
     /// "30d", "2w", "4 weeks", "1m" (30 days), "month", "week".
@@ -127,7 +131,7 @@ extension TaperCommand {
                 print("  Agree the pace with the patient, follow up at least monthly, and slow down or pause for significant withdrawal.")
             }
             if let terminal, !yes, try !terminal.confirm("Record this taper plan?") { return print("Nothing was written.") }
-            let draft = loaded.draft(.taperStarted(payload))
+            let draft = loaded.draft(.taperStarted(payload), signing: common.signing)
             let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
             try Report.recorded(event, common.output, "Recorded the taper plan (\(steps.count) steps)")
         }
@@ -200,7 +204,8 @@ extension TaperCommand {
             let held = [TaperStep(on: effective, dailyDose: continueFrom, unit: drug.unit, instruction: increase ? "increased: \(reason)" : nil)]
             let event = try store.append(loaded.draft(.taperAdjusted(TaperAdjusted(
                 plan: plan.id, effectiveOn: effective, ratePercent: rate, intervalDays: every, steps: held + steps,
-                reason: increase ? "Dose increased from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit): \(reason)" : reason))))
+                reason: increase ? "Dose increased from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit): \(reason)" : reason)),
+                signing: common.signing))
             if !common.output.json {
                 if increase { print("  ! Going back up from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit)/day; the reason is recorded. [\(Source.hhs2019.rawValue)]") }
                 for row in TaperCommand.render(held + steps, startingDose: current) { print(row) }
@@ -249,7 +254,7 @@ extension TaperCommand {
         let loaded = try LoadedPatient.load(store, common.patient.patient)
         let plan = try TaperCommand.plan(loaded, reference)
         guard plan.status != .completed else { throw CommandFailure("That taper is completed; nothing more can be recorded on it.") }
-        let event = try store.append(loaded.draft(try make(plan)))
+        let event = try store.append(loaded.draft(try make(plan), signing: common.signing))
         try Report.recorded(event, common.output, text(plan))
     }
 }

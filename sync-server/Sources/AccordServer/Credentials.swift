@@ -3,10 +3,10 @@ import Foundation
 
 /// Site credentials: 32 random bytes, shown once as URL-safe base64; only their SHA-256 is stored.
 public enum Credentials {
-    public static func make() -> String {
+    public static func make(prefix: String = "acs_") -> String {
         let key = SymmetricKey(size: .bits256)
         let data = key.withUnsafeBytes { Data($0) }
-        return "acs_" + data.base64EncodedString()
+        return prefix + data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 

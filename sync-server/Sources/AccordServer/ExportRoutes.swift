@@ -22,9 +22,8 @@ struct ExportRoutes {
         let bodies = try await repository.patientEvents(patient, site: site)
         let events = try bodies.map { try $0.map { try Event(bytes: $0) } }
         let record = events.flatMap(Projection.fold)
-        try await repository.recordAccess(AccessEntry(
-            at: Timestamp.iso8601(epochMilliseconds: now), site: site, patient: patient, action: "export.fhir",
-            outcome: record == nil ? "not-found" : "ok", remoteAddress: context.remoteAddress?.ipAddress))
+        try await repository.recordRead(RecordRead(site: site, patient: patient, outcome: record == nil ? "not-found" : "ok",
+                                                   detail: "FHIR export", now: now, remoteAddress: context.remoteAddress?.ipAddress))
         guard let record else {
             throw APIError.notFound("No patient with this id is shared with your site. Check the id, or ask the patient's site to share the record.")
         }

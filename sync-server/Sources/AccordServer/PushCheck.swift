@@ -33,13 +33,13 @@ public enum PushCheck {
         switch line {
         case .malformed(let reason):
             return .refused(Rejection(id: nil, line: number, code: "malformed", reason: reason))
-        case .event(let claimed, let bytes):
+        case .event(let claimed, let bytes, let signature):
             guard let id = EventID(hex: claimed) else {
                 return .refused(Rejection(id: nil, line: number, code: "malformed", reason: "'\(claimed.prefix(64))' is not an event id (64 lowercase hex digits)"))
             }
             let event: Event
             do {
-                event = try Event(bytes: bytes, expectedID: id)
+                event = try Event(bytes: bytes, expectedID: id, signature: signature)
             } catch {
                 if case .idMismatch = error {
                     return .refused(Rejection(id: claimed, line: number, code: "id-mismatch", reason: "the bytes do not hash to the event id; they were changed or damaged on the way"))
@@ -55,7 +55,15 @@ public enum PushCheck {
                 return .refused(Rejection(id: claimed, line: number, code: "clock-ahead",
                                           reason: "the event's clock is \(ahead / 1000) s ahead of the server's (at most \(maximumSkew / 1000) s allowed); correct the site's clock"))
             }
-            return .valid(event)
+            // The signature is checked here, in parallel; whether its key is approved is for the repository.
+            switch event.signatureStatus {
+            case .unsigned(let reason):
+                return .refused(Rejection(id: claimed, line: number, code: "unsigned", reason: reason))
+            case .invalid(let reason):
+                return .refused(Rejection(id: claimed, line: number, code: "signature-invalid", reason: reason))
+            case .notRequired, .valid:
+                return .valid(event)
+            }
         }
     }
 }

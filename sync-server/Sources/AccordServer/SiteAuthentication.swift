@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 
@@ -11,6 +12,8 @@ struct SiteAuthentication: RouterMiddleware {
               case let credential = String(header.dropFirst(7)), !credential.isEmpty, credential.utf8.count <= 256,
               let site = try await repository.site(credentialSHA256: Credentials.sha256(credential)) else {
             context.logger.notice("refused credential", metadata: ["path": "\(request.uri.path)"])
+            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            try await repository.recordRefusedCredential(path: request.uri.path, now: now, remoteAddress: context.remoteAddress?.ipAddress)
             throw APIError.unauthorized
         }
         var context = context

@@ -1,52 +1,75 @@
 import AccordCore
+import AccordLog
 import AccordSync
 import Foundation
 
 /// The server's storage: one protocol, so the embedded SQLite default and a shared database can both serve it.
+/// Every change it makes is written to the audit log in the same transaction, and a checkpoint signed after it.
 public protocol SyncRepository: Sendable {
     /// The enrolled, unrevoked site whose credential hashes to `credentialSHA256`, if any.
     func site(credentialSHA256: String) async throws -> String?
+    /// The unrevoked auditor whose credential hashes to `credentialSHA256`, if any.
+    func auditor(credentialSHA256: String) async throws -> String?
     /// Stores a push from `site` whose lines `PushCheck` has checked: each event accepted, acknowledged again, or
-    /// refused with the reason.
-    func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64) async throws -> PushResponse
-    /// Up to `limit` event bodies from `site`'s feed after `cursor`, the new cursor, and whether more wait.
-    func pull(site: String, after cursor: Int64, limit: Int) async throws -> PullPage
+    /// refused with the reason (signed events also against the registered keys).
+    func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64, remoteAddress: String?) async throws -> PushResponse
+    /// Up to `limit` events from `site`'s feed after `cursor`, the new cursor, and whether more wait; the patients
+    /// read are written to the audit log.
+    func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage
     /// Every stored event of `patient`, in server order, if `site` is on the patient's care team; nil when the
     /// patient is unknown or not shared with `site` (the two are not told apart, so nothing leaks).
     func patientEvents(_ patient: String, site: String) async throws -> [Data]?
-    /// Appends a read of a patient's record to the access log.
-    func recordAccess(_ entry: AccessEntry) async throws
-    /// The access log of one patient, oldest first.
+    /// Writes a read of a patient's record (by a site or an auditor) to the audit log.
+    func recordRead(_ read: RecordRead) async throws
+    /// Writes a refused credential to the audit log (never the credential itself).
+    func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws
+    /// Registers a clinician's public key for `site`, pending an administrator's approval; idempotent.
+    func registerKey(_ registration: KeyRegistration, site: String, now: Int64, remoteAddress: String?) async throws -> KeyInfo
+    func latestCheckpoint() async throws -> Checkpoint?
+    /// The inclusion proof of an event's log entry at the latest checkpoint, if `site` may see the event.
+    func inclusion(event: String, site: String) async throws -> (InclusionProof, Checkpoint)?
+    func consistency(from old: Int, to new: Int) async throws -> ConsistencyProof
+    /// Who read or wrote a patient's record, oldest first, from the audit log.
     func accessLog(patient: String) async throws -> [AccessEntry]
+    /// Every treatment agreement with its history, signatures and inclusion proofs, as of `date`.
+    func agreements(_ filter: AgreementFilter, on date: LocalDate) async throws -> [AgreementAudit]
 }
 
-/// One read of a patient's record: who (site), what (action), when, from where, and the outcome.
-public struct AccessEntry: Codable, Sendable, Equatable {
-    public var at: String
-    public var site: String
-    public var patient: String
-    public var action: String
+/// A read of one patient's record, for the audit log.
+public struct RecordRead: Sendable {
+    public var site: String?
+    public var actor: String?
+    /// Nil for an auditor's view of a list that names no one patient.
+    public var patient: String?
     public var outcome: String
+    public var detail: String
+    public var now: Int64
     public var remoteAddress: String?
 
-    public init(at: String, site: String, patient: String, action: String, outcome: String, remoteAddress: String?) {
-        self.at = at; self.site = site; self.patient = patient; self.action = action; self.outcome = outcome
-        self.remoteAddress = remoteAddress
+    public init(site: String?, actor: String? = nil, patient: String?, outcome: String, detail: String, now: Int64, remoteAddress: String?) {
+        self.site = site; self.actor = actor; self.patient = patient; self.outcome = outcome; self.detail = detail
+        self.now = now; self.remoteAddress = remoteAddress
     }
 }
 
 public struct PullPage: Sendable {
-    public var bodies: [Data]
+    public var bodies: [(bytes: Data, signature: Data?)]
     public var cursor: Int64
     public var more: Bool
 }
 
-/// Enrolling and revoking sites, from the administrative commands.
+/// The administrative commands: sites, clinicians' keys and auditors. Each action goes to the audit log.
 public protocol SiteAdministration: Sendable {
     /// Enrolls `name` and returns its credential, shown once; the server keeps only its hash.
     func addSite(_ name: String, now: Int64) throws -> String
     func revokeSite(_ name: String, now: Int64) throws
     func sites() throws -> [SiteInfo]
+    func keys() throws -> [KeyInfo]
+    func approveKey(_ fingerprint: String, now: Int64) throws -> KeyInfo
+    func revokeKey(_ fingerprint: String, now: Int64) throws -> KeyInfo
+    /// Adds an auditor and returns the credential, shown once.
+    func addAuditor(_ name: String, now: Int64) throws -> String
+    func revokeAuditor(_ name: String, now: Int64) throws
 }
 
 public struct SiteInfo: Codable, Sendable, Equatable {
@@ -60,4 +83,18 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// One read or write of a patient's record: who (site or auditor), what, when, from where, and the outcome.
+public struct AccessEntry: Codable, Sendable, Equatable {
+    public var position: Int
+    public var at: String
+    public var site: String?
+    public var actor: String?
+    public var patient: String
+    /// `write` (an event stored or refused) or `read` (pulled, exported or viewed).
+    public var action: String
+    public var detail: String?
+    public var outcome: String
+    public var remoteAddress: String?
 }

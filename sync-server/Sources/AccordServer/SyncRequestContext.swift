@@ -5,12 +5,15 @@ import NIOCore
 public struct SyncRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var site: String?
+    /// The auditor the credential belongs to, on the audit pages.
+    public var auditor: String?
     /// Where the request came from, for the access log.
     public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         site = nil
+        auditor = nil
         remoteAddress = source.channel.remoteAddress
     }
 

@@ -25,7 +25,7 @@ struct SyncRoutes {
         }
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         let checked = await PushCheck.checkAll(lines, site: site, now: now, maximumSkew: configuration.maximumClockSkewMilliseconds)
-        let result = try await repository.push(checked, from: site, now: now)
+        let result = try await repository.push(checked, from: site, now: now, remoteAddress: context.remoteAddress?.ipAddress)
         context.logger.info("push", metadata: ["accepted": "\(result.accepted.count)", "rejected": "\(result.rejected.count)"])
         let data = try JSONEncoder().encode(result)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -48,7 +48,8 @@ struct SyncRoutes {
             }
             limit = value
         }
-        let page = try await repository.pull(site: site, after: after, limit: limit)
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let page = try await repository.pull(site: site, after: after, limit: limit, now: now, remoteAddress: context.remoteAddress?.ipAddress)
         context.logger.info("pull", metadata: ["events": "\(page.bodies.count)"])
         var headers = HTTPFields()
         headers[.contentType] = SyncWire.contentType

@@ -16,6 +16,16 @@ public enum SyncServer {
         let authenticated = router.group().add(middleware: SiteAuthentication(repository: repository))
         authenticated.post(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.push(request, context: context) }
         authenticated.get(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.pull(request, context: context) }
+        let log = LogRoutes(repository: repository)
+        authenticated.get(RouterPath(SyncWire.checkpointPath)) { request, context in try await log.checkpoint(request, context: context) }
+        authenticated.get(RouterPath(SyncWire.inclusionPath)) { request, context in try await log.inclusion(request, context: context) }
+        authenticated.get(RouterPath(SyncWire.consistencyPath)) { request, context in try await log.consistency(request, context: context) }
+        let keys = KeyRoutes(repository: repository)
+        authenticated.post(RouterPath(SyncWire.keysPath)) { request, context in try await keys.register(request, context: context) }
+        let pages = AuditPages(repository: repository)
+        let audit = router.group(RouterPath("audit")).add(middleware: AuditorAuthentication(repository: repository))
+        audit.get { request, context in try await pages.list(request, context: context) }
+        audit.get(RouterPath("agreements/:agreement")) { request, context in try await pages.detail(request, context: context) }
         let exports = ExportRoutes(repository: repository)
         authenticated.get(RouterPath(ExportRoutes.path)) { request, context in try await exports.fhir(request, context: context) }
         return Application(

@@ -9,18 +9,29 @@ struct AccordServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord-server",
         abstract: "The sync server for Accord sites: stores every site's events and gives each site its care teams' records.",
-        subcommands: [Serve.self, SiteCommand.self]
+        subcommands: [Serve.self, SiteCommand.self, KeyCommand.self, AuditorCommand.self, AuditCommand.self]
     )
 }
 
-/// `--database PATH`: the server's SQLite file, created on first use.
+/// `--database PATH` (the server's SQLite file, created on first use) and `--signing-key PATH` (the key that signs
+/// the audit log's checkpoints, default beside the database).
 struct DatabaseOption: ParsableArguments {
     @Option(help: ArgumentHelp("The server database file (created on first use).", valueName: "path"))
     var database: String = "accord-server.sqlite"
+    @Option(name: .customLong("signing-key"), help: ArgumentHelp("The server's checkpoint signing key (default: the database path + .signing-key; created on first use, mode 0600).", valueName: "path"))
+    var signingKey: String?
 
     func open() throws -> SQLiteSyncRepository {
-        try SQLiteSyncRepository(path: database)
+        try SQLiteSyncRepository(path: database, signingKeyPath: signingKey)
     }
+}
+
+func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 struct Serve: AsyncParsableCommand {

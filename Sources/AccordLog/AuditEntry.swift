@@ -1,0 +1,57 @@
+import Foundation
+
+/// One entry of the server's audit log. Its canonical bytes (JSON, sorted keys, absent fields left out) are what
+/// the Merkle tree hashes, and they carry their own position, so a row moved to another place no longer fits.
+public struct AuditEntry: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case eventAccepted = "event.accepted"
+        case eventRefused = "event.refused"
+        case recordRead = "record.read"
+        case siteEnrolled = "site.enrolled"
+        case siteRevoked = "site.revoked"
+        case keyRegistered = "key.registered"
+        case keyApproved = "key.approved"
+        case keyRevoked = "key.revoked"
+        case credentialRefused = "credential.refused"
+        case auditorAdded = "auditor.added"
+        case auditorRevoked = "auditor.revoked"
+        case auditViewed = "audit.viewed"
+    }
+
+    public var position: Int
+    public var kind: Kind
+    public var at: String
+    /// The site that acted (or that an administrative action concerned).
+    public var site: String?
+    public var patient: String?
+    /// The event's id, for accepted and refused events.
+    public var event: String?
+    public var eventType: String?
+    /// SHA-256 of the event's bytes is its id; the signature (base64) and the signing key's fingerprint are kept here
+    /// too, so a signature swapped in the events table no longer matches the log.
+    public var signature: String?
+    public var key: String?
+    /// Who acted when it is not a site: `admin`, or an auditor's name.
+    public var actor: String?
+    public var remoteAddress: String?
+    /// ok, not-found, or the refusal code.
+    public var outcome: String?
+    public var detail: String?
+
+    public init(position: Int, kind: Kind, at: String, site: String? = nil, patient: String? = nil, event: String? = nil,
+                eventType: String? = nil, signature: String? = nil, key: String? = nil, actor: String? = nil,
+                remoteAddress: String? = nil, outcome: String? = nil, detail: String? = nil) {
+        self.position = position; self.kind = kind; self.at = at; self.site = site; self.patient = patient
+        self.event = event; self.eventType = eventType; self.signature = signature; self.key = key; self.actor = actor
+        self.remoteAddress = remoteAddress; self.outcome = outcome; self.detail = detail
+    }
+
+    /// The exact bytes hashed into the log.
+    public func canonicalBytes() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+
+    public static func decode(_ bytes: Data) throws -> AuditEntry { try JSONDecoder().decode(AuditEntry.self, from: bytes) }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// The audit pages need an auditor's credential (`accord-server auditor add`), sent as a bearer token or as the
+/// password of HTTP Basic authentication so a browser can ask for it. Site credentials do not open these pages, and
+/// auditor credentials open nothing else.
+struct AuditorAuthentication: RouterMiddleware {
+    let repository: any SyncRepository
+
+    func handle(_ request: Request, context: SyncRequestContext, next: (Request, SyncRequestContext) async throws -> Response) async throws -> Response {
+        guard let credential = Self.credential(request.headers[.authorization]), credential.utf8.count <= 256,
+              let auditor = try await repository.auditor(credentialSHA256: Credentials.sha256(credential)) else {
+            context.logger.notice("refused auditor credential", metadata: ["path": "\(request.uri.path)"])
+            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            try await repository.recordRefusedCredential(path: request.uri.path, now: now, remoteAddress: context.remoteAddress?.ipAddress)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            headers[.wwwAuthenticate] = "Basic realm=\"Accord audit\", charset=\"UTF-8\""
+            return Response(status: .unauthorized, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: "An auditor credential is required (accord-server auditor add NAME).\n")))
+        }
+        var context = context
+        context.auditor = auditor
+        return try await next(request, context)
+    }
+
+    static func credential(_ header: String?) -> String? {
+        guard let header else { return nil }
+        if header.hasPrefix("Bearer ") { return String(header.dropFirst(7)) }
+        if header.hasPrefix("Basic "), let decoded = Data(base64Encoded: String(header.dropFirst(6))),
+           let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") {
+            return String(text[text.index(after: colon)...])
+        }
+        return nil
+    }
+}

@@ -1,0 +1,84 @@
+import AccordCore
+import AccordLog
+import AccordSync
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The audit log as sites see it: the latest signed checkpoint, an inclusion proof for one of their events, and the
+/// consistency proof between two checkpoints.
+struct LogRoutes {
+    let repository: any SyncRepository
+
+    static func json<T: Encodable>(_ value: T) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+
+    func checkpoint(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        guard context.site != nil else { throw APIError.unauthorized }
+        guard let checkpoint = try await repository.latestCheckpoint() else {
+            throw APIError.notFound("The audit log is empty; it gets its first checkpoint when the first site is enrolled.")
+        }
+        return try Self.json(checkpoint)
+    }
+
+    struct InclusionAnswer: Encodable { var proof: InclusionProof; var checkpoint: Checkpoint }
+
+    func inclusion(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        guard let site = context.site else { throw APIError.unauthorized }
+        guard let event = request.uri.queryParameters["event"].map(String.init), event.utf8.count == 64,
+              event.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw APIError.badRequest("Give the event as ?event=<its 64-hex-digit id>.")
+        }
+        guard let (proof, checkpoint) = try await repository.inclusion(event: event, site: site) else {
+            throw APIError.notFound("No event with this id is in the log for a patient shared with your site.")
+        }
+        return try Self.json(InclusionAnswer(proof: proof, checkpoint: checkpoint))
+    }
+
+    func consistency(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        guard context.site != nil else { throw APIError.unauthorized }
+        let query = request.uri.queryParameters
+        guard let from = query["from"].flatMap({ Int(String($0)) }), let to = query["to"].flatMap({ Int(String($0)) }) else {
+            throw APIError.badRequest("Give two tree sizes: ?from=OLD&to=NEW, NEW the size of a signed checkpoint.")
+        }
+        do {
+            return try Self.json(try await repository.consistency(from: from, to: to))
+        } catch let error as ServerError {
+            throw APIError.badRequest(error.message)
+        }
+    }
+}
+
+/// `POST /v1/keys`: a site registers its clinician's public key; an administrator approves it.
+struct KeyRoutes {
+    let repository: any SyncRepository
+    let maximumBodyBytes = 4096
+
+    func register(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        guard let site = context.site else { throw APIError.unauthorized }
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: maximumBodyBytes) } catch {
+            throw APIError.tooLarge("A key registration is at most \(maximumBodyBytes) bytes.")
+        }
+        guard let registration = try? JSONDecoder().decode(KeyRegistration.self, from: Data(buffer.readableBytesView)) else {
+            throw APIError.badRequest("The body must be JSON: {\"publicKey\": base64, \"clinicianId\": uuid, \"clinicianName\": text}.")
+        }
+        guard let raw = Data(base64Encoded: registration.publicKey), raw.count == 32 else {
+            throw APIError.badRequest("publicKey must be the raw 32-byte Ed25519 public key, base64.")
+        }
+        guard Identifiers.isValid(registration.clinicianId), (1...200).contains(registration.clinicianName.count) else {
+            throw APIError.badRequest("clinicianId must be a lowercase UUID and clinicianName 1 to 200 characters.")
+        }
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        do {
+            let info = try await repository.registerKey(registration, site: site, now: now, remoteAddress: context.remoteAddress?.ipAddress)
+            return try LogRoutes.json(info)
+        } catch let error as ServerError {
+            throw APIError(status: .conflict, code: "conflict", message: error.message)
+        }
+    }
+}

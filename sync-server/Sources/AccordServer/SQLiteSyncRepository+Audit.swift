@@ -1,0 +1,66 @@
+import AccordCore
+import AccordLog
+import Foundation
+import GRDB
+
+extension SQLiteSyncRepository {
+    /// Rebuilds the audit log from the database and checks it (`accord-server audit verify`).
+    public func verifyAuditLog() throws -> AuditReport {
+        let started = Date()
+        var checker = AuditLogChecker(serverKey: signingKey.publicKey)
+        return try pool.read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT a.position, a.kind, a.at, a.site, a.patient, a.event_id, a.entry, a.leaf_hash, e.body, e.signature
+                FROM audit_log a LEFT JOIN events e ON e.id = a.event_id ORDER BY a.position
+                """)
+            while let row = try rows.next() {
+                checker.check(AuditLogChecker.Row(position: row[0], kind: row[1], at: row[2], site: row[3], patient: row[4], eventID: row[5],
+                                                  entry: row[6], leafHash: row[7], eventBody: row[8], eventSignature: row[9]))
+            }
+            let nodes = try Row.fetchCursor(db, sql: "SELECT height, idx, hash FROM merkle_nodes ORDER BY height, idx")
+            while let node = try nodes.next() { checker.checkNode(height: node[0], index: node[1], hash: node[2]) }
+            let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY size").map(SQLiteAuditLog.checkpoint)
+            let outside = try String.fetchAll(db, sql: """
+                SELECT id FROM events WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.event_id = events.id) ORDER BY seq LIMIT 20
+                """)
+            return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, started: started)
+        }
+    }
+}
+
+extension SQLiteSyncRepository {
+    /// Every treatment agreement with its history, signatures and inclusion proofs (`accord-server audit agreements`).
+    public func agreementAudit(_ filter: AgreementFilter, on date: LocalDate) throws -> [AgreementAudit] {
+        try pool.read { db in
+            let keys = Dictionary(try Row.fetchAll(db, sql: "SELECT fingerprint, status FROM clinician_keys").map {
+                ($0["fingerprint"] as String, KeyStatusLookup(status: $0["status"]))
+            }, uniquingKeysWith: { first, _ in first })
+            let checkpoint = try SQLiteAuditLog.latestCheckpoint(db)
+            var patients = try String.fetchAll(db, sql: "SELECT DISTINCT patient FROM events WHERE type LIKE 'agreement.%' ORDER BY patient")
+            if let patient = filter.patient { patients = patients.filter { $0 == patient || $0.hasPrefix(patient.lowercased()) } }
+            let positionStatement = try db.cachedStatement(sql: "SELECT position FROM audit_log WHERE event_id = ?")
+            var audits: [AgreementAudit] = []
+            for patient in patients {
+                let events = try Row.fetchAll(db, sql: "SELECT body, signature FROM events WHERE patient = ? ORDER BY seq", arguments: [patient])
+                    .map { try Event(bytes: $0["body"], signature: $0["signature"]) }
+                audits += try AgreementAuditBuilder.build(
+                    events: events, on: date, keys: keys,
+                    position: { try Int.fetchOne(positionStatement, arguments: [$0]) },
+                    proof: { position in try checkpoint.flatMap { position < $0.size ? try SQLiteAuditLog.inclusion(position: position, in: $0, db) : nil } },
+                    checkpoint: checkpoint)
+            }
+            return audits.filter { audit in
+                (filter.site.map { audit.site == $0 } ?? true) && (filter.status.map { audit.status == $0 } ?? true)
+            }
+        }
+    }
+
+    public func agreements(_ filter: AgreementFilter, on date: LocalDate) async throws -> [AgreementAudit] {
+        try agreementAudit(filter, on: date)
+    }
+
+    /// The latest checkpoint, for the administrative commands and the auditor's page.
+    public func currentCheckpoint() throws -> Checkpoint? {
+        try pool.read { db in try SQLiteAuditLog.latestCheckpoint(db) }
+    }
+}

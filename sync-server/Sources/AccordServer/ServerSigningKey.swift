@@ -1,0 +1,38 @@
+import Crypto
+import Foundation
+
+/// The server's own Ed25519 key, which signs the audit log's checkpoints. It lives in a file of its own (mode 0600),
+/// apart from the database, so someone who can write the database cannot also re-sign a rewritten log.
+public struct ServerSigningKey: Sendable {
+    private let raw: Data
+    // The bytes were checked when the key was made or loaded.
+    public var privateKey: Curve25519.Signing.PrivateKey { try! Curve25519.Signing.PrivateKey(rawRepresentation: raw) }
+    public var publicKey: Data { privateKey.publicKey.rawRepresentation }
+
+    init(privateKey: Curve25519.Signing.PrivateKey) { raw = privateKey.rawRepresentation }
+
+    /// The default place: beside the database, `<database>.signing-key`.
+    public static func defaultPath(forDatabase database: String) -> String { database + ".signing-key" }
+
+    /// Loads the key at `path`, creating it on first use.
+    public static func loadOrCreate(at path: String) throws -> ServerSigningKey {
+        if let data = FileManager.default.contents(atPath: path) {
+            guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
+                throw ServerError("The server signing key \(path) is damaged; restore it from a backup. Without it, checkpoints cannot be signed or verified.")
+            }
+            return ServerSigningKey(privateKey: key)
+        }
+        let key = Curve25519.Signing.PrivateKey()
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw ServerError("Cannot create the server signing key at \(path): \(String(cString: strerror(errno))). Check that its folder is writable.")
+        }
+        defer { close(descriptor) }
+        let raw = key.rawRepresentation
+        let written = raw.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == raw.count, fsync(descriptor) == 0 else {
+            throw ServerError("Cannot write the server signing key at \(path).")
+        }
+        return ServerSigningKey(privateKey: key)
+    }
+}

@@ -1,0 +1,160 @@
+import AccordCore
+import AccordServer
+import AccordSync
+import ArgumentParser
+import Foundation
+
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "List, approve and revoke clinicians' signing keys; works while the server runs.",
+        discussion: "A site registers its clinician's key on `accord sync`; signed entries are accepted once the key is approved.",
+        subcommands: [List.self, Approve.self, Revoke.self]
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show pending, approved and revoked keys with their fingerprint, site and clinician.")
+        @OptionGroup var database: DatabaseOption
+        @Flag(help: "Print JSON: an array of fingerprint, site, clinicianId, clinicianName, status, registeredAt, decidedAt.") var json = false
+
+        func run() throws {
+            let keys = try database.open().keys()
+            if json { return try printJSON(keys) }
+            if keys.isEmpty { return print("No keys registered yet; a site registers its clinician's key on `accord sync`.") }
+            for key in keys {
+                print("\(key.fingerprint)  \(key.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(key.site)  \(key.clinicianName)  registered \(key.registeredAt)\(key.decidedAt.map { "  decided \($0)" } ?? "")")
+            }
+        }
+    }
+
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve a key: the clinician's signed entries are then accepted.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
+
+        func run() throws {
+            let key = try database.open().approveKey(fingerprint, now: nowMilliseconds())
+            print("Approved the key of \(key.clinicianName) at \(key.site) (\(key.fingerprint.prefix(16))).")
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key at once: entries signed with it are refused from now on.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
+
+        func run() throws {
+            let key = try database.open().revokeKey(fingerprint, now: nowMilliseconds())
+            print("Revoked the key of \(key.clinicianName) at \(key.site) (\(key.fingerprint.prefix(16))).")
+        }
+    }
+}
+
+struct AuditorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auditor",
+        abstract: "Add or revoke compliance staff who may read the audit pages (/audit).",
+        subcommands: [Add.self, Revoke.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an auditor and print the credential once; only a hash is kept.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The auditor's name (lowercase letters, digits, '.', '-', '_').") var name: String
+        @Flag(help: "Print {\"auditor\", \"credential\"} as JSON.") var json = false
+
+        func run() throws {
+            let credential = try database.open().addAuditor(name, now: nowMilliseconds())
+            if json { return try printJSON(["auditor": name, "credential": credential]) }
+            print("Added auditor '\(name)'. The credential, shown only now:")
+            print(credential)
+            print("Open /audit on the server and sign in with the name \(name) and this credential as the password.")
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an auditor's credential at once.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The auditor's name.") var name: String
+
+        func run() throws {
+            try database.open().revokeAuditor(name, now: nowMilliseconds())
+            print("Revoked auditor '\(name)'.")
+        }
+    }
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Check the tamper-evident log, and answer auditors' questions about agreements and access.",
+        subcommands: [Verify.self, Agreements.self, Access.self]
+    )
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rebuild the audit log from the database and check every hash, signature and checkpoint.",
+            discussion: "Exits 0 when the log is intact; otherwise 1, naming the first bad position.")
+        @OptionGroup var database: DatabaseOption
+        @Flag(help: "Print JSON: ok, entries, checkpoints, events, problems (position, problem), firstBadPosition, seconds.") var json = false
+
+        func run() throws {
+            let report = try database.open().verifyAuditLog()
+            if json {
+                try printJSON(report)
+            } else if report.ok {
+                print("The audit log is intact: \(report.entries) entries (\(report.events) events), \(report.checkpoints) signed checkpoints, checked in \(String(format: "%.2f", report.seconds)) s.")
+            } else {
+                print("The audit log FAILS verification: \(report.problems.count) problem(s); the first bad position is \(report.firstBadPosition ?? 0).")
+                for problem in report.problems.sorted(by: { $0.position < $1.position }).prefix(20) { print("  position \(problem.position): \(problem.problem)") }
+            }
+            if !report.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Agreements: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every treatment agreement with its full history, signatures and inclusion proofs.")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "Only this patient (id or id prefix).") var patient: String?
+        @Option(help: "Only agreements made at this site.") var site: String?
+        @Option(help: "Only agreements that are active, expired or ended.") var status: String?
+        @Flag(help: "Print JSON (each agreement with its versions, signatures and inclusion proofs).") var json = false
+
+        func validate() throws {
+            if let status, !["active", "expired", "ended"].contains(status) {
+                throw ValidationError("--status must be active, expired or ended; '\(status)' is not one of them.")
+            }
+        }
+
+        func run() throws {
+            let audits = try database.open().agreementAudit(AgreementFilter(patient: patient, site: site, status: status),
+                                                            on: LocalDate(epochMilliseconds: nowMilliseconds()))
+            if json { return try printJSON(audits) }
+            if audits.isEmpty { return print("No agreement matches.") }
+            for audit in audits {
+                print("\(audit.patientName) (\(audit.patient.prefix(8)))  agreement \(audit.agreement.prefix(8))  \(audit.status)  site \(audit.site)  renew by \(audit.renewOn)")
+                for version in audit.versions {
+                    let proof = version.inclusionVerified ? "in log at \(version.logPosition ?? -1), proof verified" : "NO verified inclusion proof"
+                    print("  \(version.recordedAt)  \(version.change)  by \(version.signer) (\(version.meaning ?? "unsigned")) at \(version.site); patient agreed \(version.patientAgreed ?? "?"); signature \(version.signature); key \(version.keyStatus ?? "unregistered"); \(proof)")
+                    for clause in version.clauses { print("      - \(clause)") }
+                }
+            }
+        }
+    }
+
+    struct Access: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Who read or wrote a patient's record, when, from where, with what outcome.")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: "The patient's id.") var patient: String
+        @Flag(help: "Print JSON: position, at, site, actor, patient, action, detail, outcome, remoteAddress.") var json = false
+
+        func run() async throws {
+            let entries = try await database.open().accessLog(patient: patient)
+            if json { return try printJSON(entries) }
+            if entries.isEmpty { return print("No reads or writes of patient \(patient) are in the audit log.") }
+            for entry in entries {
+                print("\(entry.at)  \(entry.action.padding(toLength: 5, withPad: " ", startingAt: 0))  \(entry.site ?? entry.actor ?? "?")  \(entry.detail ?? "")  \(entry.outcome)  from \(entry.remoteAddress ?? "local")  [log \(entry.position)]")
+            }
+        }
+    }
+}
