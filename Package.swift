@@ -55,12 +55,12 @@ let package = Package(
         // The sync protocol's wire types, shared by client and server. No I/O.
         .target(name: "AccordSync", dependencies: ["AccordCore", "AccordLog"]),
         // The site's side of sync: outbox push and cursor pull over HTTP (URLSession).
-        .target(name: "AccordSyncClient", dependencies: ["AccordCore", "AccordStore", "AccordSync"]),
+        .target(name: "AccordSyncClient", dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordLog"]),
         // The companion sync server: storage, routes and credentials.
         .target(
             name: "AccordServer",
             dependencies: [
-                "AccordCore", "AccordSync", "AccordSchema", "AccordExport",
+                "AccordCore", "AccordSync", "AccordSchema", "AccordExport", "AccordLog",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -38,7 +38,9 @@ extension EventStore {
             try db.execute(sql: """
                 INSERT INTO sync_remote (singleton, url, credential, cursor) VALUES (1, ?, ?, 0)
                 ON CONFLICT (singleton) DO UPDATE SET url = excluded.url, credential = excluded.credential,
-                    cursor = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.cursor ELSE 0 END
+                    cursor = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.cursor ELSE 0 END,
+                    server_key = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.server_key ELSE NULL END,
+                    checkpoint = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.checkpoint ELSE NULL END
                 """, arguments: [url, credential])
         }
     }
@@ -105,5 +107,35 @@ extension EventStore {
                            arguments: [cursor, Timestamp.iso8601(epochMilliseconds: self.clock.now())])
             return inserted
         }
+    }
+}
+
+extension EventStore {
+    /// The server's checkpoint signing key (pinned at the first sync) and the last checkpoint verified, as JSON.
+    public func logState() throws(StoreError) -> (serverKey: String?, checkpoint: String?) {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT server_key, checkpoint FROM sync_remote") else { return (nil, nil) }
+            return (row["server_key"], row["checkpoint"])
+        }
+    }
+
+    public func setLogState(serverKey: String, checkpoint: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE sync_remote SET server_key = ?, checkpoint = ? WHERE singleton = 1", arguments: [serverKey, checkpoint])
+        }
+    }
+
+    /// Lets events refused with one of `codes` be sent again (a key that was pending may have been approved).
+    public func retryRefused(codes: [String]) throws(StoreError) {
+        try write { db in
+            for code in codes {
+                try db.execute(sql: "UPDATE outbox SET refused_code = NULL, refused_reason = NULL WHERE refused_code = ?", arguments: [code])
+            }
+        }
+    }
+
+    /// Whether the server has acknowledged `event` (it is no longer in the outbox).
+    public func isAcknowledged(_ event: EventID) throws(StoreError) -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE event_id = ?", arguments: [event.hex]) != true }
     }
 }

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordLog
 import AccordStore
 import AccordSync
 import Foundation
@@ -13,6 +14,12 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var refused: [SyncRefusal] = []
     public var pulled = 0
     public var pending = 0
+    /// This clinician's signing key as the server sees it: pending, approved or revoked.
+    public var keyStatus: String?
+    public var keyFingerprint: String?
+    /// The size of the server's audit log as verified at the end of this sync (signed checkpoint, consistent with
+    /// the one verified before).
+    public var logSize: Int?
     /// True when everything written here is on the server and everything the server has for this site is here.
     public var complete: Bool { refused.isEmpty && pending == 0 }
 }
@@ -61,12 +68,18 @@ public struct SyncClient: Sendable {
         }
         var report = SyncReport()
         let started = Date()
+        // The log is checked before anything is sent, so a server whose log was rewritten gets nothing.
+        try await checkLog(base: base, credential: remote.credential)
+        let key = try await registerKey(base: base, credential: remote.credential)
+        report.keyStatus = key.status.rawValue
+        report.keyFingerprint = key.fingerprint
         try await push(base: base, credential: remote.credential, report: &report) { count in
             progress(SyncProgress(phase: "pushed", events: count, seconds: Date().timeIntervalSince(started)))
         }
         try await pull(base: base, credential: remote.credential, cursor: remote.cursor, report: &report) { count in
             progress(SyncProgress(phase: "pulled", events: count, seconds: Date().timeIntervalSince(started)))
         }
+        report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
         report.pending = try store.outboxBytes(limit: 1).count
         report.refused = try store.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: $0.code, reason: $0.reason) }
         return report

@@ -71,6 +71,12 @@ struct SyncCommand: AsyncParsableCommand {
             try Output.json(report)
         } else {
             print("Sent \(report.pushed) event(s)\(report.duplicates > 0 ? " (\(report.duplicates) already on the server)" : ""), received \(report.pulled).")
+            if let size = report.logSize { print("Server audit log verified: \(size) entries, consistent with the last check.") }
+            if report.keyStatus == "pending", let fingerprint = report.keyFingerprint {
+                print("  Your signing key awaits approval at the server (fingerprint \(fingerprint.prefix(16))); signed entries wait until the administrator runs `accord-server key approve \(fingerprint.prefix(16))`.")
+            } else if report.keyStatus == "revoked" {
+                print("  ! Your signing key was revoked at the server; signed entries will be refused. Ask the administrator.")
+            }
             for refusal in report.refused {
                 print("  ! Refused \(refusal.event.prefix(12)) (\(refusal.code)): \(refusal.reason)")
             }
@@ -177,5 +183,34 @@ struct ConflictsCommand: ParsableCommand {
             let event = try store.append(loaded.draft(kept.envelope.payload))
             try Report.recorded(event, output, "Resolved the conflict on \(entity) by keeping \(kept.id.short)")
         }
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a patient's entries: bytes against ids, signatures, and inclusion proofs from the server's audit log.",
+        discussion: "Exits non-zero when any entry fails. The server's checkpoint must be consistent with the last one this site verified."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var patient: PatientOption
+
+    func run() async throws {
+        let store = try store.open()
+        let loaded = try LoadedPatient.load(store, patient.patient)
+        let results = try await SyncClient(store: store).verify(loaded.events)
+        if output.json {
+            try Output.json(results)
+        } else {
+            for result in results {
+                print("\(result.ok ? "ok " : "BAD") \(result.event.prefix(12))  \(result.type.padding(toLength: 22, withPad: " ", startingAt: 0))  signature \(result.signature); \(result.inLog)")
+                for problem in result.problems { print("      ! \(problem)") }
+            }
+            let bad = results.filter { !$0.ok }.count
+            print(bad == 0 ? "All \(results.count) entries of \(loaded.record.name) check out." : "\(bad) of \(results.count) entries of \(loaded.record.name) FAIL verification.")
+        }
+        if results.contains(where: { !$0.ok }) { throw ExitCode(1) }
     }
 }

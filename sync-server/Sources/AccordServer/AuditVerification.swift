@@ -104,6 +104,9 @@ public struct AuditLogChecker {
             for (name, value) in columns where fields.strings[name] != value {
                 flag(row.position, "the \(name) column of entry \(row.position) says \(value ?? "nothing") but the entry's bytes say \(fields.strings[name] ?? "nothing") (edited)")
             }
+            if row.kind != AuditEntry.Kind.eventAccepted.rawValue, row.eventID != nil {
+                flag(row.position, "entry \(row.position) is a \(row.kind) entry but its row names event \(row.eventID!.prefix(12)) (edited)")
+            }
             if row.kind == AuditEntry.Kind.eventAccepted.rawValue {
                 events += 1
                 checkEvent(row, signature: fields.strings["signature"])

@@ -19,7 +19,7 @@ enum SQLiteAuditLog {
         var hash = MerkleHash.leaf(bytes)
         try db.cachedStatement(sql: """
             INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entry.position, entry.kind.rawValue, entry.at, entry.site, entry.patient, entry.event, bytes, hash])
+            """).execute(arguments: [entry.position, entry.kind.rawValue, entry.at, entry.site, entry.patient, eventColumn(entry), bytes, hash])
         let insertNode = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (height, idx, hash) VALUES (?, ?, ?)")
         let readNode = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE height = ? AND idx = ?")
         var height = 0, index = entry.position
@@ -35,6 +35,9 @@ enum SQLiteAuditLog {
         }
         return entry
     }
+
+    /// Only an accepted event's entry is found by event id: a refused event may be refused many times, then accepted.
+    static func eventColumn(_ entry: AuditEntry) -> String? { entry.kind == .eventAccepted ? entry.event : nil }
 
     /// Proofs computed from the stored subtree hashes.
     static func proofs(_ db: Database) throws -> MerkleProofs {

@@ -14,7 +14,7 @@ extension SQLiteSyncRepository {
             func refuse(_ rejection: Rejection, patient: String?) throws {
                 response.rejected.append(rejection)
                 try SQLiteAuditLog.append(AuditEntry(position: 0, kind: .eventRefused, at: at, site: site, patient: patient, event: rejection.id,
-                                                     remoteAddress: remoteAddress, outcome: rejection.code), db)
+                                                     remoteAddress: remoteAddress, outcome: rejection.code, detail: "refused: \(rejection.reason)"), db)
             }
             for (index, outcome) in checked.enumerated() {
                 switch outcome {

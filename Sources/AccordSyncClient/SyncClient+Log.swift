@@ -1,0 +1,146 @@
+import AccordCore
+import AccordLog
+import AccordStore
+import AccordSync
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+extension SyncClient {
+    func request(_ base: URL, _ path: String, credential: String, query: [String: String] = [:]) -> URLRequest {
+        var components = URLComponents(url: base.appendingPathComponent(String(path.dropFirst())), resolvingAgainstBaseURL: false)!
+        if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
+        var request = URLRequest(url: components.url!)
+        request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+        return request
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ reply: HTTPTransport.Reply, _ what: String) throws -> T {
+        do { return try JSONDecoder().decode(type, from: reply.body) } catch {
+            throw SyncError("The server's \(what) could not be read; try again later.", retryable: true)
+        }
+    }
+
+    /// Registers this clinician's public key with the server (idempotent) and says where it stands. Once approved,
+    /// entries refused while it was pending go out again.
+    func registerKey(base: URL, credential: String) async throws -> KeyInfo {
+        let key = try ClinicianKey.load(from: store.directory)
+        var request = request(base, SyncWire.keysPath, credential: credential)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONEncoder().encode(KeyRegistration(publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
+                                                                    clinicianId: store.identity.clinicianID, clinicianName: store.identity.clinicianName))
+        let info = try decode(KeyInfo.self, try await exchange(request), "answer to the key registration")
+        if info.status == .approved { try store.retryRefused(codes: ["key-pending"]) }
+        return info
+    }
+
+    /// Fetches the server's latest signed checkpoint and checks it against the last one this site verified: the
+    /// same signing key, never smaller, and a consistency proof that the old log is a prefix of the new. Stops the
+    /// sync with a loud error otherwise. Returns the checkpoint now verified.
+    @discardableResult
+    func checkLog(base: URL, credential: String) async throws -> Checkpoint? {
+        let reply: HTTPTransport.Reply
+        do {
+            reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential))
+        } catch let error as SyncError where error.description.contains("audit log is empty") {
+            return nil
+        }
+        let checkpoint = try decode(Checkpoint.self, reply, "checkpoint")
+        let state = try store.logState()
+        let pinned = state.serverKey ?? checkpoint.key
+        guard let pinnedKey = Data(base64Encoded: pinned), checkpoint.key == pinned else {
+            throw Self.logFailure("the server's checkpoint is signed with key \(checkpoint.key.prefix(12))…, but this site pinned key \(pinned.prefix(12))… at its first sync. The server's signing key changed, or this is not the same server.")
+        }
+        guard checkpoint.verifies(with: pinnedKey) else {
+            throw Self.logFailure("the server's checkpoint of size \(checkpoint.size) does not carry a valid signature.")
+        }
+        if let saved = state.checkpoint.flatMap({ try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }) {
+            guard checkpoint.size >= saved.size else {
+                throw Self.logFailure("the server's log went back from \(saved.size) entries (root \(saved.root.prefix(16)), \(saved.at)) to \(checkpoint.size) (root \(checkpoint.root.prefix(16))): it was rolled back or truncated.")
+            }
+            if checkpoint.size == saved.size {
+                guard checkpoint.root == saved.root else {
+                    throw Self.logFailure("the server's log of \(saved.size) entries had root \(saved.root.prefix(16)) at \(saved.at) and now has root \(checkpoint.root.prefix(16)) at the same size: it was rewritten.")
+                }
+            } else {
+                let proofReply = try await exchange(request(base, SyncWire.consistencyPath, credential: credential,
+                                                            query: ["from": String(saved.size), "to": String(checkpoint.size)]))
+                let proof = try decode(ConsistencyProof.self, proofReply, "consistency proof")
+                guard proof.verifies(old: saved, new: checkpoint) else {
+                    throw Self.logFailure("the server's log of \(checkpoint.size) entries (root \(checkpoint.root.prefix(16))) does not extend the log of \(saved.size) entries this site verified on \(saved.at) (root \(saved.root.prefix(16))): entries were changed or removed.")
+                }
+            }
+        }
+        let text = String(decoding: try JSONEncoder().encode(checkpoint), as: UTF8.self)
+        try store.setLogState(serverKey: pinned, checkpoint: text)
+        return checkpoint
+    }
+
+    static func logFailure(_ what: String) -> SyncError {
+        SyncError("AUDIT LOG CHECK FAILED, sync stopped: \(what) Nothing was sent or stored. Report this to the server's administrator (`accord-server audit verify`) and do not sync until it is explained.")
+    }
+
+    /// Checks a patient's events at this site: each one's bytes against its id (done when read), its signature, and
+    /// for those the server holds, an inclusion proof from the server against a checkpoint consistent with the last
+    /// one this site verified.
+    public func verify(_ events: [Event]) async throws -> [EventVerification] {
+        guard let remote = try store.remote(), let base = URL(string: remote.url) else {
+            throw SyncError("No sync server is set for this store; inclusion proofs come from the server (`accord remote add`).")
+        }
+        guard let checkpoint = try await checkLog(base: base, credential: remote.credential) else {
+            throw SyncError("The server's audit log is empty; nothing can be proved yet.")
+        }
+        var results: [EventVerification] = []
+        for event in events {
+            var result = EventVerification(event: event.id.hex, type: event.envelope.type.rawValue, signature: "not signed", inLog: "not yet on the server", problems: [])
+            switch event.signatureStatus {
+            case .valid(let fingerprint): result.signature = "valid (key \(fingerprint.prefix(16)))"
+            case .notRequired: break
+            case .unsigned(let reason): result.signature = "unsigned"; result.problems.append(reason)
+            case .invalid(let reason): result.signature = "invalid"; result.problems.append(reason)
+            }
+            if try store.isAcknowledged(event.id) {
+                let reply = try await exchange(request(base, SyncWire.inclusionPath, credential: remote.credential, query: ["event": event.id.hex]))
+                struct Answer: Decodable { var proof: InclusionProof; var checkpoint: Checkpoint }
+                let answer = try decode(Answer.self, reply, "inclusion proof")
+                result.inLog = verifyInclusion(answer.proof, at: answer.checkpoint, verified: checkpoint, of: event, problems: &result.problems)
+            }
+            results.append(result)
+        }
+        return results
+    }
+
+    func verifyInclusion(_ proof: InclusionProof, at proofCheckpoint: Checkpoint, verified: Checkpoint, of event: Event, problems: inout [String]) -> String {
+        guard proofCheckpoint == verified || (proofCheckpoint.key == verified.key && proofCheckpoint.size >= verified.size
+                                               && Data(base64Encoded: verified.key).map(proofCheckpoint.verifies) == true) else {
+            problems.append("the inclusion proof is against a checkpoint this site cannot check (size \(proofCheckpoint.size))")
+            return "unverified"
+        }
+        guard proof.verifies(against: proofCheckpoint) else {
+            problems.append("the server's inclusion proof does not lead to its signed root: the log does not hold this event as claimed")
+            return "proof fails"
+        }
+        guard let bytes = Data(base64Encoded: proof.entry), let entry = try? AuditEntry.decode(bytes),
+              entry.event == event.id.hex, entry.kind == .eventAccepted else {
+            problems.append("the log entry the server proved is not this event's")
+            return "wrong entry"
+        }
+        guard entry.signature == event.signature?.base64EncodedString() else {
+            problems.append("the log recorded a different signature for this event than the one held here")
+            return "signature differs"
+        }
+        return "in the log at position \(proof.position) of \(proof.size)"
+    }
+}
+
+/// One event's verification at a site (`accord verify --patient`).
+public struct EventVerification: Codable, Sendable, Equatable {
+    public var event: String
+    public var type: String
+    public var signature: String
+    public var inLog: String
+    public var problems: [String]
+    public var ok: Bool { problems.isEmpty }
+}
