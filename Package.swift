@@ -103,6 +103,12 @@ let package = Package(
             dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient"],
             path: "Benchmarks/accord-sync-bench"
         ),
+        // Prints the audit figures: `swift build -c release --static-swift-stdlib && .build/release/accord-audit-bench`.
+        .executableTarget(
+            name: "accord-audit-bench",
+            dependencies: ["AccordCore", "AccordLog", "AccordServer", "AccordSync", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Benchmarks/accord-audit-bench"
+        ),
         .testTarget(
             name: "AccordTests",
             dependencies: [

@@ -166,10 +166,14 @@ struct ExportCommandTests {
         #expect(try north.run("patient", "share", "--patient", "J1", "--site", "south").status == 0)
         try north.sync()
         #expect(try await HTTP.send("GET", url, credential: south.credential).status == 200)
+        try south.sync()
 
         let log = try await SQLiteSyncRepository(path: server.database.path).accessLog(patient: patient)
-        #expect(log.map(\.site) == ["north", "south", "south"])
-        #expect(log.map(\.outcome) == ["ok", "not-found", "ok"])
-        #expect(log.allSatisfy { $0.action == "export.fhir" && $0.remoteAddress == "127.0.0.1" })
+        let exports = log.filter { $0.detail == "FHIR export" }
+        #expect(exports.map(\.site) == ["north", "south", "south"])
+        #expect(exports.map(\.outcome) == ["ok", "not-found", "ok"])
+        #expect(exports.allSatisfy { $0.action == "read" && $0.remoteAddress == "127.0.0.1" })
+        #expect(log.contains { $0.action == "write" && $0.site == "north" && $0.detail == "goal.set" })
+        #expect(log.contains { $0.action == "read" && $0.site == "south" && $0.detail?.hasPrefix("pulled") == true })
     }
 }

@@ -1,4 +1,6 @@
 import AccordCore
+import AccordServer
+import AccordStore
 import AccordSync
 import Foundation
 import Testing
@@ -19,7 +21,8 @@ struct OpenAPITests {
     @Test("every documented status of every route, with its content type; undocumented routes do not answer")
     func routesMatchDocument() async throws {
         let operations = try documented()
-        #expect(Set(operations.keys) == ["/health GET", "/v1/events GET", "/v1/events POST", "/v1/patients/{patient}/fhir GET"])
+        #expect(Set(operations.keys) == ["/health GET", "/v1/events GET", "/v1/events POST", "/v1/patients/{patient}/fhir GET",
+                                         "/v1/keys POST", "/v1/log/checkpoint GET", "/v1/log/inclusion GET", "/v1/log/consistency GET"])
         let folder = TemporaryDirectory("openapi")
         defer { folder.remove() }
         let server = try ServerProcess(folder)
@@ -29,6 +32,11 @@ struct OpenAPITests {
         #expect(try north.sync().status == 0)
         let patient = event.envelope.patient
         let fhirPath = "/v1/patients/\(patient)/fhir"
+        let size = try #require(try await SQLiteSyncRepository(path: server.database.path).latestCheckpoint()).size
+        let registration = try JSONEncoder().encode(KeyRegistration(publicKey: try ClinicianKey.load(from: north.home).publicKey.rawRepresentation.base64EncodedString(),
+                                                                    clinicianId: try north.store().identity.clinicianID, clinicianName: "Dr. North"))
+        let stranger = try JSONEncoder().encode(KeyRegistration(publicKey: try ClinicianKey.load(from: north.home).publicKey.rawRepresentation.base64EncodedString(),
+                                                                clinicianId: "00000000-0000-4000-8000-000000000001", clinicianName: "Dr. Else"))
 
         // For each route, a request that should produce each documented status.
         let scenarios: [String: [String: (String?, Data?, String)]] = [
@@ -37,6 +45,13 @@ struct OpenAPITests {
             "/v1/events POST": ["200": (north.credential, SyncWire.pushBody([event]), ""), "400": (north.credential, Data(), ""),
                                 "401": ("wrong", Data("x".utf8), ""),
                                 "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: 1001).utf8), "")],
+            "/v1/keys POST": ["200": (north.credential, registration, ""), "400": (north.credential, Data("{}".utf8), ""),
+                              "401": (nil, registration, ""), "409": (north.credential, stranger, "")],
+            "/v1/log/checkpoint GET": ["200": (north.credential, nil, ""), "401": (nil, nil, "")],
+            "/v1/log/inclusion GET": ["200": (north.credential, nil, "?event=\(event.id.hex)"), "400": (north.credential, nil, "?event=xyz"),
+                                      "401": (nil, nil, "?event=\(event.id.hex)"), "404": (north.credential, nil, "?event=\(String(repeating: "0", count: 64))")],
+            "/v1/log/consistency GET": ["200": (north.credential, nil, "?from=1&to=\(size)"), "400": (north.credential, nil, "?from=5&to=2"),
+                                        "401": (nil, nil, "?from=1&to=\(size)")],
             "/v1/patients/{patient}/fhir GET": ["200": (north.credential, nil, ""), "400": (north.credential, nil, "?bad"),
                                                 "401": (nil, nil, ""), "404": (north.credential, nil, "?unknown")],
         ]

@@ -62,6 +62,14 @@ final class ServerProcess: @unchecked Sendable {
         try start(port: previous)
     }
 
+    /// Runs an administrative command against this server's database; fails the test when it fails.
+    @discardableResult
+    func admin(_ arguments: String...) throws -> ProcessResult {
+        let result = try Run.process(Paths.executable("accord-server"), arguments + ["--database", database.path])
+        guard result.status == 0 else { throw ServerError("accord-server \(arguments.joined(separator: " ")) failed: \(result.stdout)\(result.stderr)") }
+        return result
+    }
+
     /// Enrolls a site through the administrative command and returns its credential.
     func addSite(_ name: String) throws -> String {
         let result = try Run.process(Paths.executable("accord-server"), ["site", "add", name, "--database", database.path, "--json"])
@@ -99,13 +107,23 @@ struct TestSite {
     let home: URL
     let credential: String
 
-    init(_ name: String, server: ServerProcess, folder: TemporaryDirectory) throws {
+    /// Enrolls the site and, unless `approveKey` is false, registers its clinician's signing key (by a first sync)
+    /// and approves it, as an administrator would.
+    init(_ name: String, server: ServerProcess, folder: TemporaryDirectory, approveKey: Bool = true) throws {
         self.name = name
         home = folder.path("site-\(name)")
         credential = try server.addSite(name)
-        #expect(try Run.accord(["init", "--site", name, "--clinician", "Dr. \(name.capitalized)"], store: home).status == 0)
+        let initialized = try Run.accord(["init", "--site", name, "--clinician", "Dr. \(name.capitalized)", "--json"], store: home)
+        #expect(initialized.status == 0)
+        keyFingerprint = (try JSONSerialization.jsonObject(with: Data(initialized.stdout.utf8)) as? [String: Any])?["keyFingerprint"] as? String ?? ""
         #expect(try Run.accord(["remote", "add", server.url, "--credential", credential], store: home).status == 0)
+        if approveKey {
+            #expect(try Run.accord(["sync"], store: home).status == 0)
+            try server.admin("key", "approve", keyFingerprint)
+        }
     }
+
+    let keyFingerprint: String
 
     @discardableResult
     func run(_ arguments: String...) throws -> ProcessResult { try Run.accord(arguments, store: home) }

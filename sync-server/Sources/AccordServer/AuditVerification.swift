@@ -8,6 +8,9 @@ public struct AuditReport: Codable, Sendable {
     public struct Problem: Codable, Sendable {
         public var position: Int
         public var problem: String
+        /// True when the problem is pinned to this position; false when it only bounds a range starting there
+        /// (a checkpoint that no longer matches).
+        public var exact: Bool = true
     }
 
     public var ok: Bool { problems.isEmpty }
@@ -15,7 +18,10 @@ public struct AuditReport: Codable, Sendable {
     public var checkpoints: Int
     public var events: Int
     public var problems: [Problem]
-    public var firstBadPosition: Int? { problems.map(\.position).min() }
+    /// The earliest position a problem is pinned to; failing that, where the first range with a problem starts.
+    public var firstBadPosition: Int? {
+        problems.filter(\.exact).map(\.position).min() ?? problems.map(\.position).min()
+    }
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey { case ok, entries, checkpoints, events, problems, firstBadPosition, seconds }
@@ -74,10 +80,13 @@ public struct AuditLogChecker {
     private(set) var problems: [AuditReport.Problem] = []
     private var expected = 0
     private var events = 0
+    /// Positions already found bad, so a stored subtree over them is not reported again.
+    private var badPositions = Set<Int>()
 
     public init(serverKey: Data) { self.serverKey = serverKey }
 
     mutating func flag(_ position: Int, _ problem: String) {
+        badPositions.insert(position)
         // Keep the report readable when a whole range is bad: the first problems say where it starts.
         if problems.count < 100 { problems.append(.init(position: position, problem: problem)) }
     }
@@ -138,8 +147,12 @@ public struct AuditLogChecker {
         guard start + width <= levels.size, height < levels.levels.count, index < levels.levels[height].count else {
             return flag(min(start, levels.size), "a stored tree node (height \(height), index \(index)) covers entries the log does not hold")
         }
-        if levels.levels[height][index] != hash {
-            flag(start, "the stored tree node over entries \(start)..<\(start + width) does not match them; proofs served from it would be wrong")
+        // A stored leaf that differs from its entry pins the change to that entry even when the leaf column was
+        // rewritten to match; above the leaves, a node is reported only when no entry under it is already known bad.
+        if levels.levels[height][index] != hash, height == 0 || !(start..<(start + width)).contains(where: badPositions.contains) {
+            flag(start, height == 0
+                 ? "entry \(start) differs from the leaf hash the tree was built with when it was written (entry and leaf rewritten together)"
+                 : "the stored tree node over entries \(start)..<\(start + width) does not match them; proofs served from it would be wrong")
         }
     }
 
@@ -148,9 +161,10 @@ public struct AuditLogChecker {
         let size = levels.size
         let proofs = levels.proofs
         var lastGood = 0
+        var failing = 0
         for checkpoint in checkpoints.sorted(by: { $0.size < $1.size }) {
             guard checkpoint.verifies(with: serverKey) else {
-                problems.append(.init(position: max(lastGood, 0), problem: "the checkpoint of size \(checkpoint.size) is not signed by this server's key (forged or re-signed)"))
+                problems.append(.init(position: max(lastGood, 0), problem: "the checkpoint of size \(checkpoint.size) is not signed by this server's key (forged or re-signed)", exact: false))
                 continue
             }
             guard checkpoint.size <= size else {
@@ -158,10 +172,16 @@ public struct AuditLogChecker {
                 continue
             }
             if (try? proofs.root(size: checkpoint.size))?.hexString != checkpoint.root {
-                problems.append(.init(position: lastGood, problem: "the log no longer matches the checkpoint signed at size \(checkpoint.size) (\(checkpoint.at)): an entry in \(lastGood)..<\(checkpoint.size) was changed, inserted, removed or moved"))
+                failing += 1
+                if failing == 1 {
+                    problems.append(.init(position: lastGood, problem: "the log no longer matches the checkpoint signed at size \(checkpoint.size) (\(checkpoint.at)): an entry in \(lastGood)..<\(checkpoint.size) was changed, inserted, removed or moved", exact: false))
+                }
             } else {
                 lastGood = checkpoint.size
             }
+        }
+        if failing > 1 {
+            problems.append(.init(position: lastGood, problem: "\(failing - 1) later checkpoint(s) no longer match either", exact: false))
         }
         if let latest = checkpoints.map(\.size).max(), latest < size {
             problems.append(.init(position: latest, problem: "entries \(latest)..<\(size) are not covered by any signed checkpoint (inserted after the last one)"))

@@ -16,7 +16,10 @@ struct AuditorAuthentication: RouterMiddleware {
             try await repository.recordRefusedCredential(path: request.uri.path, now: now, remoteAddress: context.remoteAddress?.ipAddress)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
-            headers[.wwwAuthenticate] = "Basic realm=\"Accord audit\", charset=\"UTF-8\""
+            // A browser is asked for the credential; a client that sent a bearer token is simply refused.
+            if request.headers[.authorization]?.hasPrefix("Bearer ") != true {
+                headers[.wwwAuthenticate] = "Basic realm=\"Accord audit\", charset=\"UTF-8\""
+            }
             return Response(status: .unauthorized, headers: headers,
                             body: .init(byteBuffer: ByteBuffer(string: "An auditor credential is required (accord-server auditor add NAME).\n")))
         }

@@ -64,3 +64,17 @@ extension SQLiteSyncRepository {
         try pool.read { db in try SQLiteAuditLog.latestCheckpoint(db) }
     }
 }
+
+extension SQLiteSyncRepository {
+    /// Appends `count` read entries in one transaction and signs a checkpoint: only for the benchmark that fills a
+    /// log to a million entries; never called by the server.
+    @_spi(Benchmark) public func appendSyntheticReads(count: Int, patient: String, now: Int64) throws {
+        try pool.write { db in
+            for index in 0..<count {
+                try SQLiteAuditLog.append(AuditEntry(position: 0, kind: .recordRead, at: Self.stamp(now), site: "bench", patient: patient,
+                                                     remoteAddress: "127.0.0.1", outcome: "ok", detail: "benchmark read \(index)"), db)
+            }
+            try SQLiteAuditLog.checkpoint(db, key: self.signingKey, now: now)
+        }
+    }
+}
