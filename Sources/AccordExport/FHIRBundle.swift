@@ -1,4 +1,5 @@
 import AccordCore
+import Foundation
 
 /// Builds a FHIR R4 `Bundle` (type `collection`) of one patient's record, following the mapping in the clinical
 /// reference: Patient, Goal, Consent + Procedure, Contract per agreement version, CarePlan + MedicationRequest per
@@ -6,8 +7,14 @@ import AccordCore
 public enum FHIRBundle {
     /// The bundle for `record`. `exportedAt` (an ISO 8601 instant) becomes `Bundle.timestamp` when given; nothing
     /// else depends on the time of export, so two exports of the same log differ only there.
-    public static func build(_ record: PatientRecord, exportedAt: String? = nil) -> FHIRValue {
+    /// `events` are the record's events: signed ones give their signatures to the Contract signers and Provenance.
+    public static func build(_ record: PatientRecord, exportedAt: String? = nil, events: [Event] = []) -> FHIRValue {
         var builder = FHIRBundleBuilder(record: record)
+        for event in events {
+            if let signature = event.signature, let signing = event.envelope.signing, case .valid = event.signatureStatus {
+                builder.signatures[event.id] = (signature, signing)
+            }
+        }
         builder.addAll()
         var bundle = FHIRObject([
             "resourceType": "Bundle",
@@ -27,6 +34,8 @@ struct FHIRBundleBuilder {
     }
 
     let record: PatientRecord
+    /// Verified signatures of the record's signed events, by event.
+    var signatures: [EventID: (data: Data, signing: Signing)] = [:]
     private(set) var entries: [Entry] = []
     private var added: Set<ResourceID> = []
     let patient: ResourceID
@@ -75,7 +84,9 @@ struct FHIRBundleBuilder {
     mutating func provenance(_ targets: [ResourceID], _ stamp: Stamp) {
         let who = practitioner(stamp)
         let site = organization(stamp.site)
-        add(ResourceID("Provenance", "\(stamp.event.hex):\(targets.map(\.uuid).joined(separator: ","))"), FHIRObject([
+        var signature: [FHIRValue] = []
+        if let signed = signatures[stamp.event] { signature = [Self.signature(signed, by: who, at: stamp.at)] }
+        var provenance = FHIRObject([
             "target": .array(targets.map(FHIRCodes.reference)),
             "recorded": .string(stamp.at),
             "agent": [[
@@ -87,7 +98,26 @@ struct FHIRBundleBuilder {
                 "role": "source",
                 "what": ["identifier": FHIRCodes.identifier(CodeSystem.accordEvent, stamp.event.hex)],
             ]],
-        ]))
+        ])
+        provenance.set("signature", .array(signature))
+        add(ResourceID("Provenance", "\(stamp.event.hex):\(targets.map(\.uuid).joined(separator: ","))"), provenance)
+    }
+
+    /// An Ed25519 signature over the event's exact bytes, typed by what it means (ISO/ASTM E1762 signature types).
+    static func signature(_ signed: (data: Data, signing: Signing), by who: ResourceID, at: String) -> FHIRValue {
+        let type: (String, String) = switch signed.signing.meaning {
+        case .author: ("1.2.840.10065.1.12.1.1", "Author's Signature")
+        case .witness: ("1.2.840.10065.1.12.1.9", "Event Witness Signature")
+        case .patientAcknowledgement: ("1.2.840.10065.1.12.1.7", "Consent Signature")
+        }
+        return [
+            "type": [FHIRCodes.coding(CodeSystem.signatureType, type.0, type.1)],
+            "when": .string(at),
+            "who": FHIRCodes.reference(who),
+            "sigFormat": "application/x-ed25519",
+            "targetFormat": "application/json",
+            "data": .string(signed.data.base64EncodedString()),
+        ]
     }
 
     private func latestName(of clinician: String) -> String? {
@@ -219,6 +249,14 @@ struct FHIRBundleBuilder {
                 "term": .array(version.clauses.map(Self.term)),
                 "extension": [["url": .string(CodeSystem.agreementMethodExtension), "valueCode": .string(version.method.rawValue)]],
             ])
+            if let signed = signatures[version.stamp.event] {
+                let who = practitioner(version.stamp)
+                object["signer"] = [[
+                    "type": FHIRCodes.coding(CodeSystem.accordSignerMeaning, signed.signing.meaning.rawValue),
+                    "party": FHIRCodes.reference(who),
+                    "signature": [Self.signature(signed, by: who, at: version.stamp.at)],
+                ]]
+            }
             // R4's Contract has no note; the version's reason reads as its subtitle ("Amended: ...", "Ended: ...").
             let change = index == versions.count - 1 && ending != nil ? ending : version
             if let change, let reason = change.reason { object["subtitle"] = .string("\(change.change.capitalized): \(reason)") }

@@ -24,6 +24,7 @@ enum CodeSystem {
     static let accordConsentItem = "urn:accord:consent-item"
     static let accordAgreementClause = "urn:accord:agreement-clause"
     static let accordInstrument = "urn:accord:instrument"
+    static let accordSignerMeaning = "urn:accord:signature-meaning"
     static let accordConsentPolicy = "urn:accord:policy:mini-consent"
     static let naloxoneExtension = "urn:accord:fhir:extension:naloxone-status"
     static let agreementMethodExtension = "urn:accord:fhir:extension:agreement-method"

@@ -41,6 +41,14 @@ struct ExportCommandTests {
         let printed = try JSONSerialization.jsonObject(with: Data(stdout.stdout.utf8)) as? [String: Any]
         #expect((written?["entry"] as? [Any])?.count == (printed?["entry"] as? [Any])?.count)
         #expect(try ExportTests.check([single]).status == 0)
+        // Signed entries carry their signatures: the agreement's signer, and the Provenance of the consent.
+        let resources = ((written?["entry"] as? [[String: Any]]) ?? []).compactMap { $0["resource"] as? [String: Any] }
+        let contract = try #require(resources.first { $0["resourceType"] as? String == "Contract" })
+        let signer = try #require((contract["signer"] as? [[String: Any]])?.first)
+        let signature = try #require((signer["signature"] as? [[String: Any]])?.first)
+        #expect((signature["data"] as? String).flatMap { Data(base64Encoded: $0) }?.count == 64)
+        #expect(((signature["type"] as? [[String: Any]])?.first?["code"] as? String) == "1.2.840.10065.1.12.1.1")
+        #expect(resources.filter { $0["resourceType"] as? String == "Provenance" && $0["signature"] != nil }.count >= 3)
 
         let markdown = try accord("export", "--patient", "12345", "--format", "markdown", environment: ["ACCORD_CLINIC_CONTACT": "North Clinic, 555-0142"])
         #expect(markdown.status == 0 && markdown.stdout.contains("# Your pain care plan") && markdown.stdout.contains("555-0142"))

@@ -20,7 +20,7 @@ struct ExportRoutes {
         }
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         let bodies = try await repository.patientEvents(patient, site: site)
-        let events = try bodies.map { try $0.map { try Event(bytes: $0) } }
+        let events = try bodies.map { try $0.map { try Event(bytes: $0.bytes, signature: $0.signature) } }
         let record = events.flatMap(Projection.fold)
         try await repository.recordRead(RecordRead(site: site, patient: patient, outcome: record == nil ? "not-found" : "ok",
                                                    detail: "FHIR export", now: now, remoteAddress: context.remoteAddress?.ipAddress))
@@ -29,7 +29,7 @@ struct ExportRoutes {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(FHIRBundle.build(record, exportedAt: Timestamp.iso8601(epochMilliseconds: now)))
+        let data = try encoder.encode(FHIRBundle.build(record, exportedAt: Timestamp.iso8601(epochMilliseconds: now), events: events ?? []))
         context.logger.info("export", metadata: ["format": "fhir"])
         return Response(status: .ok, headers: [.contentType: Self.fhirContentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -133,12 +133,13 @@ extension SQLiteSyncRepository {
         return page
     }
 
-    public func patientEvents(_ patient: String, site: String) async throws -> [Data]? {
+    public func patientEvents(_ patient: String, site: String) async throws -> [(bytes: Data, signature: Data?)]? {
         try await pool.read { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM care_team WHERE patient = ? AND site = ?", arguments: [patient, site]) == true else {
                 return nil
             }
-            return try Data.fetchAll(db, sql: "SELECT body FROM events WHERE patient = ? ORDER BY seq", arguments: [patient])
+            return try Row.fetchAll(db, sql: "SELECT body, signature FROM events WHERE patient = ? ORDER BY seq", arguments: [patient])
+                .map { (bytes: $0["body"] as Data, signature: $0["signature"] as Data?) }
         }
     }
 

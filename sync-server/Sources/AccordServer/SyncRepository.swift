@@ -18,7 +18,7 @@ public protocol SyncRepository: Sendable {
     func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage
     /// Every stored event of `patient`, in server order, if `site` is on the patient's care team; nil when the
     /// patient is unknown or not shared with `site` (the two are not told apart, so nothing leaks).
-    func patientEvents(_ patient: String, site: String) async throws -> [Data]?
+    func patientEvents(_ patient: String, site: String) async throws -> [(bytes: Data, signature: Data?)]?
     /// Writes a read of a patient's record (by a site or an auditor) to the audit log.
     func recordRead(_ read: RecordRead) async throws
     /// Writes a refused credential to the audit log (never the credential itself).
