@@ -79,4 +79,4 @@ report("accord-server audit verify over \(verify.entries) entries (\(verify.even
 guard let (proof, checkpoint) = try await repository.inclusion(event: events[patients.count].id.hex, site: "north") else { fatalError("no proof") }
 precondition(proof.verifies(against: checkpoint))
 let json = try JSONEncoder().encode(proof.proof)
-report("Inclusion proof at \(checkpoint.size) entries: \(proof.proof.count) hashes = \(proof.proof.count * 32) bytes (\(json.count) bytes as the JSON hex array on the wire; goal at most 1 KB)")
+report("Inclusion proof at \(checkpoint.size) entries: \(proof.proof.count) hashes = \(proof.proof.count * 32) bytes (\(json.count) bytes as the JSON base64 array on the wire; goal at most 1 KB)")

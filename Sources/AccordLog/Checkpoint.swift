@@ -45,7 +45,7 @@ public struct InclusionProof: Codable, Sendable, Equatable {
     public var size: Int
     /// The log entry's exact bytes, base64; its leaf hash is `MerkleHash.leaf` of them.
     public var entry: String
-    /// Sibling hashes from the leaf up, hex.
+    /// Sibling hashes from the leaf up, base64 (20 of them at a million entries: 940 bytes of JSON).
     public var proof: [String]
 
     public init(position: Int, size: Int, entry: String, proof: [String]) {
@@ -54,7 +54,7 @@ public struct InclusionProof: Codable, Sendable, Equatable {
 
     public func verifies(against checkpoint: Checkpoint) -> Bool {
         guard checkpoint.size == size, let root = checkpoint.rootHash, let bytes = Data(base64Encoded: entry) else { return false }
-        let hashes = proof.compactMap { Data(hexString: $0) }
+        let hashes = proof.compactMap { Data(base64Encoded: $0) }
         guard hashes.count == proof.count else { return false }
         return MerkleVerifier.verifyInclusion(leaf: MerkleHash.leaf(bytes), index: position, size: size, proof: hashes, root: root)
     }
@@ -69,7 +69,7 @@ public struct ConsistencyProof: Codable, Sendable, Equatable {
 
     public func verifies(old: Checkpoint, new: Checkpoint) -> Bool {
         guard old.size == from, new.size == to, let oldRoot = old.rootHash, let newRoot = new.rootHash else { return false }
-        let hashes = proof.compactMap { Data(hexString: $0) }
+        let hashes = proof.compactMap { Data(base64Encoded: $0) }
         guard hashes.count == proof.count else { return false }
         return MerkleVerifier.verifyConsistency(oldSize: from, oldRoot: oldRoot, newSize: to, newRoot: newRoot, proof: hashes)
     }

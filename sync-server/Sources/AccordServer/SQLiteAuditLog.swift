@@ -77,10 +77,10 @@ enum SQLiteAuditLog {
             throw ServerError("The audit log has no entry at position \(position).")
         }
         let path = try proofs(db).inclusion(index: position, size: checkpoint.size)
-        return InclusionProof(position: position, size: checkpoint.size, entry: entry.base64EncodedString(), proof: path.map(\.hexString))
+        return InclusionProof(position: position, size: checkpoint.size, entry: entry.base64EncodedString(), proof: path.map { $0.base64EncodedString() })
     }
 
     static func consistency(from old: Int, to new: Int, _ db: Database) throws -> ConsistencyProof {
-        ConsistencyProof(from: old, to: new, proof: try proofs(db).consistency(old: old, new: new).map(\.hexString))
+        ConsistencyProof(from: old, to: new, proof: try proofs(db).consistency(old: old, new: new).map { $0.base64EncodedString() })
     }
 }
