@@ -40,7 +40,8 @@ extension EventStore {
                 ON CONFLICT (singleton) DO UPDATE SET url = excluded.url, credential = excluded.credential,
                     cursor = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.cursor ELSE 0 END,
                     server_key = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.server_key ELSE NULL END,
-                    checkpoint = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.checkpoint ELSE NULL END
+                    checkpoint = CASE WHEN sync_remote.url = excluded.url THEN sync_remote.checkpoint ELSE NULL END,
+                    key_status = NULL
                 """, arguments: [url, credential])
         }
     }
@@ -123,6 +124,15 @@ extension EventStore {
         try write { db in
             try db.execute(sql: "UPDATE sync_remote SET server_key = ?, checkpoint = ? WHERE singleton = 1", arguments: [serverKey, checkpoint])
         }
+    }
+
+    /// This clinician's key status as the server last reported it.
+    public func keyStatus() throws(StoreError) -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT key_status FROM sync_remote") }
+    }
+
+    public func setKeyStatus(_ status: String) throws(StoreError) {
+        try write { db in try db.execute(sql: "UPDATE sync_remote SET key_status = ? WHERE singleton = 1", arguments: [status]) }
     }
 
     /// Lets events refused with one of `codes` be sent again (a key that was pending may have been approved).

@@ -69,16 +69,24 @@ public struct SyncClient: Sendable {
         var report = SyncReport()
         let started = Date()
         // The log is checked before anything is sent, so a server whose log was rewritten gets nothing.
-        try await checkLog(base: base, credential: remote.credential)
-        let key = try await registerKey(base: base, credential: remote.credential)
-        report.keyStatus = key.status.rawValue
-        report.keyFingerprint = key.fingerprint
+        report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
+        // The key is registered until the server reports it approved; a later revocation shows as refused entries.
+        if try store.keyStatus() != KeyInfo.Status.approved.rawValue || store.refusedEvents().contains(where: { $0.code.hasPrefix("key-") }) {
+            let key = try await registerKey(base: base, credential: remote.credential)
+            try store.setKeyStatus(key.status.rawValue)
+            report.keyStatus = key.status.rawValue
+            report.keyFingerprint = key.fingerprint
+        } else {
+            report.keyStatus = KeyInfo.Status.approved.rawValue
+        }
         try await push(base: base, credential: remote.credential, report: &report) { count in
             progress(SyncProgress(phase: "pushed", events: count, seconds: Date().timeIntervalSince(started)))
         }
         try await pull(base: base, credential: remote.credential, cursor: remote.cursor, report: &report) { count in
             progress(SyncProgress(phase: "pulled", events: count, seconds: Date().timeIntervalSince(started)))
         }
+        // And again at the end, so the checkpoint kept covers what this site just sent: a server later rolled back
+        // behind it is caught at the next sync.
         report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
         report.pending = try store.outboxBytes(limit: 1).count
         report.refused = try store.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: $0.code, reason: $0.reason) }

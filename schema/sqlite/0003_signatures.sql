@@ -6,3 +6,7 @@ ALTER TABLE events ADD COLUMN signature BLOB;
 -- first sync, so a log that was rewritten, rolled back or re-signed with another key stops the sync.
 ALTER TABLE sync_remote ADD COLUMN server_key TEXT;
 ALTER TABLE sync_remote ADD COLUMN checkpoint TEXT;
+
+-- This clinician's key as the server last reported it (pending, approved, revoked): once approved, a sync need not
+-- register it again.
+ALTER TABLE sync_remote ADD COLUMN key_status TEXT;
