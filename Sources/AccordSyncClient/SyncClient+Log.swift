@@ -41,14 +41,19 @@ extension SyncClient {
     /// sync with a loud error otherwise. Returns the checkpoint now verified.
     @discardableResult
     func checkLog(base: URL, credential: String) async throws -> Checkpoint? {
+        let state = try store.logState()
+        let saved = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
         let reply: HTTPTransport.Reply
         do {
-            reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential))
+            // Asking with the size verified last brings the consistency proof in the same answer.
+            reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential,
+                                               query: saved.map { ["since": String($0.size)] } ?? [:]))
         } catch let error as SyncError where error.description.contains("audit log is empty") {
             return nil
         }
-        let checkpoint = try decode(Checkpoint.self, reply, "checkpoint")
-        let state = try store.logState()
+        struct WithProof: Decodable { var checkpoint: Checkpoint; var consistency: ConsistencyProof }
+        let answer = try? JSONDecoder().decode(WithProof.self, from: reply.body)
+        let checkpoint = try answer?.checkpoint ?? decode(Checkpoint.self, reply, "checkpoint")
         let pinned = state.serverKey ?? checkpoint.key
         guard let pinnedKey = Data(base64Encoded: pinned), checkpoint.key == pinned else {
             throw Self.logFailure("the server's checkpoint is signed with key \(checkpoint.key.prefix(12))…, but this site pinned key \(pinned.prefix(12))… at its first sync. The server's signing key changed, or this is not the same server.")
@@ -56,7 +61,7 @@ extension SyncClient {
         guard checkpoint.verifies(with: pinnedKey) else {
             throw Self.logFailure("the server's checkpoint of size \(checkpoint.size) does not carry a valid signature.")
         }
-        if let saved = state.checkpoint.flatMap({ try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }) {
+        if let saved {
             guard checkpoint.size >= saved.size else {
                 throw Self.logFailure("the server's log went back from \(saved.size) entries (root \(saved.root.prefix(16)), \(saved.at)) to \(checkpoint.size) (root \(checkpoint.root.prefix(16))): it was rolled back or truncated.")
             }
@@ -65,10 +70,7 @@ extension SyncClient {
                     throw Self.logFailure("the server's log of \(saved.size) entries had root \(saved.root.prefix(16)) at \(saved.at) and now has root \(checkpoint.root.prefix(16)) at the same size: it was rewritten.")
                 }
             } else {
-                let proofReply = try await exchange(request(base, SyncWire.consistencyPath, credential: credential,
-                                                            query: ["from": String(saved.size), "to": String(checkpoint.size)]))
-                let proof = try decode(ConsistencyProof.self, proofReply, "consistency proof")
-                guard proof.verifies(old: saved, new: checkpoint) else {
+                guard let proof = answer?.consistency, proof.verifies(old: saved, new: checkpoint) else {
                     throw Self.logFailure("the server's log of \(checkpoint.size) entries (root \(checkpoint.root.prefix(16))) does not extend the log of \(saved.size) entries this site verified on \(saved.at) (root \(saved.root.prefix(16))): entries were changed or removed.")
                 }
             }

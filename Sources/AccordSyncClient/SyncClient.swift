@@ -69,7 +69,9 @@ public struct SyncClient: Sendable {
         var report = SyncReport()
         let started = Date()
         // The log is checked before anything is sent, so a server whose log was rewritten gets nothing.
-        report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
+        if try !store.outboxBytes(limit: 1).isEmpty || store.logState().checkpoint == nil {
+            report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
+        }
         // The key is registered until the server reports it approved; a later revocation shows as refused entries.
         if try store.keyStatus() != KeyInfo.Status.approved.rawValue || store.refusedEvents().contains(where: { $0.code.hasPrefix("key-") }) {
             let key = try await registerKey(base: base, credential: remote.credential)

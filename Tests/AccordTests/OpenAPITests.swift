@@ -47,7 +47,7 @@ struct OpenAPITests {
                                 "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: 1001).utf8), "")],
             "/v1/keys POST": ["200": (north.credential, registration, ""), "400": (north.credential, Data("{}".utf8), ""),
                               "401": (nil, registration, ""), "409": (north.credential, stranger, "")],
-            "/v1/log/checkpoint GET": ["200": (north.credential, nil, ""), "401": (nil, nil, "")],
+            "/v1/log/checkpoint GET": ["200": (north.credential, nil, "?since=1"), "400": (north.credential, nil, "?since=x"), "401": (nil, nil, "")],
             "/v1/log/inclusion GET": ["200": (north.credential, nil, "?event=\(event.id.hex)"), "400": (north.credential, nil, "?event=xyz"),
                                       "401": (nil, nil, "?event=\(event.id.hex)"), "404": (north.credential, nil, "?event=\(String(repeating: "0", count: 64))")],
             "/v1/log/consistency GET": ["200": (north.credential, nil, "?from=1&to=\(size)"), "400": (north.credential, nil, "?from=5&to=2"),

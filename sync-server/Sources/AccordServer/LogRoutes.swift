@@ -16,12 +16,27 @@ struct LogRoutes {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
+    struct CheckpointAnswer: Encodable { var checkpoint: Checkpoint; var consistency: ConsistencyProof }
+
+    /// With `?since=N` (the size a site verified last), the consistency proof comes in the same answer: one round
+    /// trip per check.
     func checkpoint(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard context.site != nil else { throw APIError.unauthorized }
         guard let checkpoint = try await repository.latestCheckpoint() else {
             throw APIError.notFound("The audit log is empty; it gets its first checkpoint when the first site is enrolled.")
         }
-        return try Self.json(checkpoint)
+        guard let text = request.uri.queryParameters["since"] else { return try Self.json(checkpoint) }
+        guard let since = Int(String(text)), since >= 0 else { throw APIError.badRequest("'since' must be a log size, 0 or more.") }
+        guard since <= checkpoint.size else {
+            // The site saw a bigger log than the server now has: answer with the checkpoint alone, so the site can say
+            // plainly that the log went back.
+            return try Self.json(checkpoint)
+        }
+        do {
+            return try Self.json(CheckpointAnswer(checkpoint: checkpoint, consistency: try await repository.consistency(from: since, to: checkpoint.size)))
+        } catch let error as ServerError {
+            throw APIError.badRequest(error.message)
+        }
     }
 
     struct InclusionAnswer: Encodable { var proof: InclusionProof; var checkpoint: Checkpoint }
