@@ -11,7 +11,7 @@ import Hummingbird
 struct AuditPages {
     let repository: any SyncRepository
 
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+    static func now() -> Int64 { ServerClock.nowMilliseconds() }
 
     func list(_ request: Request, context: SyncRequestContext) async throws -> Response {
         let query = request.uri.queryParameters

@@ -12,7 +12,7 @@ struct AuditorAuthentication: RouterMiddleware {
         guard let credential = Self.credential(request.headers[.authorization]), credential.utf8.count <= 256,
               let auditor = try await repository.auditor(credentialSHA256: Credentials.sha256(credential)) else {
             context.logger.notice("refused auditor credential", metadata: ["path": "\(request.uri.path)"])
-            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            let now = ServerClock.nowMilliseconds()
             try await repository.recordRefusedCredential(path: request.uri.path, now: now, remoteAddress: context.remoteAddress?.ipAddress)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"

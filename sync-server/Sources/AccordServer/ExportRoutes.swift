@@ -18,7 +18,7 @@ struct ExportRoutes {
         guard Identifiers.isValid(patient) else {
             throw APIError.badRequest("'\(patient.prefix(40))' is not a patient id; use the patient's full id (a lowercase UUID).")
         }
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let now = ServerClock.nowMilliseconds()
         let bodies = try await repository.patientEvents(patient, site: site)
         let events = try bodies.map { try $0.map { try Event(bytes: $0.bytes, signature: $0.signature) } }
         let record = events.flatMap(Projection.fold)

@@ -88,7 +88,7 @@ struct KeyRoutes {
         guard Identifiers.isValid(registration.clinicianId), (1...200).contains(registration.clinicianName.count) else {
             throw APIError.badRequest("clinicianId must be a lowercase UUID and clinicianName 1 to 200 characters.")
         }
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let now = ServerClock.nowMilliseconds()
         do {
             let info = try await repository.registerKey(registration, site: site, now: now, remoteAddress: context.remoteAddress?.ipAddress)
             return try LogRoutes.json(info)

@@ -12,7 +12,7 @@ struct SiteAuthentication: RouterMiddleware {
               case let credential = String(header.dropFirst(7)), !credential.isEmpty, credential.utf8.count <= 256,
               let site = try await repository.site(credentialSHA256: Credentials.sha256(credential)) else {
             context.logger.notice("refused credential", metadata: ["path": "\(request.uri.path)"])
-            let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+            let now = ServerClock.nowMilliseconds()
             try await repository.recordRefusedCredential(path: request.uri.path, now: now, remoteAddress: context.remoteAddress?.ipAddress)
             throw APIError.unauthorized
         }

@@ -23,7 +23,7 @@ struct SyncRoutes {
         guard lines.count <= configuration.maximumBatch else {
             throw APIError.tooLarge("A push holds at most \(configuration.maximumBatch) events; this one has \(lines.count). Send smaller batches.")
         }
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let now = ServerClock.nowMilliseconds()
         let checked = await PushCheck.checkAll(lines, site: site, now: now, maximumSkew: configuration.maximumClockSkewMilliseconds)
         let result = try await repository.push(checked, from: site, now: now, remoteAddress: context.remoteAddress?.ipAddress)
         context.logger.info("push", metadata: ["accepted": "\(result.accepted.count)", "rejected": "\(result.rejected.count)"])
@@ -48,7 +48,7 @@ struct SyncRoutes {
             }
             limit = value
         }
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let now = ServerClock.nowMilliseconds()
         let page = try await repository.pull(site: site, after: after, limit: limit, now: now, remoteAddress: context.remoteAddress?.ipAddress)
         context.logger.info("pull", metadata: ["events": "\(page.bodies.count)"])
         var headers = HTTPFields()
