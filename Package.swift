@@ -51,7 +51,7 @@ let package = Package(
             dependencies: ["AccordCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The tamper-evident audit log's hashing, proofs and signed checkpoints (RFC 6962/9162). No I/O.
-        .target(name: "AccordLog", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AccordLog", dependencies: ["AccordCore", .product(name: "Crypto", package: "swift-crypto")]),
         // The sync protocol's wire types, shared by client and server. No I/O.
         .target(name: "AccordSync", dependencies: ["AccordCore", "AccordLog"]),
         // The site's side of sync: outbox push and cursor pull over HTTP (URLSession).

@@ -37,8 +37,8 @@ public struct EventID: Hashable, Comparable, Codable, Sendable, CustomStringConv
     public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.hex < rhs.hex }
 }
 
-enum HexEncoding {
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+public enum HexEncoding {
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)

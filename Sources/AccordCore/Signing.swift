@@ -28,8 +28,11 @@ public struct Signing: Codable, Sendable, Hashable {
     /// The SHA-256 of the raw public key, hex: how administrators and auditors name a key.
     public var fingerprint: String? {
         guard let raw = Data(base64Encoded: key), raw.count == 32 else { return nil }
-        return SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+        return Self.fingerprint(ofPublicKey: raw)
     }
+
+    /// The one way a key's fingerprint is made, at the site, on the server and in the audit log.
+    public static func fingerprint(ofPublicKey raw: Data) -> String { HexEncoding.encode(SHA256.hash(data: raw)) }
 }
 
 /// Whether an event's signature holds.

@@ -1,3 +1,4 @@
+import AccordCore
 import Foundation
 
 /// One entry of the server's audit log. Its canonical bytes (JSON, sorted keys, absent fields left out) are what
@@ -47,11 +48,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     }
 
     /// The exact bytes hashed into the log.
-    public func canonicalBytes() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
-    }
+    public func canonicalBytes() throws -> Data { try CanonicalJSON.encode(self) }
 
     public static func decode(_ bytes: Data) throws -> AuditEntry { try JSONDecoder().decode(AuditEntry.self, from: bytes) }
 }

@@ -1,3 +1,4 @@
+import AccordCore
 import Crypto
 import Foundation
 
@@ -52,7 +53,7 @@ public enum MerkleHash {
 }
 
 extension Data {
-    public var hexString: String { map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined() }
+    public var hexString: String { HexEncoding.encode(self) }
 
     public init?(hexString: String) {
         guard hexString.utf8.count % 2 == 0 else { return nil }

@@ -1,3 +1,4 @@
+import AccordCore
 import Crypto
 import Foundation
 
@@ -17,7 +18,7 @@ public struct ClinicianKey: Sendable {
 
     /// The SHA-256 of the raw public key in hex, as administrators see it when approving keys.
     public var fingerprint: String {
-        SHA256.hash(data: publicKey.rawRepresentation).map { String(format: "%02x", $0) }.joined()
+        Signing.fingerprint(ofPublicKey: publicKey.rawRepresentation)
     }
 
     /// Creates a new key file; refuses to overwrite one.

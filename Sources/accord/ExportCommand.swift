@@ -60,7 +60,7 @@ struct ExportCommand: ParsableCommand {
     func render(_ record: PatientRecord, events: [Event]) throws -> Data {
         switch format {
         case .fhir:
-            return try Self.fhirJSON(FHIRBundle.build(record, exportedAt: Timestamp.iso8601(epochMilliseconds: Self.nowMilliseconds()), events: events))
+            return try Output.jsonData(FHIRBundle.build(record, exportedAt: Timestamp.iso8601(epochMilliseconds: Self.nowMilliseconds()), events: events))
         case .handout, .markdown:
             let handout = Handout(record: record, on: .today(), contact: resolvedContact)
             return Data((format == .handout ? HandoutHTML.render(handout) : HandoutMarkdown.render(handout)).utf8)
@@ -91,12 +91,6 @@ struct ExportCommand: ParsableCommand {
         try ExportFiles.writeFolder(files, to: folder)
         let note = skipped > 0 ? "; \(skipped) patient(s) without a registration in this store were left out" : ""
         FileHandle.standardError.write(Data("Wrote \(files.count) FHIR bundles to \(folder.path)\(note).\n".utf8))
-    }
-
-    static func fhirJSON(_ bundle: FHIRValue) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(bundle) + Data("\n".utf8)
     }
 
     static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }

@@ -4,11 +4,14 @@ import Foundation
 /// Prints results as text or as JSON with sorted, stable keys.
 enum Output {
     static func json<T: Encodable>(_ value: T) throws {
+        FileHandle.standardOutput.write(try jsonData(value))
+    }
+
+    /// Pretty, sorted-key JSON ending in a newline: what `--json` prints and what exports write.
+    static func jsonData<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        return try encoder.encode(value) + Data("\n".utf8)
     }
 
     static func line(_ text: String = "") {

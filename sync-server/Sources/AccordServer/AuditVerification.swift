@@ -4,7 +4,7 @@ import Crypto
 import Foundation
 
 /// What `accord-server audit verify` found. `firstBadPosition` is the earliest log position any problem points at.
-public struct AuditReport: Codable, Sendable {
+public struct AuditReport: Encodable, Sendable {
     public struct Problem: Codable, Sendable {
         public var position: Int
         public var problem: String
@@ -35,15 +35,6 @@ public struct AuditReport: Codable, Sendable {
         try container.encode(problems, forKey: .problems)
         try container.encode(firstBadPosition, forKey: .firstBadPosition)
         try container.encode(seconds, forKey: .seconds)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        entries = try container.decode(Int.self, forKey: .entries)
-        checkpoints = try container.decode(Int.self, forKey: .checkpoints)
-        events = try container.decode(Int.self, forKey: .events)
-        problems = try container.decode([Problem].self, forKey: .problems)
-        seconds = try container.decode(Double.self, forKey: .seconds)
     }
 
     init(entries: Int, checkpoints: Int, events: Int, problems: [Problem], seconds: Double) {

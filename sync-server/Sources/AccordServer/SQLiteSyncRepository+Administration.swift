@@ -73,7 +73,7 @@ extension SQLiteSyncRepository {
         }
         guard Identifiers.isValid(registration.clinicianId) else { throw ServerError("clinicianId must be a lowercase UUID.") }
         guard !registration.clinicianName.isEmpty, registration.clinicianName.count <= 200 else { throw ServerError("clinicianName must be 1 to 200 characters.") }
-        let fingerprint = SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = Signing.fingerprint(ofPublicKey: raw)
         return try await pool.write { db in
             if let existing = try Self.key(fingerprint, db) {
                 guard existing.site == site, existing.clinicianId == registration.clinicianId else {
