@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Domain types, the event envelope, the projection and the clinical content. No I/O.
@@ -34,7 +36,7 @@ let package = Package(
             path: "schema",
             exclude: ["openapi.yaml"],
             sources: ["swift"],
-            resources: [.copy("sqlite"), .copy("server-sqlite"), .copy("events")]
+            resources: [.copy("sqlite"), .copy("server-sqlite"), .copy("postgres"), .copy("events")]
         ),
         // The local event store on SQLite.
         .target(
@@ -66,6 +68,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "sync-server/Sources/AccordServer"
         ),

@@ -18,7 +18,7 @@ try FileManager.default.createDirectory(at: work, withIntermediateDirectories: t
 defer { try? FileManager.default.removeItem(at: work) }
 let database = work.appendingPathComponent("server.sqlite").path
 let repository = try SQLiteSyncRepository(path: database)
-_ = try repository.addSite("north", now: milliseconds())
+_ = try await repository.addSite("north", now: milliseconds())
 
 // One clinician with an approved key signs consents for 200 patients.
 let key = Curve25519.Signing.PrivateKey()
@@ -26,7 +26,7 @@ let author = Author(id: Identifiers.make(), name: "Dr. Bench")
 let registered = try await repository.registerKey(KeyRegistration(publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
                                                                   clinicianId: author.id, clinicianName: author.name),
                                                   site: "north", now: milliseconds(), remoteAddress: nil)
-_ = try repository.approveKey(registered.fingerprint, now: milliseconds())
+_ = try await repository.approveKey(registered.fingerprint, now: milliseconds())
 let signing = Signing(key: key.publicKey.rawRepresentation.base64EncodedString(), meaning: .author, patientAgreed: .inPerson)
 let items = ConsentItem.all.map { ConsentItemRecord(key: $0.id, discussed: true) }
 var wall = milliseconds() - 3_600_000

@@ -30,6 +30,30 @@ struct MerkleLogTests {
         }
     }
 
+    @Test("a frontier resumed from the stored right edge at any size appends the same nodes and roots as the whole tree")
+    func frontier() throws {
+        #expect(try MerkleFrontier(size: 0, nodes: []).root == MerkleHash.empty)
+        let leaves = Self.vectorLeaves.map(MerkleHash.leaf) + (0..<92).map { MerkleHash.leaf(Data("entry \($0)".utf8)) }
+        let levels = MerkleLevels(leaves: leaves)
+        for start in [0, 1, 2, 3, 7, 8, 13, 64, 99] {
+            let stored = MerkleFrontier.coordinates(forSize: start).map {
+                MerkleFrontier.Node(height: $0.height, index: $0.index, hash: levels.levels[$0.height][$0.index])
+            }
+            var frontier = try MerkleFrontier(size: start, nodes: stored.reversed())
+            #expect(try frontier.root == levels.proofs.root(size: start), "root at \(start)")
+            for position in start..<leaves.count {
+                let nodes = frontier.append(leaves[position])
+                #expect(nodes.allSatisfy { levels.levels[$0.height][$0.index] == $0.hash }, "nodes at \(position)")
+                #expect(nodes.count == 1 + (position + 1).trailingZeroBitCount)
+                #expect(try frontier.root == levels.proofs.root(size: position + 1), "root at \(position + 1) resumed from \(start)")
+            }
+            if start >= 3 {
+                #expect(throws: MerkleFrontier.MissingNode.self) { try MerkleFrontier(size: start, nodes: Array(stored.dropFirst())) }
+            }
+        }
+        #expect(Self.vectorRoots.last == (try MerkleFrontier(size: 0, nodes: []).appending(Self.vectorLeaves.map(MerkleHash.leaf)).root.hexString))
+    }
+
     @Test("every inclusion and consistency proof verifies, and any change to a proof, a leaf or a root fails", arguments: [1, 2, 3, 5, 8, 13, 64, 100])
     func proofs(size: Int) throws {
         let leaves = (0..<size).map { MerkleHash.leaf(Data("entry \($0)".utf8)) }

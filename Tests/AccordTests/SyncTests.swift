@@ -7,11 +7,11 @@ import Testing
 /// Sites syncing through a real accord-server process on a loopback port.
 @Suite("Sync between sites through accord-server", .serialized)
 struct SyncTests {
-    @Test("three sites, concurrent writes and sharing: every site ends with the server's log for its patients")
-    func convergence() throws {
+    @Test("three sites, concurrent writes and sharing: every site ends with the server's log for its patients", arguments: ServerBackend.available)
+    func convergence(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("sync")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let south = try TestSite("south", server: server, folder: folder)
         let east = try TestSite("east", server: server, folder: folder)
@@ -47,11 +47,11 @@ struct SyncTests {
         #expect(quiet.stdout.contains("Sent 0 event(s), received 0."))
     }
 
-    @Test("concurrent changes to one goal are shown as a conflict at both sites and resolved by a new entry")
-    func conflictsShownAndResolved() throws {
+    @Test("concurrent changes to one goal are shown as a conflict at both sites and resolved by a new entry", arguments: ServerBackend.available)
+    func conflictsShownAndResolved(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("conflict")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let south = try TestSite("south", server: server, folder: folder)
         _ = try north.addPatient("Jane", mrn: "J1")
@@ -78,11 +78,11 @@ struct SyncTests {
         }
     }
 
-    @Test("credentials: missing, wrong and revoked get 401 on every route; /health is open")
-    func credentials() async throws {
+    @Test("credentials: missing, wrong and revoked get 401 on every route; /health is open", arguments: ServerBackend.available)
+    func credentials(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("auth")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let credential = try server.addSite("north")
         let routes = [("POST", "/v1/events"), ("GET", "/v1/events"), ("GET", "/v1/events?after=0")]
         for (method, path) in routes {
@@ -100,11 +100,11 @@ struct SyncTests {
         #expect(!log.contains(credential), "a credential was written to the log")
     }
 
-    @Test("a site cannot read or write another site's patients, nor write as another site")
-    func crossSite() async throws {
+    @Test("a site cannot read or write another site's patients, nor write as another site", arguments: ServerBackend.available)
+    func crossSite(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("cross")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let south = try TestSite("south", server: server, folder: folder)
         let patient = try north.addPatient("Nora", mrn: "N1")
@@ -130,11 +130,11 @@ struct SyncTests {
         #expect(try server.eventIDs(patient: patient).count == northEvents.count)
     }
 
-    @Test("replayed pushes are acknowledged again and stored once; a repeated pull gives the same answer")
-    func replays() async throws {
+    @Test("replayed pushes are acknowledged again and stored once; a repeated pull gives the same answer", arguments: ServerBackend.available)
+    func replays(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("replay")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let south = try TestSite("south", server: server, folder: folder)
         let patient = try north.addPatient("Jane", mrn: "J1")
@@ -156,11 +156,11 @@ struct SyncTests {
         #expect(try SyncWire.pullEvents(pulls[0].body).count == events.count)
     }
 
-    @Test("bad requests: 413 past the limits, 400 for malformed input, refusals named line by line")
-    func limitsAndMalformed() async throws {
+    @Test("bad requests: 413 past the limits, 400 for malformed input, refusals named line by line", arguments: ServerBackend.available)
+    func limitsAndMalformed(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("limits")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let url = server.url + "/v1/events"
         let big = Data(repeating: UInt8(ascii: "a"), count: 9 * 1024 * 1024)
@@ -190,11 +190,11 @@ struct SyncTests {
         #expect(try await HTTP.send("GET", server.url + "/health").status == 200)
     }
 
-    @Test("an event stamped too far in the future is refused with the reason and kept at the site")
-    func clockAhead() throws {
+    @Test("an event stamped too far in the future is refused with the reason and kept at the site", arguments: ServerBackend.available)
+    func clockAhead(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("clock")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let ahead = Int64((Date().timeIntervalSince1970 + 3 * 86_400) * 1000)
         let store = try EventStore.open(at: north.home, clock: PhysicalClock { ahead })
@@ -206,11 +206,11 @@ struct SyncTests {
         #expect(try server.eventIDs().isEmpty)
     }
 
-    @Test("a long offline period, then a server restart in the middle of syncing: nothing lost, nothing doubled")
-    func restartMidSync() throws {
+    @Test("a long offline period, then a server restart in the middle of syncing: nothing lost, nothing doubled", arguments: ServerBackend.available)
+    func restartMidSync(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("restart")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let south = try TestSite("south", server: server, folder: folder)
         let store = try north.store()
@@ -248,11 +248,11 @@ extension Array {
 }
 
 extension SyncTests {
-    @Test("clients killed with SIGKILL mid-push and mid-pull, 25 rounds: nothing lost, nothing duplicated, logs equal")
-    func killedClients() throws {
+    @Test("clients killed with SIGKILL mid-push and mid-pull, 25 rounds: nothing lost, nothing duplicated, logs equal", arguments: ServerBackend.available)
+    func killedClients(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("killsync")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let south = try TestSite("south", server: server, folder: folder)
         let patient = Identifiers.make()
@@ -294,11 +294,11 @@ extension SyncTests {
 }
 
 extension SyncTests {
-    @Test("the server stops cleanly on SIGTERM, and a site keeps its credential in a store only its owner can read")
-    func cleanShutdownAndCredentialFile() throws {
+    @Test("the server stops cleanly on SIGTERM, and a site keeps its credential in a store only its owner can read", arguments: ServerBackend.available)
+    func cleanShutdownAndCredentialFile(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("sigterm")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let attributes = try FileManager.default.attributesOfItem(atPath: north.home.appendingPathComponent(EventStore.databaseFileName).path)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

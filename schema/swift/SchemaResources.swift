@@ -18,6 +18,11 @@ public enum SchemaResources {
         try migrations(in: "server-sqlite")
     }
 
+    /// The sync server's PostgreSQL migrations, in order.
+    public static func serverPostgresMigrations() throws -> [Migration] {
+        try migrations(in: "postgres")
+    }
+
     /// The JSON Schema for an event type (`schema/events/<type>.json`), as text.
     public static func eventSchema(named type: String) throws -> Data {
         guard let url = Bundle.module.url(forResource: type, withExtension: "json", subdirectory: "events") else {

@@ -7,21 +7,96 @@ import Testing
 import FoundationNetworking
 #endif
 
+/// The server storage a test runs against: the embedded SQLite file, or a fresh database in the PostgreSQL cluster
+/// named by ACCORD_TEST_POSTGRES_URL (`scripts/pg-test-cluster start` prints one; `.ci/run` always sets it).
+enum ServerBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    static let adminURLVariable = "ACCORD_TEST_POSTGRES_URL"
+    static var postgresAdminURL: String? { ProcessInfo.processInfo.environment[adminURLVariable].flatMap { $0.isEmpty ? nil : $0 } }
+    static let howToEnable = "PostgreSQL tests skipped: no cluster configured. Run `export \(adminURLVariable)=$(scripts/pg-test-cluster start)` and `swift test` again to run every storage and sync test on PostgreSQL too."
+
+    /// The backends this run tests: SQLite always, PostgreSQL when a cluster is configured.
+    static var available: [ServerBackend] { postgresAdminURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+    /// PostgreSQL only, when configured (tests of what only a shared database does).
+    static var postgresIfConfigured: [ServerBackend] { postgresAdminURL == nil ? [] : [.postgres] }
+
+    var testDescription: String { rawValue }
+}
+
+/// A throw-away PostgreSQL database for one test, in the configured cluster.
+enum PostgresTestDatabase {
+    /// Creates a new, empty database and returns its URL.
+    static func create() throws -> String {
+        guard let admin = ServerBackend.postgresAdminURL, var components = URLComponents(string: admin) else {
+            throw ServerError(ServerBackend.howToEnable)
+        }
+        let name = "accord_\(UUID().uuidString.prefix(8).lowercased())"
+        try psql(admin, "CREATE DATABASE \(name)")
+        components.path = "/" + name
+        return components.string!
+    }
+
+    static func drop(_ url: String) {
+        guard let admin = ServerBackend.postgresAdminURL, let name = URLComponents(string: url)?.path.dropFirst() else { return }
+        _ = try? psql(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// Runs SQL with psql and returns the rows, one line each, fields separated by '|'.
+    @discardableResult
+    static func psql(_ url: String, _ sql: String) throws -> [String] {
+        var libpqURL = URLComponents(string: url)!
+        libpqURL.queryItems = nil
+        let result = try Run.process(URL(fileURLWithPath: "/usr/bin/psql"), [libpqURL.string!, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        guard result.status == 0 else { throw ServerError("psql failed: \(result.stderr)") }
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+}
+
 /// A real `accord-server` process on a free loopback port with its own database, for end-to-end sync tests.
 final class ServerProcess: @unchecked Sendable {
     let folder: TemporaryDirectory
+    let backend: ServerBackend
+    /// The SQLite file (for the SQLite backend; tests that open it directly are SQLite-only).
     let database: URL
+    /// What `--database` names: the SQLite path or the PostgreSQL URL.
+    let location: String
+    let signingKey: URL
     let log: URL
+    /// Whether this process created the PostgreSQL database (and drops it at the end).
+    private let ownsDatabase: Bool
     private(set) var process: Process?
     private(set) var port: Int = 0
 
     var url: String { "http://127.0.0.1:\(port)" }
+    /// `--database` and `--signing-key`, for the administrative commands.
+    var databaseArguments: [String] { ["--database", location, "--signing-key", signingKey.path] }
 
-    init(_ folder: TemporaryDirectory, extraArguments: [String] = []) throws {
+    init(_ folder: TemporaryDirectory, backend: ServerBackend = .sqlite, extraArguments: [String] = []) throws {
         self.folder = folder
+        self.backend = backend
         database = folder.path("server.sqlite")
+        signingKey = folder.path("server.signing-key")
+        location = backend == .sqlite ? database.path : try PostgresTestDatabase.create()
+        ownsDatabase = backend == .postgres
         log = folder.path("server-\(UUID().uuidString.prefix(6)).log")
         try start(port: 0, extraArguments: extraArguments)
+    }
+
+    /// Another instance in front of the same database, with the same signing key, on its own port.
+    init(sharingDatabaseOf other: ServerProcess) throws {
+        folder = other.folder; backend = other.backend; database = other.database; location = other.location
+        signingKey = other.signingKey; ownsDatabase = false
+        log = folder.path("server-\(UUID().uuidString.prefix(6)).log")
+        try start(port: 0)
+    }
+
+    /// A PostgreSQL instance on a database `accord-server migrate` filled from `old`'s SQLite file, with its key.
+    init(migratedTo url: String, from old: ServerProcess) throws {
+        folder = old.folder; backend = .postgres; database = old.database; location = url
+        signingKey = old.signingKey; ownsDatabase = false
+        log = folder.path("server-\(UUID().uuidString.prefix(6)).log")
+        try start(port: 0)
     }
 
     /// Starts the server; its output goes to a file (a pipe nobody drains would stall it).
@@ -29,7 +104,10 @@ final class ServerProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = Paths.executable("accord-server")
-        process.arguments = ["serve", "--port", String(requested), "--database", database.path] + extraArguments
+        // PostgreSQL's URL comes from the environment, as an administrator keeps a password off the command line.
+        process.arguments = ["serve", "--port", String(requested), "--signing-key", signingKey.path]
+            + (backend == .sqlite ? ["--database", location] : []) + extraArguments
+        if backend == .postgres { process.environment = ProcessInfo.processInfo.environment.merging(["ACCORD_SERVER_DATABASE": location]) { $1 } }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -65,35 +143,42 @@ final class ServerProcess: @unchecked Sendable {
     /// Runs an administrative command against this server's database; fails the test when it fails.
     @discardableResult
     func admin(_ arguments: String...) throws -> ProcessResult {
-        let result = try Run.process(Paths.executable("accord-server"), arguments + ["--database", database.path])
+        let result = try Run.process(Paths.executable("accord-server"), arguments + databaseArguments)
         guard result.status == 0 else { throw ServerError("accord-server \(arguments.joined(separator: " ")) failed: \(result.stdout)\(result.stderr)") }
         return result
     }
 
     /// Enrolls a site through the administrative command and returns its credential.
     func addSite(_ name: String) throws -> String {
-        let result = try Run.process(Paths.executable("accord-server"), ["site", "add", name, "--database", database.path, "--json"])
+        let result = try Run.process(Paths.executable("accord-server"), ["site", "add", name, "--json"] + databaseArguments)
         guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: String],
               let credential = json["credential"] else { throw ServerError("site add failed: \(result.stderr)") }
         return credential
     }
 
     func revokeSite(_ name: String) throws {
-        let result = try Run.process(Paths.executable("accord-server"), ["site", "revoke", name, "--database", database.path])
+        let result = try Run.process(Paths.executable("accord-server"), ["site", "revoke", name] + databaseArguments)
         guard result.status == 0 else { throw ServerError("site revoke failed: \(result.stderr)") }
     }
 
     /// Every event id the server holds, read straight from its database.
     func eventIDs(patient: String? = nil) throws -> [String] {
-        let queue = try DatabaseQueue(path: database.path)
-        defer { try? queue.close() }
-        return try queue.read { db in
-            if let patient { return try String.fetchAll(db, sql: "SELECT id FROM events WHERE patient = ? ORDER BY seq", arguments: [patient]) }
-            return try String.fetchAll(db, sql: "SELECT id FROM events ORDER BY seq")
-        }
+        let condition = patient.map { " WHERE patient = '\($0)'" } ?? ""
+        return try query("SELECT id FROM events\(condition) ORDER BY seq")
     }
 
-    deinit { stop(signal: SIGKILL) }
+    /// The first column of every row `sql` returns, as text, read straight from the server's database.
+    func query(_ sql: String) throws -> [String] {
+        if backend == .postgres { return try PostgresTestDatabase.psql(location, sql).map { String($0.split(separator: "|", omittingEmptySubsequences: false)[0]) } }
+        let queue = try DatabaseQueue(path: database.path)
+        defer { try? queue.close() }
+        return try queue.read { db in try String.fetchAll(db, sql: sql) }
+    }
+
+    deinit {
+        stop(signal: SIGKILL)
+        if ownsDatabase { PostgresTestDatabase.drop(location) }
+    }
 }
 
 struct ServerError: Error, CustomStringConvertible {

@@ -47,6 +47,15 @@ public struct AgreementFilter: Sendable {
     public init(patient: String? = nil, site: String? = nil, status: String? = nil) {
         self.patient = patient; self.site = site; self.status = status
     }
+
+    /// Whether the patient filter (an id or an id prefix) lets `patient` through.
+    func includes(patient: String) -> Bool {
+        self.patient.map { patient == $0 || patient.hasPrefix($0.lowercased()) } ?? true
+    }
+
+    func matches(_ audit: AgreementAudit) -> Bool {
+        (site.map { audit.site == $0 } ?? true) && (status.map { audit.status == $0 } ?? true)
+    }
 }
 
 enum AgreementAuditBuilder {

@@ -10,34 +10,37 @@ enum SQLiteAuditLog {
         try Int.fetchOne(db, sql: "SELECT coalesce(max(position) + 1, 0) FROM audit_log") ?? 0
     }
 
-    /// Appends an entry (its position is filled in) and the subtree hashes it completes.
-    @discardableResult
-    static func append(_ entry: AuditEntry, _ db: Database) throws -> AuditEntry {
-        var entry = entry
-        entry.position = try size(db)
-        let bytes = try entry.canonicalBytes()
-        var hash = MerkleHash.leaf(bytes)
-        try db.cachedStatement(sql: """
-            INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entry.position, entry.kind.rawValue, entry.at, entry.site, entry.patient, eventColumn(entry), bytes, hash])
-        let insertNode = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (height, idx, hash) VALUES (?, ?, ?)")
+    /// The right edge of the stored tree, from which appends are computed in memory.
+    static func frontier(_ db: Database) throws -> MerkleFrontier {
+        let size = try size(db)
         let readNode = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE height = ? AND idx = ?")
-        var height = 0, index = entry.position
-        try insertNode.execute(arguments: [height, index, hash])
-        while index & 1 == 1 {
-            guard let left = try Data.fetchOne(readNode, arguments: [height, index - 1]) else {
-                throw ServerError("The audit log's tree is missing a node (height \(height), index \(index - 1)); run `accord-server audit verify`.")
-            }
-            hash = MerkleHash.node(left, hash)
-            height += 1
-            index >>= 1
-            try insertNode.execute(arguments: [height, index, hash])
+        let nodes = try MerkleFrontier.coordinates(forSize: size).compactMap { coordinate in
+            try Data.fetchOne(readNode, arguments: [coordinate.height, coordinate.index])
+                .map { MerkleFrontier.Node(height: coordinate.height, index: coordinate.index, hash: $0) }
         }
-        return entry
+        do { return try MerkleFrontier(size: size, nodes: nodes) } catch {
+            throw ServerError("The audit log's tree is incomplete (\(error)); run `accord-server audit verify`.")
+        }
     }
 
-    /// Only an accepted event's entry is found by event id: a refused event may be refused many times, then accepted.
-    static func eventColumn(_ entry: AuditEntry) -> String? { entry.kind == .eventAccepted ? entry.event : nil }
+    /// Appends `entries` (their positions filled in), the subtree hashes they complete, and a signed checkpoint.
+    static func record(_ entries: [AuditEntry], _ db: Database, key: ServerSigningKey, now: Int64) throws {
+        guard !entries.isEmpty else { return }
+        let append = try AuditAppend(entries, after: frontier(db))
+        let insertEntry = try db.cachedStatement(sql: """
+            INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for row in append.rows {
+            let entry = row.entry
+            try insertEntry.execute(arguments: [entry.position, entry.kind.rawValue, entry.at, entry.site, entry.patient, row.eventColumn, row.bytes, row.leaf])
+        }
+        let insertNode = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (height, idx, hash) VALUES (?, ?, ?)")
+        for node in append.nodes { try insertNode.execute(arguments: [node.height, node.index, node.hash]) }
+        if let checkpoint = try append.checkpoint(key: key, now: now) {
+            try db.execute(sql: "INSERT INTO checkpoints (size, root, at, signature, key) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [checkpoint.size, checkpoint.root, checkpoint.at, checkpoint.signature, checkpoint.key])
+        }
+    }
 
     /// Proofs computed from the stored subtree hashes.
     static func proofs(_ db: Database) throws -> MerkleProofs {
@@ -49,19 +52,6 @@ enum SQLiteAuditLog {
             }
             return hash
         }
-    }
-
-    /// Signs a checkpoint of the log as it stands, unless the latest one already covers it.
-    @discardableResult
-    static func checkpoint(_ db: Database, key: ServerSigningKey, now: Int64) throws -> Checkpoint? {
-        let size = try size(db)
-        if let latest = try latestCheckpoint(db), latest.size == size { return latest }
-        guard size > 0 else { return nil }
-        let root = try proofs(db).root(size: size)
-        let checkpoint = try Checkpoint.sign(size: size, root: root, at: Timestamp.iso8601(epochMilliseconds: now), with: key.privateKey)
-        try db.execute(sql: "INSERT INTO checkpoints (size, root, at, signature, key) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [checkpoint.size, checkpoint.root, checkpoint.at, checkpoint.signature, checkpoint.key])
-        return checkpoint
     }
 
     static func latestCheckpoint(_ db: Database) throws -> Checkpoint? {

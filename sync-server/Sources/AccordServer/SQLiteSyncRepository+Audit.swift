@@ -3,7 +3,9 @@ import AccordLog
 import Foundation
 import GRDB
 
-extension SQLiteSyncRepository {
+extension SQLiteSyncRepository: ServerRepository {
+    public func close() async {}
+
     /// Rebuilds the audit log from the database and checks it (`accord-server audit verify`).
     public func verifyAuditLog() throws -> AuditReport {
         let started = Date()
@@ -37,7 +39,7 @@ extension SQLiteSyncRepository {
             }, uniquingKeysWith: { first, _ in first })
             let checkpoint = try SQLiteAuditLog.latestCheckpoint(db)
             var patients = try String.fetchAll(db, sql: "SELECT DISTINCT patient FROM events WHERE type LIKE 'agreement.%' ORDER BY patient")
-            if let patient = filter.patient { patients = patients.filter { $0 == patient || $0.hasPrefix(patient.lowercased()) } }
+            patients = patients.filter(filter.includes(patient:))
             let positionStatement = try db.cachedStatement(sql: "SELECT position FROM audit_log WHERE event_id = ?")
             var audits: [AgreementAudit] = []
             for patient in patients {
@@ -49,9 +51,7 @@ extension SQLiteSyncRepository {
                     proof: { position in try checkpoint.flatMap { position < $0.size ? try SQLiteAuditLog.inclusion(position: position, in: $0, db) : nil } },
                     checkpoint: checkpoint)
             }
-            return audits.filter { audit in
-                (filter.site.map { audit.site == $0 } ?? true) && (filter.status.map { audit.status == $0 } ?? true)
-            }
+            return audits.filter(filter.matches)
         }
     }
 
@@ -70,11 +70,11 @@ extension SQLiteSyncRepository {
     /// log to a million entries; never called by the server.
     @_spi(Benchmark) public func appendSyntheticReads(count: Int, patient: String, now: Int64) throws {
         try pool.write { db in
-            for index in 0..<count {
-                try SQLiteAuditLog.append(AuditEntry(position: 0, kind: .recordRead, at: Self.stamp(now), site: "bench", patient: patient,
-                                                     remoteAddress: "127.0.0.1", outcome: "ok", detail: "benchmark read \(index)"), db)
+            let entries = (0..<count).map {
+                AuditEntry(position: 0, kind: .recordRead, at: Self.stamp(now), site: "bench", patient: patient,
+                           remoteAddress: "127.0.0.1", outcome: "ok", detail: "benchmark read \($0)")
             }
-            try SQLiteAuditLog.checkpoint(db, key: self.signingKey, now: now)
+            try SQLiteAuditLog.record(entries, db, key: self.signingKey, now: now)
         }
     }
 }

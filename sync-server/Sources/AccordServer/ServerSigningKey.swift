@@ -14,7 +14,9 @@ public struct ServerSigningKey: Sendable {
     /// The default place: beside the database, `<database>.signing-key`.
     public static func defaultPath(forDatabase database: String) -> String { database + ".signing-key" }
 
-    /// Loads the key at `path`, creating it on first use.
+    /// Loads the key at `path`, creating it on first use. Instances starting together on a shared key file agree on
+    /// one key: a new key is written to a private file and linked into place, and whoever loses the race reads the
+    /// winner's.
     public static func loadOrCreate(at path: String) throws -> ServerSigningKey {
         if let data = FileManager.default.contents(atPath: path) {
             guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
@@ -23,15 +25,20 @@ public struct ServerSigningKey: Sendable {
             return ServerSigningKey(privateKey: key)
         }
         let key = Curve25519.Signing.PrivateKey()
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        let draft = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).new"
+        let descriptor = open(draft, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard descriptor >= 0 else {
             throw ServerError("Cannot create the server signing key at \(path): \(String(cString: strerror(errno))). Check that its folder is writable.")
         }
-        defer { close(descriptor) }
+        defer { unlink(draft) }
         let raw = key.rawRepresentation
         let written = raw.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == raw.count, fsync(descriptor) == 0 else {
-            throw ServerError("Cannot write the server signing key at \(path).")
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        guard written == raw.count, synced else { throw ServerError("Cannot write the server signing key at \(path).") }
+        guard link(draft, path) == 0 else {
+            if errno == EEXIST { return try loadOrCreate(at: path) }
+            throw ServerError("Cannot create the server signing key at \(path): \(String(cString: strerror(errno))).")
         }
         return ServerSigningKey(privateKey: key)
     }

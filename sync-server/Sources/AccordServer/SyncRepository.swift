@@ -61,15 +61,28 @@ public struct PullPage: Sendable {
 /// The administrative commands: sites, clinicians' keys and auditors. Each action goes to the audit log.
 public protocol SiteAdministration: Sendable {
     /// Enrolls `name` and returns its credential, shown once; the server keeps only its hash.
-    func addSite(_ name: String, now: Int64) throws -> String
-    func revokeSite(_ name: String, now: Int64) throws
-    func sites() throws -> [SiteInfo]
-    func keys() throws -> [KeyInfo]
-    func approveKey(_ fingerprint: String, now: Int64) throws -> KeyInfo
-    func revokeKey(_ fingerprint: String, now: Int64) throws -> KeyInfo
+    func addSite(_ name: String, now: Int64) async throws -> String
+    func revokeSite(_ name: String, now: Int64) async throws
+    func sites() async throws -> [SiteInfo]
+    func keys() async throws -> [KeyInfo]
+    func approveKey(_ fingerprint: String, now: Int64) async throws -> KeyInfo
+    func revokeKey(_ fingerprint: String, now: Int64) async throws -> KeyInfo
     /// Adds an auditor and returns the credential, shown once.
-    func addAuditor(_ name: String, now: Int64) throws -> String
-    func revokeAuditor(_ name: String, now: Int64) throws
+    func addAuditor(_ name: String, now: Int64) async throws -> String
+    func revokeAuditor(_ name: String, now: Int64) async throws
+}
+
+/// What `accord-server audit` asks of a storage: the whole log checked, and the latest checkpoint.
+public protocol AuditQueries: Sendable {
+    /// Rebuilds the audit log from the database and checks it (`accord-server audit verify`).
+    func verifyAuditLog() async throws -> AuditReport
+    func currentCheckpoint() async throws -> Checkpoint?
+}
+
+/// Everything the server and its commands need of a storage; `ServerStorage.open` picks the backend.
+public protocol ServerRepository: SyncRepository, SiteAdministration, AuditQueries {
+    /// Releases connections; the repository is not used afterwards.
+    func close() async
 }
 
 public struct SiteInfo: Codable, Sendable, Equatable {

@@ -9,20 +9,36 @@ struct AccordServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord-server",
         abstract: "The sync server for Accord sites: stores every site's events and gives each site its care teams' records.",
-        subcommands: [Serve.self, SiteCommand.self, KeyCommand.self, AuditorCommand.self, AuditCommand.self]
+        subcommands: [Serve.self, SiteCommand.self, KeyCommand.self, AuditorCommand.self, AuditCommand.self, MigrateCommand.self]
     )
 }
 
-/// `--database PATH` (the server's SQLite file, created on first use) and `--signing-key PATH` (the key that signs
-/// the audit log's checkpoints, default beside the database).
+/// `--database PATH|URL` (the server's SQLite file, created on first use, or a `postgres://` URL; default from
+/// ACCORD_SERVER_DATABASE) and `--signing-key PATH` (the key that signs the audit log's checkpoints, default beside
+/// a SQLite database; required with PostgreSQL, from ACCORD_SERVER_SIGNING_KEY too).
 struct DatabaseOption: ParsableArguments {
-    @Option(help: ArgumentHelp("The server database file (created on first use).", valueName: "path"))
-    var database: String = "accord-server.sqlite"
-    @Option(name: .customLong("signing-key"), help: ArgumentHelp("The server's checkpoint signing key (default: the database path + .signing-key; created on first use, mode 0600).", valueName: "path"))
+    @Option(help: ArgumentHelp("The server database: a file (created on first use) or a postgres:// URL. Default: $\(ServerStorage.databaseVariable), else \(ServerStorage.defaultDatabase).", valueName: "path-or-url"))
+    var database: String?
+    @Option(name: .customLong("signing-key"), help: ArgumentHelp("The server's checkpoint signing key (created on first use, mode 0600). Default: $\(ServerStorage.signingKeyVariable), else beside a SQLite database; required with PostgreSQL, the same file for every instance.", valueName: "path"))
     var signingKey: String?
 
-    func open() throws -> SQLiteSyncRepository {
-        try SQLiteSyncRepository(path: database, signingKeyPath: signingKey)
+    var location: String { ServerStorage.location(database) }
+
+    func open() async throws -> any ServerRepository {
+        try await ServerStorage.open(location, signingKey: signingKey)
+    }
+
+    /// Opens the storage, runs `body`, and closes the storage whatever happens.
+    func with<T>(_ body: (any ServerRepository) async throws -> T) async throws -> T {
+        let repository = try await open()
+        do {
+            let result = try await body(repository)
+            await repository.close()
+            return result
+        } catch {
+            await repository.close()
+            throw error
+        }
     }
 }
 
@@ -49,7 +65,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let repository = try database.open()
+        let repository = try await database.open()
         var logger = Logger(label: "accord-server")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let configuration = SyncServerConfiguration(host: host, port: port, maximumClockSkewMilliseconds: Int64(maximumClockSkew) * 1000)
@@ -59,25 +75,26 @@ struct Serve: AsyncParsableCommand {
             fflush(nil)
         }
         try await app.runService()
+        await repository.close()
         logger.info("accord-server stopped cleanly")
     }
 }
 
-struct SiteCommand: ParsableCommand {
+struct SiteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "site",
         abstract: "Enroll, revoke and list sites; works while the server runs.",
         subcommands: [Add.self, Revoke.self, List.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enroll a site and print its credential once; only a hash is kept.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The site's name, as its store was created with (`accord init --site`).") var name: String
         @Flag(help: "Print {\"site\", \"credential\"} as JSON.") var json = false
 
-        func run() throws {
-            let credential = try database.open().addSite(name, now: Int64(Date().timeIntervalSince1970 * 1000))
+        func run() async throws {
+            let credential = try await database.with { try await $0.addSite(name, now: nowMilliseconds()) }
             if json {
                 let data = try JSONSerialization.data(withJSONObject: ["site": name, "credential": credential], options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
@@ -89,24 +106,24 @@ struct SiteCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a site's credential at once.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The site's name.") var name: String
 
-        func run() throws {
-            try database.open().revokeSite(name, now: Int64(Date().timeIntervalSince1970 * 1000))
+        func run() async throws {
+            try await database.with { try await $0.revokeSite(name, now: nowMilliseconds()) }
             print("Revoked site '\(name)'; its credential no longer works.")
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List enrolled sites.")
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON.") var json = false
 
-        func run() throws {
-            let sites = try database.open().sites()
+        func run() async throws {
+            let sites = try await database.with { try await $0.sites() }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -4,7 +4,7 @@ import AccordSync
 import ArgumentParser
 import Foundation
 
-struct KeyCommand: ParsableCommand {
+struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
         abstract: "List, approve and revoke clinicians' signing keys; works while the server runs.",
@@ -12,13 +12,13 @@ struct KeyCommand: ParsableCommand {
         subcommands: [List.self, Approve.self, Revoke.self]
     )
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show pending, approved and revoked keys with their fingerprint, site and clinician.")
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON: an array of fingerprint, site, clinicianId, clinicianName, status, registeredAt, decidedAt.") var json = false
 
-        func run() throws {
-            let keys = try database.open().keys()
+        func run() async throws {
+            let keys = try await database.with { try await $0.keys() }
             if json { return try printJSON(keys) }
             if keys.isEmpty { return print("No keys registered yet; a site registers its clinician's key on `accord sync`.") }
             for key in keys {
@@ -27,44 +27,44 @@ struct KeyCommand: ParsableCommand {
         }
     }
 
-    struct Approve: ParsableCommand {
+    struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a key: the clinician's signed entries are then accepted.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
 
-        func run() throws {
-            let key = try database.open().approveKey(fingerprint, now: nowMilliseconds())
+        func run() async throws {
+            let key = try await database.with { try await $0.approveKey(fingerprint, now: nowMilliseconds()) }
             print("Approved the key of \(key.clinicianName) at \(key.site) (\(key.fingerprint.prefix(16))).")
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a key at once: entries signed with it are refused from now on.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
 
-        func run() throws {
-            let key = try database.open().revokeKey(fingerprint, now: nowMilliseconds())
+        func run() async throws {
+            let key = try await database.with { try await $0.revokeKey(fingerprint, now: nowMilliseconds()) }
             print("Revoked the key of \(key.clinicianName) at \(key.site) (\(key.fingerprint.prefix(16))).")
         }
     }
 }
 
-struct AuditorCommand: ParsableCommand {
+struct AuditorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auditor",
         abstract: "Add or revoke compliance staff who may read the audit pages (/audit).",
         subcommands: [Add.self, Revoke.self]
     )
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an auditor and print the credential once; only a hash is kept.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The auditor's name (lowercase letters, digits, '.', '-', '_').") var name: String
         @Flag(help: "Print {\"auditor\", \"credential\"} as JSON.") var json = false
 
-        func run() throws {
-            let credential = try database.open().addAuditor(name, now: nowMilliseconds())
+        func run() async throws {
+            let credential = try await database.with { try await $0.addAuditor(name, now: nowMilliseconds()) }
             if json { return try printJSON(["auditor": name, "credential": credential]) }
             print("Added auditor '\(name)'. The credential, shown only now:")
             print(credential)
@@ -72,34 +72,34 @@ struct AuditorCommand: ParsableCommand {
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an auditor's credential at once.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The auditor's name.") var name: String
 
-        func run() throws {
-            try database.open().revokeAuditor(name, now: nowMilliseconds())
+        func run() async throws {
+            try await database.with { try await $0.revokeAuditor(name, now: nowMilliseconds()) }
             print("Revoked auditor '\(name)'.")
         }
     }
 }
 
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Check the tamper-evident log, and answer auditors' questions about agreements and access.",
         subcommands: [Verify.self, Agreements.self, Access.self]
     )
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rebuild the audit log from the database and check every hash, signature and checkpoint.",
             discussion: "Exits 0 when the log is intact; otherwise 1, naming the first bad position.")
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON: ok, entries, checkpoints, events, problems (position, problem), firstBadPosition, seconds.") var json = false
 
-        func run() throws {
-            let report = try database.open().verifyAuditLog()
+        func run() async throws {
+            let report = try await database.with { try await $0.verifyAuditLog() }
             if json {
                 try printJSON(report)
             } else if report.ok {
@@ -112,7 +112,7 @@ struct AuditCommand: ParsableCommand {
         }
     }
 
-    struct Agreements: ParsableCommand {
+    struct Agreements: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every treatment agreement with its full history, signatures and inclusion proofs.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Only this patient (id or id prefix).") var patient: String?
@@ -126,9 +126,9 @@ struct AuditCommand: ParsableCommand {
             }
         }
 
-        func run() throws {
-            let audits = try database.open().agreementAudit(AgreementFilter(patient: patient, site: site, status: status),
-                                                            on: LocalDate(epochMilliseconds: nowMilliseconds()))
+        func run() async throws {
+            let filter = AgreementFilter(patient: patient, site: site, status: status)
+            let audits = try await database.with { try await $0.agreements(filter, on: LocalDate(epochMilliseconds: nowMilliseconds())) }
             if json { return try printJSON(audits) }
             if audits.isEmpty { return print("No agreement matches.") }
             for audit in audits {
@@ -149,12 +149,61 @@ struct AuditCommand: ParsableCommand {
         @Flag(help: "Print JSON: position, at, site, actor, patient, action, detail, outcome, remoteAddress.") var json = false
 
         func run() async throws {
-            let entries = try await database.open().accessLog(patient: patient)
+            let entries = try await database.with { try await $0.accessLog(patient: patient) }
             if json { return try printJSON(entries) }
             if entries.isEmpty { return print("No reads or writes of patient \(patient) are in the audit log.") }
             for entry in entries {
                 print("\(entry.at)  \(entry.action.padding(toLength: 5, withPad: " ", startingAt: 0))  \(entry.site ?? entry.actor ?? "?")  \(entry.detail ?? "")  \(entry.outcome)  from \(entry.remoteAddress ?? "local")  [log \(entry.position)]")
             }
+        }
+    }
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Copy an embedded SQLite server database into an empty PostgreSQL database and prove the copy.",
+        discussion: """
+            Stop the server first. The copy keeps every event, site, key, auditor, feed position and the whole audit \
+            log with its signed checkpoints; it is then checked with `audit verify` on PostgreSQL. Give every \
+            PostgreSQL instance the same --signing-key as the SQLite database used (printed at the end).
+            """)
+    @Option(help: ArgumentHelp("The SQLite server database to copy.", valueName: "path")) var from: String
+    @Option(help: ArgumentHelp("The PostgreSQL database to fill (postgres://...; default: $\(ServerStorage.databaseVariable)).", valueName: "url")) var to: String?
+    @Option(name: .customLong("signing-key"), help: ArgumentHelp("The signing key of the SQLite database (default: beside it).", valueName: "path"))
+    var signingKey: String?
+
+    func run() async throws {
+        let target = to ?? ProcessInfo.processInfo.environment[ServerStorage.databaseVariable] ?? ""
+        guard ServerStorage.isPostgres(target) else {
+            throw ValidationError("--to must be a postgres:// URL (or set \(ServerStorage.databaseVariable) to one).")
+        }
+        guard FileManager.default.fileExists(atPath: from) else {
+            throw ValidationError("There is no server database at \(from); give the SQLite file the server ran on.")
+        }
+        let keyPath = signingKey ?? ServerSigningKey.defaultPath(forDatabase: from)
+        guard FileManager.default.fileExists(atPath: keyPath) else {
+            throw ValidationError("The signing key \(keyPath) is missing; its checkpoints cannot be carried over without it. Give it with --signing-key.")
+        }
+        let source = try SQLiteSyncRepository(path: from, signingKeyPath: keyPath)
+        let destination = try await PostgresSyncRepository(url: target, signingKeyPath: keyPath)
+        do {
+            let summary = try await ServerMigration.copy(from: source, to: destination) { table, count in
+                FileHandle.standardError.write(Data("\r\(table): \(count) rows".utf8))
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            await destination.close()
+            for (table, count) in summary.rows { print("\(table): \(count) rows copied") }
+            let report = summary.report
+            guard report.ok, summary.sourceHead?.root == summary.targetHead?.root, summary.sourceHead?.size == summary.targetHead?.size else {
+                print("The copy FAILS verification: \(report.problems.first?.problem ?? "its signed head differs from the source's").")
+                throw ExitCode(1)
+            }
+            print("Copied and verified: \(report.entries) log entries (\(report.events) events), \(report.checkpoints) signed checkpoints; head \(summary.targetHead.map { "\($0.size) \($0.root.prefix(16))" } ?? "empty") matches the source.")
+            print("Start each instance with --database <the URL> --signing-key \(keyPath).")
+        } catch {
+            await destination.close()
+            throw error
         }
     }
 }

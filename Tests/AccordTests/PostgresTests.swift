@@ -1,0 +1,180 @@
+import AccordCore
+import AccordStore
+import Foundation
+import Testing
+
+/// What only a shared PostgreSQL database does: several server instances at once, the copy from SQLite, and a
+/// database that goes away mid-push. The storage and sync tests in `SyncTests` run on both backends.
+@Suite("PostgreSQL: several instances, migration, connection loss", .serialized)
+struct PostgresTests {
+    static var inCI: Bool { ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "false" } ?? false }
+
+    @Test("PostgreSQL is configured wherever the tests must run on it (in CI a skip is a failure)",
+          .enabled(if: ServerBackend.postgresAdminURL != nil || inCI, Comment(rawValue: ServerBackend.howToEnable)))
+    func configured() throws {
+        #expect(ServerBackend.postgresAdminURL != nil, "CI must run the PostgreSQL tests; .ci/run starts a cluster and sets \(ServerBackend.adminURLVariable)")
+        if let admin = ServerBackend.postgresAdminURL {
+            #expect(try PostgresTestDatabase.psql(admin, "SHOW server_version").first?.hasPrefix("15") == true)
+        }
+    }
+
+    @Test("three instances on one database: sites push and pull through different instances at once, all converge, one audit log",
+          arguments: ServerBackend.postgresIfConfigured)
+    func severalInstances(backend: ServerBackend) throws {
+        let folder = TemporaryDirectory("pg-instances")
+        defer { folder.remove() }
+        let first = try ServerProcess(folder, backend: backend)
+        let second = try ServerProcess(sharingDatabaseOf: first)
+        let third = try ServerProcess(sharingDatabaseOf: first)
+        let north = try TestSite("north", server: first, folder: folder)
+        let south = try TestSite("south", server: first, folder: folder)
+        let east = try TestSite("east", server: first, folder: folder)
+        #expect(try south.run("remote", "add", second.url, "--credential", south.credential).status == 0)
+        #expect(try east.run("remote", "add", third.url, "--credential", east.credential).status == 0)
+        // One patient shared by all three sites, and one of each site's own.
+        let shared = try north.addPatient("Pat Shared", mrn: "P1")
+        #expect(try north.run("patient", "share", "--patient", shared, "--site", "south").status == 0)
+        #expect(try north.run("patient", "share", "--patient", shared, "--site", "east").status == 0)
+        try north.sync(); try south.sync(); try east.sync()
+        let sites = [north, south, east]
+        for site in sites { _ = try site.addPatient("Own \(site.name.capitalized)", mrn: "O-\(site.name)") }
+        // Rounds of writes at every site, each site syncing through its own instance at the same time.
+        for round in 0..<6 {
+            for site in sites {
+                try site.store().append((0..<150).map { EventDraft(patient: shared, payload: .noteAdded(NoteAdded(text: "\(site.name) round \(round) note \($0)"))) })
+            }
+            let processes = try sites.map { site -> Process in
+                let process = Process()
+                process.executableURL = Paths.executable("accord")
+                process.arguments = ["sync", "--store", site.home.path]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                return process
+            }
+            for process in processes { process.waitUntilExit() }
+        }
+        for _ in 0..<2 { for site in sites { try site.sync() } }
+        let onServer = try first.eventIDs(patient: shared)
+        #expect(onServer.count == 3 + 3 * 6 * 150)
+        #expect(Set(onServer).count == onServer.count)
+        for site in sites {
+            #expect(try site.eventIDs(patient: shared) == Set(onServer), "\(site.name) differs from the server")
+            #expect(try site.store().outboxCount() == 0)
+        }
+        // Positions were handed out in commit order: no gaps in the sequence or the log.
+        #expect(try first.query("SELECT count(*) = max(seq) FROM events") == ["t"])
+        #expect(try first.query("SELECT count(*) = max(position) + 1 FROM audit_log") == ["t"])
+        let verify = try first.admin("audit", "verify")
+        #expect(verify.stdout.contains("The audit log is intact"), "\(verify.stdout)")
+    }
+
+    @Test("the same events pushed through two instances at the same moment are stored once and acknowledged by both",
+          arguments: ServerBackend.postgresIfConfigured)
+    func concurrentDuplicatePushes(backend: ServerBackend) throws {
+        let folder = TemporaryDirectory("pg-duplicates")
+        defer { folder.remove() }
+        let first = try ServerProcess(folder, backend: backend)
+        let second = try ServerProcess(sharingDatabaseOf: first)
+        let north = try TestSite("north", server: first, folder: folder)
+        let patient = try north.addPatient("Dana Double", mrn: "D1")
+        try north.store().append((0..<3_000).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "note \($0)"))) })
+        // A copy of the store with the same outbox, pushing through the other instance under the same credential.
+        let twin = folder.path("site-north-twin")
+        try FileManager.default.copyItem(at: north.home, to: twin)
+        #expect(try Run.accord(["remote", "add", second.url, "--credential", north.credential], store: twin).status == 0)
+        let processes = try [north.home, twin].map { home -> Process in
+            let process = Process()
+            process.executableURL = Paths.executable("accord")
+            process.arguments = ["sync", "--store", home.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.allSatisfy { $0.terminationStatus == 0 })
+        let onServer = try first.eventIDs(patient: patient)
+        #expect(onServer.count == 3_001)
+        #expect(Set(onServer).count == onServer.count)
+        #expect(try north.store().outboxCount() == 0)
+        #expect(try EventStore.open(at: twin).outboxCount() == 0)
+        #expect(try first.admin("audit", "verify").status == 0)
+    }
+
+    @Test("migrate copies a SQLite server database to PostgreSQL, proves it with audit verify, and sites carry on against it",
+          arguments: ServerBackend.postgresIfConfigured)
+    func migrateFromSQLite(backend: ServerBackend) throws {
+        let folder = TemporaryDirectory("pg-migrate")
+        defer { folder.remove() }
+        let old = try ServerProcess(folder, backend: .sqlite)
+        let north = try TestSite("north", server: old, folder: folder)
+        let south = try TestSite("south", server: old, folder: folder)
+        let patient = try north.addPatient("Mia Migrated", mrn: "M1")
+        #expect(try north.run("patient", "share", "--patient", patient, "--site", "south").status == 0)
+        #expect(try north.run("consent", "--patient", patient, "--discussed", "all", "--decision", "accepts", "--naloxone", "offered").status == 0)
+        try north.store().append((0..<500).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "before \($0)"))) })
+        try north.sync(); try south.sync()
+        old.stop()
+        let before = try old.eventIDs(), patientBefore = try old.eventIDs(patient: patient)
+        let target = try PostgresTestDatabase.create()
+        defer { PostgresTestDatabase.drop(target) }
+        let withoutKey = try Run.process(Paths.executable("accord-server"), ["migrate", "--from", old.database.path, "--to", target])
+        #expect(withoutKey.status != 0)
+        #expect(withoutKey.stderr.contains("signing key"), "\(withoutKey.stderr)")
+        let copy = try Run.process(Paths.executable("accord-server"), ["migrate", "--from", old.database.path, "--to", target, "--signing-key", old.signingKey.path])
+        #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")
+        #expect(copy.stdout.contains("Copied and verified"))
+        #expect(copy.stdout.contains("events: \(before.count) rows copied"))
+        // A second copy into the same database is refused, and nothing is written.
+        let again = try Run.process(Paths.executable("accord-server"), ["migrate", "--from", old.database.path, "--to", target, "--signing-key", old.signingKey.path])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already holds data"))
+        #expect(try PostgresTestDatabase.psql(target, "SELECT count(*) FROM events") == ["\(before.count)"])
+        // The server on PostgreSQL with the same signing key: the sites' pinned key and log checks still hold.
+        let new = try ServerProcess(migratedTo: target, from: old)
+        #expect(try new.eventIDs() == before)
+        for site in [north, south] {
+            #expect(try site.run("remote", "add", new.url, "--credential", site.credential).status == 0)
+        }
+        try north.store().append((0..<50).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "after \($0)"))) })
+        let pushed = try north.sync()
+        #expect(pushed.stdout.contains("Server audit log verified"), "\(pushed.stdout)")
+        try south.sync()
+        #expect(try south.eventIDs(patient: patient) == Set(try new.eventIDs(patient: patient)))
+        #expect(try new.eventIDs(patient: patient).count == patientBefore.count + 50)
+        #expect(try new.admin("audit", "verify").stdout.contains("The audit log is intact"))
+    }
+
+    @Test("PostgreSQL restarted mid-push: the site is told to retry, nothing acknowledged is lost, the server reconnects by itself",
+          arguments: ServerBackend.postgresIfConfigured)
+    func connectionLoss(backend: ServerBackend) throws {
+        let folder = TemporaryDirectory("pg-restart")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        let north = try TestSite("north", server: server, folder: folder)
+        let patient = try north.addPatient("Rita Restart", mrn: "R1")
+        try north.store().append((0..<8_000).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "note \($0)"))) })
+        let sync = Process()
+        sync.executableURL = Paths.executable("accord")
+        sync.arguments = ["sync", "--store", north.home.path]
+        let output = folder.path("sync-output.txt")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        sync.standardOutput = try FileHandle(forWritingTo: output)
+        sync.standardError = sync.standardOutput
+        try sync.run()
+        Thread.sleep(forTimeInterval: 0.4)
+        let restart = try Run.process(Paths.packageRoot.appendingPathComponent("scripts/pg-test-cluster"), ["restart"])
+        #expect(restart.status == 0, "the cluster could not be restarted: \(restart.stderr)")
+        sync.waitUntilExit()
+        #expect(server.process?.isRunning == true, "the server must survive the database restart")
+        try north.sync()
+        let onServer = try server.eventIDs(patient: patient)
+        #expect(onServer.count == 8_001)
+        #expect(Set(onServer).count == onServer.count)
+        #expect(try north.store().outboxCount() == 0)
+        #expect(try server.admin("audit", "verify").status == 0)
+        let log = (try? String(contentsOf: server.log, encoding: .utf8)) ?? ""
+        #expect(!log.contains("Rita"), "no patient data in the server's log")
+    }
+}

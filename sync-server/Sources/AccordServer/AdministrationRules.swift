@@ -1,0 +1,59 @@
+import AccordCore
+import AccordSync
+import Crypto
+import Foundation
+
+/// The checks and messages of the administrative commands, the same on every storage.
+enum AdministrationRules {
+    static func checkSiteName(_ name: String) throws {
+        guard Identifiers.isValidSiteName(name) else { throw ServerError("Site name '\(name)' is not valid: \(Identifiers.siteNameRule).") }
+    }
+
+    static func checkAuditorName(_ name: String) throws {
+        guard Identifiers.isValidSiteName(name) else { throw ServerError("Auditor name '\(name)' is not valid: \(Identifiers.siteNameRule).") }
+    }
+
+    static func siteExists(_ name: String) -> ServerError {
+        ServerError("Site '\(name)' is already enrolled; revoke it first to issue a new credential under another name.")
+    }
+
+    static func noSuchSite(_ name: String) -> ServerError {
+        ServerError("No enrolled, unrevoked site is named '\(name)'; `accord-server site list` shows them.")
+    }
+
+    static func auditorExists(_ name: String) -> ServerError {
+        ServerError("Auditor '\(name)' already exists; revoke it first, or choose another name.")
+    }
+
+    static func noSuchAuditor(_ name: String) -> ServerError { ServerError("No auditor named '\(name)' is active.") }
+
+    /// A registration's raw public key and fingerprint, once its fields check out.
+    static func checkRegistration(_ registration: KeyRegistration) throws -> (raw: Data, fingerprint: String) {
+        guard let raw = Data(base64Encoded: registration.publicKey), raw.count == 32,
+              (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
+            throw ServerError("publicKey must be a raw Ed25519 public key (32 bytes), base64.")
+        }
+        guard Identifiers.isValid(registration.clinicianId) else { throw ServerError("clinicianId must be a lowercase UUID.") }
+        guard !registration.clinicianName.isEmpty, registration.clinicianName.count <= 200 else { throw ServerError("clinicianName must be 1 to 200 characters.") }
+        return (raw, Signing.fingerprint(ofPublicKey: raw))
+    }
+
+    /// A key already registered may be registered again only by the same site for the same clinician.
+    static func checkReregistration(_ existing: KeyInfo, _ registration: KeyRegistration, site: String) throws {
+        guard existing.site == site, existing.clinicianId == registration.clinicianId else {
+            throw ServerError("This key is already registered for another site or clinician; each clinician's key is registered once.")
+        }
+    }
+
+    /// The one key a fingerprint prefix names, among the (at most two) keys found with that prefix, and whether it
+    /// may move to `status`.
+    static func decidableKey(_ reference: String, matches: [KeyInfo], to status: KeyInfo.Status) throws -> KeyInfo {
+        guard reference.count >= 8, matches.count == 1, let key = matches.first else {
+            throw ServerError(matches.count > 1 ? "'\(reference)' matches more than one key; give more of the fingerprint."
+                                                : "No key has the fingerprint '\(reference)' (8 or more hex digits); `accord-server key list` shows them.")
+        }
+        guard key.status != .revoked else { throw ServerError("Key \(key.fingerprint.prefix(16)) is revoked; a revoked key is never approved again. The clinician makes a new one.") }
+        guard key.status != status else { throw ServerError("Key \(key.fingerprint.prefix(16)) is already \(status.rawValue).") }
+        return key
+    }
+}

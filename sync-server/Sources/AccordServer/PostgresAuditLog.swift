@@ -1,0 +1,111 @@
+import AccordCore
+import AccordLog
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The audit log in the shared PostgreSQL database: the same rows as `SQLiteAuditLog`, written in bulk by the
+/// writer that holds the write lock, so the log stays one sequence whichever instance appends.
+enum PostgresAuditLog {
+    static func size(_ connection: PostgresConnection, _ logger: Logger) async throws -> Int {
+        let rows = try await connection.query("SELECT coalesce(max(position) + 1, 0)::BIGINT FROM audit_log", logger: logger)
+        for try await size in rows.decode(Int64.self) { return Int(size) }
+        return 0
+    }
+
+    /// The stored subtree hashes at `coordinates`, in one query.
+    static func nodes(_ coordinates: [(height: Int, index: Int)], _ connection: PostgresConnection, _ logger: Logger) async throws -> [MerkleFrontier.Node] {
+        guard !coordinates.isEmpty else { return [] }
+        let heights = coordinates.map { Int64($0.height) }, indexes = coordinates.map { Int64($0.index) }
+        let rows = try await connection.query("""
+            SELECT n.height::BIGINT, n.idx, n.hash FROM merkle_nodes n
+            JOIN unnest(\(heights)::BIGINT[], \(indexes)::BIGINT[]) AS w(height, idx) ON n.height = w.height AND n.idx = w.idx
+            """, logger: logger)
+        var nodes: [MerkleFrontier.Node] = []
+        for try await (height, index, hash) in rows.decode((Int64, Int64, Data).self) {
+            nodes.append(MerkleFrontier.Node(height: Int(height), index: Int(index), hash: hash))
+        }
+        return nodes
+    }
+
+    static func frontier(_ connection: PostgresConnection, _ logger: Logger) async throws -> MerkleFrontier {
+        let size = try await size(connection, logger)
+        do { return try MerkleFrontier(size: size, nodes: try await nodes(MerkleFrontier.coordinates(forSize: size), connection, logger)) } catch let error as MerkleFrontier.MissingNode {
+            throw ServerError("The audit log's tree is incomplete (\(error)); run `accord-server audit verify`.")
+        }
+    }
+
+    /// Appends `entries`, the subtree hashes they complete and a signed checkpoint; the caller holds the write lock.
+    static func record(_ entries: [AuditEntry], _ connection: PostgresConnection, _ logger: Logger, key: ServerSigningKey, now: Int64) async throws {
+        guard !entries.isEmpty else { return }
+        let append = try AuditAppend(entries, after: try await frontier(connection, logger))
+        var log = PostgresInsert(into: "audit_log", columns: ["position", "kind", "at", "site", "patient", "event_id", "entry", "leaf_hash"])
+        for row in append.rows {
+            let entry = row.entry, event = row.eventColumn
+            log.row { binds in
+                binds.append(Int64(entry.position)); binds.append(entry.kind.rawValue); binds.append(entry.at); binds.append(entry.site)
+                binds.append(entry.patient); binds.append(event); try binds.append(row.bytes); try binds.append(row.leaf)
+            }
+        }
+        try await log.run(on: connection, logger: logger)
+        var nodes = PostgresInsert(into: "merkle_nodes", columns: ["height", "idx", "hash"])
+        for node in append.nodes {
+            nodes.row { binds in binds.append(Int32(node.height)); binds.append(Int64(node.index)); try binds.append(node.hash) }
+        }
+        try await nodes.run(on: connection, logger: logger)
+        if let checkpoint = try append.checkpoint(key: key, now: now) {
+            try await connection.query("""
+                INSERT INTO checkpoints (size, root, at, signature, key)
+                VALUES (\(Int64(checkpoint.size)), \(checkpoint.root), \(checkpoint.at), \(checkpoint.signature), \(checkpoint.key))
+                """, logger: logger)
+        }
+    }
+
+    static func latestCheckpoint(_ connection: PostgresConnection, _ logger: Logger) async throws -> Checkpoint? {
+        try await checkpoints(connection, logger, "SELECT size, root, at, signature, key FROM checkpoints ORDER BY size DESC LIMIT 1").first
+    }
+
+    static func checkpoints(_ connection: PostgresConnection, _ logger: Logger, _ query: PostgresQuery) async throws -> [Checkpoint] {
+        var result: [Checkpoint] = []
+        for try await (size, root, at, signature, key) in try await connection.query(query, logger: logger).decode((Int64, String, String, String, String).self) {
+            result.append(Checkpoint(size: Int(size), root: root, at: at, signature: signature, key: key))
+        }
+        return result
+    }
+
+    /// Proofs from the stored subtree hashes: the subtrees a proof needs depend only on the sizes, so they are
+    /// named first (with placeholder hashes), fetched in one query, then the proof is computed from them.
+    static func proofs(needing compute: (MerkleProofs) throws -> Void, _ connection: PostgresConnection, _ logger: Logger) async throws -> MerkleProofs {
+        final class Wanted: @unchecked Sendable { var coordinates: [(height: Int, index: Int)] = [] }
+        let wanted = Wanted()
+        try compute(MerkleProofs { start, width in
+            wanted.coordinates.append((width.trailingZeroBitCount, start >> width.trailingZeroBitCount))
+            return Data(count: MerkleHash.size)
+        })
+        var stored: [String: Data] = [:]
+        for node in try await nodes(wanted.coordinates, connection, logger) { stored["\(node.height)/\(node.index)"] = node.hash }
+        return MerkleProofs { start, width in
+            let height = width.trailingZeroBitCount
+            guard let hash = stored["\(height)/\(start >> height)"] else {
+                throw ServerError("The audit log's tree is missing a node (height \(height), index \(start >> height)); run `accord-server audit verify`.")
+            }
+            return hash
+        }
+    }
+
+    static func inclusion(position: Int, in checkpoint: Checkpoint, _ connection: PostgresConnection, _ logger: Logger) async throws -> InclusionProof {
+        var entry: Data?
+        for try await bytes in try await connection.query("SELECT entry FROM audit_log WHERE position = \(Int64(position))", logger: logger).decode(Data.self) {
+            entry = bytes
+        }
+        guard let entry else { throw ServerError("The audit log has no entry at position \(position).") }
+        let proofs = try await proofs(needing: { _ = try $0.inclusion(index: position, size: checkpoint.size) }, connection, logger)
+        let path = try proofs.inclusion(index: position, size: checkpoint.size)
+        return InclusionProof(position: position, size: checkpoint.size, entry: entry.base64EncodedString(), proof: path.map { $0.base64EncodedString() })
+    }
+
+    static func consistency(from old: Int, to new: Int, _ connection: PostgresConnection, _ logger: Logger) async throws -> ConsistencyProof {
+        let proofs = try await proofs(needing: { _ = try $0.consistency(old: old, new: new) }, connection, logger)
+        return ConsistencyProof(from: old, to: new, proof: try proofs.consistency(old: old, new: new).map { $0.base64EncodedString() })
+    }
+}

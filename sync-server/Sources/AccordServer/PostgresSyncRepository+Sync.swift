@@ -1,0 +1,185 @@
+import AccordCore
+import AccordLog
+import AccordSync
+import Foundation
+import PostgresNIO
+
+extension PostgresSyncRepository {
+    // MARK: Push
+
+    public func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64, remoteAddress: String?) async throws -> PushResponse {
+        let logger = self.logger, key = signingKey
+        return try await write { connection in
+            let known = try await Self.known(checked, connection, logger)
+            let plan = PushPlan(checked, from: site, known: known, at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
+            var events = PostgresInsert(into: "events", columns: ["seq", "id", "patient", "site", "type", "hlc_wall", "hlc_logical", "body", "received_at", "signature"])
+            for stored in plan.stored {
+                let event = stored.event, envelope = stored.event.envelope
+                events.row { binds in
+                    binds.append(stored.seq); binds.append(event.id.hex); binds.append(envelope.patient); binds.append(envelope.site)
+                    binds.append(envelope.type.rawValue); binds.append(envelope.hlc.wall); binds.append(Int64(envelope.hlc.logical))
+                    try binds.append(event.bytes); binds.append(AuditEntry.stamp(now)); try binds.append(event.signature)
+                }
+            }
+            try await events.run(on: connection, logger: logger)
+            var team = PostgresInsert(into: "care_team", columns: ["patient", "site", "since_event"])
+            for addition in plan.careTeamAdditions {
+                team.row { binds in binds.append(addition.patient); binds.append(addition.site); binds.append(addition.event) }
+            }
+            try await team.run(on: connection, logger: logger)
+            try await Self.extendFeeds(plan.stored, connection, logger)
+            try await PostgresAuditLog.record(plan.auditEntries, connection, logger, key: key, now: now)
+            return plan.response
+        }
+    }
+
+    /// Appends each stored event to its care team's feeds, in order; a joining site first gets the patient's
+    /// earlier events.
+    static func extendFeeds(_ stored: [PushPlan.Stored], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var sites: [String] = [], seqs: [Int64] = []
+        func flush() async throws {
+            guard !sites.isEmpty else { return }
+            try await connection.query("""
+                INSERT INTO feed (site, event_seq)
+                SELECT t.site, t.event_seq FROM unnest(\(sites)::TEXT[], \(seqs)::BIGINT[]) WITH ORDINALITY AS t(site, event_seq, n) ORDER BY t.n
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+            sites = []; seqs = []
+        }
+        for event in stored {
+            for site in event.feedSites { sites.append(site); seqs.append(event.seq) }
+            if let joining = event.joiningSite {
+                try await flush()
+                try await connection.query("""
+                    INSERT INTO feed (site, event_seq) SELECT \(joining), seq FROM events
+                    WHERE patient = \(event.event.envelope.patient) AND seq <= \(event.seq) ORDER BY seq ON CONFLICT DO NOTHING
+                    """, logger: logger)
+            }
+        }
+        try await flush()
+    }
+
+    /// What the database holds that bears on a push, in one query per kind.
+    static func known(_ checked: [PushCheck.Outcome], _ connection: PostgresConnection, _ logger: Logger) async throws -> PushPlan.Known {
+        let lookups = PushPlan.lookups(checked)
+        var known = PushPlan.Known()
+        for try await (id, seq) in try await connection.query("SELECT id, seq FROM events WHERE id = ANY(\(lookups.ids))", logger: logger).decode((String, Int64).self) {
+            known.storedSeqs[id] = seq
+        }
+        for try await (patient, site) in try await connection.query("SELECT patient, site FROM care_team WHERE patient = ANY(\(lookups.patients)) ORDER BY patient, site", logger: logger).decode((String, String).self) {
+            known.careTeams[patient, default: []].append(site)
+        }
+        if !lookups.sharedSites.isEmpty {
+            for try await name in try await connection.query("SELECT name FROM sites WHERE name = ANY(\(lookups.sharedSites)) AND revoked_at IS NULL", logger: logger).decode(String.self) {
+                known.enrolledSites.insert(name)
+            }
+        }
+        if !lookups.fingerprints.isEmpty {
+            for key in try await keys(where: "fingerprint = ANY($1)", lookups.fingerprints, connection, logger) { known.keys[key.fingerprint] = key }
+        }
+        for try await last in try await connection.query("SELECT coalesce(max(seq), 0)::BIGINT FROM events", logger: logger).decode(Int64.self) {
+            known.lastSeq = last
+        }
+        return known
+    }
+
+    // MARK: Pull and reads
+
+    public func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage {
+        let logger = self.logger
+        let (page, patients) = try await read { connection in
+            var bodies: [(bytes: Data, signature: Data?)] = [], last = cursor, counts: [String: Int] = [:], rows = 0
+            let query: PostgresQuery = """
+                SELECT f.seq, e.body, e.signature, e.patient FROM feed f JOIN events e ON e.seq = f.event_seq
+                WHERE f.site = \(site) AND f.seq > \(cursor) ORDER BY f.seq LIMIT \(Int64(limit + 1))
+                """
+            for try await (seq, body, signature, patient) in try await connection.query(query, logger: logger).decode((Int64, Data, Data?, String).self) {
+                rows += 1
+                guard rows <= limit else { break }
+                bodies.append((body, signature)); last = seq; counts[patient, default: 0] += 1
+            }
+            return (PullPage(bodies: bodies, cursor: last, more: rows > limit), counts)
+        }
+        guard !patients.isEmpty else { return page }
+        // Who received which patient's record is audited before the events leave the server.
+        let key = signingKey
+        try await write { connection in
+            try await PostgresAuditLog.record(AuditEntry.pulled(patients: patients, by: site, now: now, remoteAddress: remoteAddress), connection, logger, key: key, now: now)
+        }
+        return page
+    }
+
+    public func patientEvents(_ patient: String, site: String) async throws -> [(bytes: Data, signature: Data?)]? {
+        let logger = self.logger
+        return try await read { connection in
+            var member = false
+            for try await _ in try await connection.query("SELECT 1 FROM care_team WHERE patient = \(patient) AND site = \(site)", logger: logger) { member = true }
+            guard member else { return nil }
+            return try await Self.events(of: patient, connection, logger)
+        }
+    }
+
+    static func events(of patient: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> [(bytes: Data, signature: Data?)] {
+        var events: [(bytes: Data, signature: Data?)] = []
+        let rows = try await connection.query("SELECT body, signature FROM events WHERE patient = \(patient) ORDER BY seq", logger: logger)
+        for try await (body, signature) in rows.decode((Data, Data?).self) { events.append((body, signature)) }
+        return events
+    }
+
+    /// Writes entries to the audit log in their own transaction.
+    func record(_ entries: [AuditEntry], now: Int64) async throws {
+        let logger = self.logger, key = signingKey
+        try await write { connection in try await PostgresAuditLog.record(entries, connection, logger, key: key, now: now) }
+    }
+
+    public func recordRead(_ read: RecordRead) async throws {
+        try await record([AuditEntry(read)], now: read.now)
+    }
+
+    public func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws {
+        try await record([.refusedCredential(path: path, now: now, remoteAddress: remoteAddress)], now: now)
+    }
+
+    public func accessLog(patient: String) async throws -> [AccessEntry] {
+        let logger = self.logger
+        return try await read { connection in
+            var entries: [AccessEntry] = []
+            let rows = try await connection.query("SELECT entry FROM audit_log WHERE patient = \(patient) ORDER BY position", logger: logger)
+            for try await bytes in rows.decode(Data.self) { entries.append(AccessEntry(try AuditEntry.decode(bytes), patient: patient)) }
+            return entries
+        }
+    }
+
+    // MARK: The log's checkpoints and proofs
+
+    public func latestCheckpoint() async throws -> Checkpoint? {
+        let logger = self.logger
+        return try await read { connection in try await PostgresAuditLog.latestCheckpoint(connection, logger) }
+    }
+
+    public func inclusion(event: String, site: String) async throws -> (InclusionProof, Checkpoint)? {
+        let logger = self.logger
+        return try await read { connection in
+            var position: Int?
+            let rows = try await connection.query("""
+                SELECT a.position FROM audit_log a JOIN care_team c ON c.patient = a.patient AND c.site = \(site) WHERE a.event_id = \(event)
+                """, logger: logger)
+            for try await value in rows.decode(Int64.self) { position = Int(value) }
+            guard let position, let checkpoint = try await PostgresAuditLog.latestCheckpoint(connection, logger), position < checkpoint.size else { return nil }
+            return (try await PostgresAuditLog.inclusion(position: position, in: checkpoint, connection, logger), checkpoint)
+        }
+    }
+
+    public func consistency(from old: Int, to new: Int) async throws -> ConsistencyProof {
+        let logger = self.logger
+        return try await read { connection in
+            let size = try await PostgresAuditLog.size(connection, logger)
+            var signed = false
+            for try await _ in try await connection.query("SELECT 1 FROM checkpoints WHERE size = \(Int64(new))", logger: logger) { signed = true }
+            guard old >= 0, old <= new, new <= size, signed else {
+                throw ServerError("A consistency proof needs 0 <= from <= to, with `to` the size of a signed checkpoint (the log holds \(size) entries).")
+            }
+            return try await PostgresAuditLog.consistency(from: old, to: new, connection, logger)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import AccordCore
+import AccordLog
+import AccordSchema
+import AccordSync
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The server's storage on PostgreSQL, for several `accord-server` instances in front of one database.
+///
+/// Every write takes one transaction-scoped advisory lock first (`writeLock`), so writers commit one after another:
+/// the positions of `events`, `feed` and `audit_log` are handed out in commit order (a pull never passes a position
+/// that a slower transaction commits later), a push of the same event through two instances stores it once, and the
+/// Merkle log grows by one writer at a time, each signing the checkpoint it leaves. Reads take no lock.
+public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @unchecked Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    let location: PostgresLocation
+    public let signingKey: ServerSigningKey
+    private let running: Task<Void, Never>
+
+    /// The advisory lock every writer holds until it commits; another number guards the migrations.
+    static let writeLock: Int64 = 0x4163_636F_7264_0001
+    static let migrationLock: Int64 = 0x4163_636F_7264_0002
+
+    /// Connects to `url`, applies the migrations (safe when several instances start at once), and checks that
+    /// `signingKeyPath` holds the key that signed the log so far.
+    public init(url: String, signingKeyPath: String?, logger: Logger = Logger(label: "accord-server.postgres")) async throws {
+        location = try PostgresLocation(url: url)
+        guard let signingKeyPath else {
+            throw ServerError("With a PostgreSQL database, give --signing-key PATH (or ACCORD_SERVER_SIGNING_KEY): every instance must sign the audit log with the same key file.")
+        }
+        signingKey = try ServerSigningKey.loadOrCreate(at: signingKeyPath)
+        self.logger = logger
+        let client = PostgresClient(configuration: location.configuration(), backgroundLogger: logger)
+        self.client = client
+        running = Task { await client.run() }
+        do {
+            try await migrate()
+            try await checkSigningKey(path: signingKeyPath)
+        } catch {
+            running.cancel()
+            throw Self.explain(error, location: location)
+        }
+    }
+
+    /// Stops the connection pool; call once when done.
+    public func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    deinit { running.cancel() }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction holding the write lock; the lock is released when the transaction ends.
+    func write<T: Sendable>(_ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        try await translated {
+            try await self.client.withTransaction(logger: self.logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLock))", logger: self.logger)
+                return try await body(connection)
+            }
+        }
+    }
+
+    /// Runs `body` on a pooled connection, outside any lock.
+    func read<T: Sendable>(_ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+        try await translated { try await self.client.withConnection { connection in try await body(connection) } }
+    }
+
+    /// A lost or refused connection becomes `StorageUnavailable` (503 to a site, which retries); the pool
+    /// reconnects by itself. The SQL and its values are never put into the message.
+    private func translated<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch { throw Self.explain(error, location: location) }
+    }
+
+    static func explain(_ error: any Error, location: PostgresLocation) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        if let state = error.serverInfo?[.sqlState] {
+            // Connection and shutdown states (08, 57P), and transaction conflicts (40): try again.
+            if state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("40") || state == "53300" {
+                return StorageUnavailable(reason: "PostgreSQL at \(location.redacted) is not available (SQLSTATE \(state))")
+            }
+            if state == "28P01" || state == "28000" {
+                return ServerError("PostgreSQL at \(location.redacted) refused the user or password; check the URL and PGPASSWORD.")
+            }
+            if state == "3D000" {
+                return ServerError("PostgreSQL at \(location.redacted) has no such database; create it (createdb) or fix the URL.")
+            }
+            return ServerError("PostgreSQL at \(location.redacted) refused a statement (SQLSTATE \(state): \(error.serverInfo?[.message] ?? "no message")).")
+        }
+        return StorageUnavailable(reason: "PostgreSQL at \(location.redacted) could not be reached (\(error.code))")
+    }
+
+    // MARK: Start-up
+
+    private func migrate() async throws {
+        let migrations = try SchemaResources.serverPostgresMigrations()
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: self.logger)
+            var applied = Set<String>()
+            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: self.logger).decode(String.self) {
+                applied.insert(name)
+            }
+            if let unknown = applied.subtracting(migrations.map(\.name)).sorted().first {
+                throw ServerError("The database was written by a newer accord-server (migration \(unknown)); update the server.")
+            }
+            for migration in migrations where !applied.contains(migration.name) {
+                for statement in SQLStatements.split(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+                let at = AuditEntry.stamp(ServerClock.nowMilliseconds())
+                try await connection.query("INSERT INTO schema_migrations (name, applied_at) VALUES (\(migration.name), \(at))", logger: self.logger)
+            }
+        }
+    }
+
+    /// Refuses to start with a key other than the one that signed the log: every instance must share one key.
+    private func checkSigningKey(path signingKeyPath: String) async throws {
+        guard let latest = try await latestCheckpoint() else { return }
+        guard Data(base64Encoded: latest.key) == signingKey.publicKey else {
+            throw ServerError("The signing key \(signingKeyPath) is not the key that signed this database's audit log; give every instance the same --signing-key file.")
+        }
+    }
+}
+
+/// The shared database cannot be reached right now; the request may be tried again.
+public struct StorageUnavailable: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "\(reason); try again in a moment." }
+}
+
+/// Splits a migration file into statements: each ends with ';' at the end of a line, outside a $$ body.
+enum SQLStatements {
+    static func split(_ sql: String) -> [String] {
+        var statements: [String] = [], current: [Substring] = [], inBody = false
+        for line in sql.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("--") && current.isEmpty { continue }
+            current.append(line)
+            if line.components(separatedBy: "$$").count % 2 == 0 { inBody.toggle() }
+            if !inBody && trimmed.hasSuffix(";") {
+                statements.append(current.joined(separator: "\n"))
+                current = []
+            }
+        }
+        let rest = current.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        if !rest.isEmpty { statements.append(rest) }
+        return statements
+    }
+}
