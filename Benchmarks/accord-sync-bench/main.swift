@@ -1,5 +1,8 @@
-// Sync figures: `swift build -c release --static-swift-stdlib && .build/release/accord-sync-bench [--events N] [--sites N] [--requests N]`.
-// Starts a real accord-server (release build) on a loopback port with a fresh database.
+// Sync figures: `swift build -c release --static-swift-stdlib && .build/release/accord-sync-bench [--events N] [--sites N] [--requests N]
+//   [--database postgres://... --instances N]`. Starts real accord-server processes (release build) on loopback ports: one
+// on a fresh SQLite database by default, or N in front of the (empty) PostgreSQL database given. With several
+// instances, site A pushes through the first and site B pulls through the second; the load sites take turns.
+// `scripts/sync-bench-all` runs SQLite, PostgreSQL with one instance and with two, one after the other.
 import AccordCore
 import AccordStore
 import AccordSync
@@ -17,11 +20,14 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
 }
 
-var options = (events: 100_000, sites: 50, requests: 40, batch: 10)
+var options = (events: 100_000, sites: 50, requests: 40, batch: 10, instances: 1)
+var postgresURL: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
-    guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: accord-sync-bench [--events N] [--sites N] [--requests N]") }
+    if flag == "--database", let url = arguments.next() { postgresURL = url; continue }
+    guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: accord-sync-bench [--events N] [--sites N] [--requests N] [--database postgres://... --instances N]") }
     switch flag {
+    case "--instances": options.instances = value
     case "--events": options.events = value
     case "--sites": options.sites = value
     case "--requests": options.requests = value
@@ -47,39 +53,46 @@ func run(_ executable: String, _ arguments: [String]) throws -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-// The server.
-let database = work.appendingPathComponent("server.sqlite").path
-let log = work.appendingPathComponent("server.log")
-FileManager.default.createFile(atPath: log.path, contents: nil)
-let server = Process()
-server.executableURL = products.appendingPathComponent("accord-server")
-server.arguments = ["serve", "--port", "0", "--database", database]
-server.environment = ["LOG_LEVEL": "warning"]
-let logHandle = try FileHandle(forWritingTo: log)
-server.standardOutput = logHandle
-server.standardError = logHandle
-try server.run()
-defer { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() }
-var port = 0
-for _ in 0..<600 where port == 0 {
-    let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-    if let range = text.range(of: "listening on 127.0.0.1:") { port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0 }
-    usleep(50_000)
+// The servers: one process per instance, all on the same database and signing key.
+let database = postgresURL ?? work.appendingPathComponent("server.sqlite").path
+let databaseArguments = ["--database", database, "--signing-key", work.appendingPathComponent("server.signing-key").path]
+var servers: [Process] = []
+var urls: [String] = []
+for instance in 0..<options.instances {
+    let log = work.appendingPathComponent("server-\(instance).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    let server = Process()
+    server.executableURL = products.appendingPathComponent("accord-server")
+    server.arguments = ["serve", "--port", "0"] + databaseArguments
+    server.environment = ["LOG_LEVEL": "warning"]
+    let logHandle = try FileHandle(forWritingTo: log)
+    server.standardOutput = logHandle
+    server.standardError = logHandle
+    try server.run()
+    servers.append(server)
+    var port = 0
+    for _ in 0..<600 where port == 0 {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        if let range = text.range(of: "listening on 127.0.0.1:") { port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0 }
+        usleep(50_000)
+    }
+    guard port > 0 else { fatalError("accord-server did not start: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")") }
+    urls.append("http://127.0.0.1:\(port)")
 }
-guard port > 0 else { fatalError("accord-server did not start") }
-let url = "http://127.0.0.1:\(port)"
+defer { for server in servers { kill(server.processIdentifier, SIGTERM); server.waitUntilExit() } }
+let url = urls[0]
 func credential(_ site: String) throws -> String {
-    let json = try run("accord-server", ["site", "add", site, "--database", database, "--json"])
+    let json = try run("accord-server", ["site", "add", site, "--json"] + databaseArguments)
     return (try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: String])["credential"]!
 }
 
-report("Accord sync benchmark: accord-server on \(url), SQLite database")
+report("Accord sync benchmark: \(options.instances) accord-server instance(s) on \(urls.joined(separator: ", ")), \(postgresURL == nil ? "SQLite" : "PostgreSQL") database")
 
 // 1. Events from site A through the server to site B.
 let siteA = try EventStore.create(at: work.appendingPathComponent("a"), site: "site-a", clinicianName: "Dr. A")
 let siteB = try EventStore.create(at: work.appendingPathComponent("b"), site: "site-b", clinicianName: "Dr. B")
 try siteA.setRemote(url: url, credential: try credential("site-a"))
-try siteB.setRemote(url: url, credential: try credential("site-b"))
+try siteB.setRemote(url: urls[1 % urls.count], credential: try credential("site-b"))
 let patients = (0..<100).map { _ in Identifiers.make() }
 var drafts: [EventDraft] = []
 for patient in patients {
@@ -120,7 +133,7 @@ for round in 0..<10 {
 report("One new event at A, `accord sync` at A then at B (10 rounds, whole processes): median \(format(percentile(latencies, 0.5))) ms, max \(format(latencies.max()!)) ms (goal at most 100 ms)")
 
 // 3. Many sites pushing small batches at once.
-struct Pusher: Sendable { let credential: String; let bodies: [Data] }
+struct Pusher: Sendable { let credential: String; let url: String; let bodies: [Data] }
 var pushers: [Pusher] = []
 for index in 0..<options.sites {
     let site = "load-\(index)"
@@ -140,12 +153,12 @@ for index in 0..<options.sites {
         }
         bodies.append(SyncWire.pushBody(events))
     }
-    pushers.append(Pusher(credential: credential, bodies: bodies))
+    pushers.append(Pusher(credential: credential, url: urls[index % urls.count], bodies: bodies))
 }
 let configuration = URLSessionConfiguration.ephemeral
 configuration.httpMaximumConnectionsPerHost = options.sites
 let session = URLSession(configuration: configuration)
-func post(_ body: Data, credential: String) async throws -> Double {
+func post(_ body: Data, credential: String, to url: String) async throws -> Double {
     var request = URLRequest(url: URL(string: url + SyncWire.eventsPath)!)
     request.httpMethod = "POST"
     request.httpBody = body
@@ -165,7 +178,7 @@ let loadLatencies = try await withThrowingTaskGroup(of: [Double].self) { group i
     for pusher in pushers {
         group.addTask {
             var times: [Double] = []
-            for body in pusher.bodies { times.append(try await post(body, credential: pusher.credential)) }
+            for body in pusher.bodies { times.append(try await post(body, credential: pusher.credential, to: pusher.url)) }
             return times
         }
     }

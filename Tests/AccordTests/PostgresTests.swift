@@ -151,10 +151,23 @@ struct PostgresTests {
     func connectionLoss(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("pg-restart")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
+        // A cluster of its own: restarting the shared one would pull the floor from under the tests running beside.
+        let cluster = PrivateCluster(folder: folder.path("cluster"))
+        let admin = try cluster.start()
+        defer { cluster.stop() }
+        let server = try ServerProcess(folder, backend: backend, postgresAdminURL: admin)
         let north = try TestSite("north", server: server, folder: folder)
         let patient = try north.addPatient("Rita Restart", mrn: "R1")
         try north.store().append((0..<8_000).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "note \($0)"))) })
+        // Another session holds the server's write lock, so the push waits inside its transaction; the restart
+        // then ends that transaction under it: a push lost mid-way, every time.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        holder.arguments = [PostgresTestDatabase.libpq(server.location), "-Xq", "-c", "SELECT pg_advisory_lock(4711718965471346689), pg_sleep(120)"]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        try waitFor("the lock holder") { try PostgresTestDatabase.psql(server.location, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").first != "0" }
         let sync = Process()
         sync.executableURL = Paths.executable("accord")
         sync.arguments = ["sync", "--store", north.home.path]
@@ -163,9 +176,11 @@ struct PostgresTests {
         sync.standardOutput = try FileHandle(forWritingTo: output)
         sync.standardError = sync.standardOutput
         try sync.run()
-        Thread.sleep(forTimeInterval: 0.4)
-        let restart = try Run.process(Paths.packageRoot.appendingPathComponent("scripts/pg-test-cluster"), ["restart"])
-        #expect(restart.status == 0, "the cluster could not be restarted: \(restart.stderr)")
+        try waitFor("a push waiting for the lock") {
+            try PostgresTestDatabase.psql(server.location, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").first != "0"
+        }
+        try cluster.restart()
+        holder.waitUntilExit()
         sync.waitUntilExit()
         #expect(server.process?.isRunning == true, "the server must survive the database restart")
         try north.sync()
@@ -175,6 +190,41 @@ struct PostgresTests {
         #expect(try north.store().outboxCount() == 0)
         #expect(try server.admin("audit", "verify").status == 0)
         let log = (try? String(contentsOf: server.log, encoding: .utf8)) ?? ""
+        #expect(log.contains("database unavailable"), "the restart must have hit a request: \(log.suffix(2000))")
         #expect(!log.contains("Rita"), "no patient data in the server's log")
     }
+
+    /// Polls `condition` every 50 ms for up to 30 s.
+    func waitFor(_ what: String, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw ServerError("timed out waiting for \(what)")
+    }
+}
+
+/// A throw-away cluster in a test's own folder, through `scripts/pg-test-cluster`.
+struct PrivateCluster {
+    let folder: URL
+
+    func run(_ command: String) throws -> ProcessResult {
+        try Run.process(Paths.packageRoot.appendingPathComponent("scripts/pg-test-cluster"), [command],
+                        environment: ["ACCORD_PG_CLUSTER_DIR": folder.path])
+    }
+
+    /// Starts the cluster and returns its admin URL.
+    func start() throws -> String {
+        let result = try run("start")
+        guard result.status == 0 else { throw ServerError("the private cluster did not start: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func restart() throws {
+        let result = try run("restart")
+        guard result.status == 0 else { throw ServerError("the private cluster did not restart: \(result.stderr)") }
+    }
+
+    func stop() { _ = try? run("stop") }
 }

@@ -27,8 +27,8 @@ enum ServerBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
 /// A throw-away PostgreSQL database for one test, in the configured cluster.
 enum PostgresTestDatabase {
     /// Creates a new, empty database and returns its URL.
-    static func create() throws -> String {
-        guard let admin = ServerBackend.postgresAdminURL, var components = URLComponents(string: admin) else {
+    static func create(admin: String? = ServerBackend.postgresAdminURL) throws -> String {
+        guard let admin, var components = URLComponents(string: admin) else {
             throw ServerError(ServerBackend.howToEnable)
         }
         let name = "accord_\(UUID().uuidString.prefix(8).lowercased())"
@@ -38,16 +38,19 @@ enum PostgresTestDatabase {
     }
 
     static func drop(_ url: String) {
-        guard let admin = ServerBackend.postgresAdminURL, let name = URLComponents(string: url)?.path.dropFirst() else { return }
-        _ = try? psql(admin, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        guard var admin = URLComponents(string: url), let name = URLComponents(string: url)?.path.dropFirst() else { return }
+        admin.path = "/postgres"
+        let adminURL = admin.string!
+        _ = try? psql(adminURL, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
     }
+
+    /// The URL as libpq reads it (sslmode and all).
+    static func libpq(_ url: String) -> String { url }
 
     /// Runs SQL with psql and returns the rows, one line each, fields separated by '|'.
     @discardableResult
     static func psql(_ url: String, _ sql: String) throws -> [String] {
-        var libpqURL = URLComponents(string: url)!
-        libpqURL.queryItems = nil
-        let result = try Run.process(URL(fileURLWithPath: "/usr/bin/psql"), [libpqURL.string!, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        let result = try Run.process(URL(fileURLWithPath: "/usr/bin/psql"), [libpq(url), "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql])
         guard result.status == 0 else { throw ServerError("psql failed: \(result.stderr)") }
         return result.stdout.split(separator: "\n").map(String.init)
     }
@@ -72,12 +75,13 @@ final class ServerProcess: @unchecked Sendable {
     /// `--database` and `--signing-key`, for the administrative commands.
     var databaseArguments: [String] { ["--database", location, "--signing-key", signingKey.path] }
 
-    init(_ folder: TemporaryDirectory, backend: ServerBackend = .sqlite, extraArguments: [String] = []) throws {
+    init(_ folder: TemporaryDirectory, backend: ServerBackend = .sqlite, postgresAdminURL: String? = ServerBackend.postgresAdminURL,
+         extraArguments: [String] = []) throws {
         self.folder = folder
         self.backend = backend
         database = folder.path("server.sqlite")
         signingKey = folder.path("server.signing-key")
-        location = backend == .sqlite ? database.path : try PostgresTestDatabase.create()
+        location = backend == .sqlite ? database.path : try PostgresTestDatabase.create(admin: postgresAdminURL)
         ownsDatabase = backend == .postgres
         log = folder.path("server-\(UUID().uuidString.prefix(6)).log")
         try start(port: 0, extraArguments: extraArguments)

@@ -55,27 +55,59 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
     // MARK: Transactions
 
     /// Runs `body` in a transaction holding the write lock; the lock is released when the transaction ends.
-    func write<T: Sendable>(_ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await translated {
-            try await self.client.withTransaction(logger: self.logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLock))", logger: self.logger)
-                return try await body(connection)
+            try await self.client.withConnection { connection in
+                try await Self.transaction(on: connection, logger: self.logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLock))", logger: self.logger)
+                    return try await body(connection)
+                }
             }
         }
     }
 
+    /// BEGIN, `body`, COMMIT; ROLLBACK on failure, unless the connection is already gone (a rollback sent on a
+    /// connection the server closed is not answered, and the request would hang instead of being retried).
+    static func transaction<T>(on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        } catch {
+            if !connection.isClosed, !Self.isConnectionLoss(error) { try? await connection.query("ROLLBACK", logger: logger) }
+            throw error
+        }
+    }
+
+    static func isConnectionLoss(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        if let state = error.serverInfo?[.sqlState] { return state.hasPrefix("08") || state.hasPrefix("57P") }
+        return true
+    }
+
     /// Runs `body` on a pooled connection, outside any lock.
-    func read<T: Sendable>(_ body: @escaping (PostgresConnection) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await translated { try await self.client.withConnection { connection in try await body(connection) } }
     }
 
     /// A lost or refused connection becomes `StorageUnavailable` (503 to a site, which retries); the pool
     /// reconnects by itself. The SQL and its values are never put into the message.
     private func translated<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw Self.explain(error, location: location) }
+        do { return try await body() } catch {
+            let explained = Self.explain(error, location: location)
+            if let unavailable = explained as? StorageUnavailable {
+                logger.warning("database unavailable; the request is answered 503", metadata: ["reason": "\(unavailable.reason)"])
+            }
+            throw explained
+        }
     }
 
     static func explain(_ error: any Error, location: PostgresLocation) -> any Error {
+        if let failed = error as? PostgresTransactionError,
+           let cause = failed.beginError ?? failed.closureError ?? failed.commitError ?? failed.rollbackError {
+            return explain(cause, location: location)
+        }
         guard let error = error as? PSQLError else { return error }
         if let state = error.serverInfo?[.sqlState] {
             // Connection and shutdown states (08, 57P), and transaction conflicts (40): try again.
@@ -97,7 +129,7 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
 
     private func migrate() async throws {
         let migrations = try SchemaResources.serverPostgresMigrations()
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.withConnection { connection in try await Self.transaction(on: connection, logger: self.logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: self.logger)
             var applied = Set<String>()
@@ -114,7 +146,7 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
                 let at = AuditEntry.stamp(ServerClock.nowMilliseconds())
                 try await connection.query("INSERT INTO schema_migrations (name, applied_at) VALUES (\(migration.name), \(at))", logger: self.logger)
             }
-        }
+        } }
     }
 
     /// Refuses to start with a key other than the one that signed the log: every instance must share one key.

@@ -24,8 +24,8 @@ struct DatabaseOption: ParsableArguments {
 
     var location: String { ServerStorage.location(database) }
 
-    func open() async throws -> any ServerRepository {
-        try await ServerStorage.open(location, signingKey: signingKey)
+    func open(logger: Logger = Logger(label: "accord-server")) async throws -> any ServerRepository {
+        try await ServerStorage.open(location, signingKey: signingKey, logger: logger)
     }
 
     /// Opens the storage, runs `body`, and closes the storage whatever happens.
@@ -65,9 +65,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let repository = try await database.open()
         var logger = Logger(label: "accord-server")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let repository = try await database.open(logger: logger)
         let configuration = SyncServerConfiguration(host: host, port: port, maximumClockSkewMilliseconds: Int64(maximumClockSkew) * 1000)
         let app = SyncServer.buildApplication(repository: repository, configuration: configuration, logger: logger) { port in
             // Tests and scripts read this line to learn the port.
