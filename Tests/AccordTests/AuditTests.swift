@@ -15,8 +15,8 @@ struct AuditTests {
     let folder = TemporaryDirectory("audit")
 
     /// A server with one site whose key is approved, and a patient with a consent and an agreement synced.
-    func setUp() throws -> (ServerProcess, TestSite, String) {
-        let server = try ServerProcess(folder)
+    func setUp(_ backend: ServerBackend = .sqlite) throws -> (ServerProcess, TestSite, String) {
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let patient = try north.addPatient("Ann Lee", mrn: "A1")
         #expect(try north.run("consent", "--patient", "A1", "--discussed", "all", "--decision", "accepts", "--naloxone", "offered", "--agreed", "verbal").status == 0)
@@ -51,10 +51,10 @@ struct AuditTests {
         try SchemaValidator.expectValid(events.map(\.bytes))
     }
 
-    @Test("forged, copied, edited and unknown-key signatures are refused with the reason; the site keeps the entry")
-    func refusedSignatures() async throws {
+    @Test("forged, copied, edited and unknown-key signatures are refused with the reason; the site keeps the entry", arguments: ServerBackend.available)
+    func refusedSignatures(backend: ServerBackend) async throws {
         defer { folder.remove() }
-        let (server, north, patient) = try setUp()
+        let (server, north, patient) = try setUp(backend)
         let events = try north.store().events(patient: patient)
         let consent = try #require(events.first { $0.envelope.type == .consentRecorded })
         let agreement = try #require(events.first { $0.envelope.type == .agreementSigned })
@@ -86,12 +86,8 @@ struct AuditTests {
         #expect(response.rejected.map(\.code) == ["signature-invalid", "signature-invalid", "signature-invalid", "key-unknown", "unsigned"])
         #expect(response.accepted.isEmpty)
         #expect(response.rejected[0].reason.contains("changed after signing"))
-        let stored = try await SQLiteSyncRepository(path: server.database.path).patientEvents(patient, site: "north") ?? []
-        #expect(stored.count == events.count)
-        let held = try await DatabaseQueue(path: server.database.path).read { (db: Database) throws -> Data? in
-            try Data.fetchOne(db, sql: "SELECT signature FROM events WHERE id = ?", arguments: [consent.id.hex])
-        }
-        #expect(held == consent.signature)
+        #expect(try server.eventIDs(patient: patient).count == events.count)
+        #expect(try server.signatureHex(event: consent.id.hex) == consent.signature.map { HexEncoding.encode($0) })
 
         // New events with bad signatures, never seen before, are refused too.
         var fresh = consent.envelope
@@ -105,17 +101,17 @@ struct AuditTests {
         #expect(second.accepted.isEmpty)
     }
 
-    @Test("a revoked key's new entries are refused; the site shows why and keeps them; a pending key holds entries until approved")
-    func revokedAndPendingKeys() throws {
+    @Test("a revoked key's new entries are refused; the site shows why and keeps them; a pending key holds entries until approved", arguments: ServerBackend.available)
+    func revokedAndPendingKeys(backend: ServerBackend) throws {
         defer { folder.remove() }
-        let (server, north, _) = try setUp()
+        let (server, north, _) = try setUp(backend)
         try server.admin("key", "revoke", north.keyFingerprint)
         #expect(try north.run("agreement", "renew", "--patient", "A1").status == 0)
         let refused = try north.run("sync")
         #expect(refused.status != 0)
         #expect(refused.stdout.contains("key-revoked") && refused.stdout.contains("revoked"))
         #expect(try north.store().refusedEvents().map(\.code) == ["key-revoked"])
-        let again = try Run.process(Paths.executable("accord-server"), ["key", "approve", north.keyFingerprint, "--database", server.database.path])
+        let again = try Run.process(Paths.executable("accord-server"), ["key", "approve", north.keyFingerprint] + server.databaseArguments)
         #expect(again.status != 0 && again.stderr.contains("never approved again"), "a revoked key must not be approved again")
 
         let south = try TestSite("south", server: server, folder: folder, approveKey: false)
@@ -175,7 +171,7 @@ struct AuditTests {
         _ = try north.addPatient("Cy", mrn: "C1")
         try north.sync()
         server.stop()
-        let clean = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--database", server.database.path, "--json"])
+        let clean = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--json"] + server.databaseArguments)
         #expect(clean.status == 0, "\(clean.stdout)")
         let database = try DatabaseQueue(path: server.database.path)
         let (target, accepted): (Int, [Int]) = try database.write { db in
@@ -215,7 +211,7 @@ struct AuditTests {
                 try db.execute(sql: "UPDATE audit_log SET site = 'south' WHERE position = ?", arguments: [target])
             }
         }
-        let result = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--database", server.database.path, "--json"])
+        let result = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--json"] + server.databaseArguments)
         #expect(result.status == 1, "\(tamper): \(result.stdout)")
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
         let first = report["firstBadPosition"] as? Int
@@ -230,14 +226,14 @@ struct AuditTests {
         default:
             #expect(first == target, "\(tamper): \(result.stdout)")
         }
-        let text = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--database", server.database.path])
+        let text = try Run.process(Paths.executable("accord-server"), ["audit", "verify"] + server.databaseArguments)
         #expect(text.status == 1 && text.stdout.contains("FAILS verification") && text.stdout.contains("first bad position"))
     }
 
-    @Test("audit agreements and audit access answer with history, signatures, proofs and who read what")
-    func auditQueries() throws {
+    @Test("audit agreements and audit access answer with history, signatures, proofs and who read what", arguments: ServerBackend.available)
+    func auditQueries(backend: ServerBackend) throws {
         defer { folder.remove() }
-        let (server, north, patient) = try setUp()
+        let (server, north, patient) = try setUp(backend)
         let south = try TestSite("south", server: server, folder: folder)
         #expect(try north.run("patient", "share", "--patient", "A1", "--site", "south").status == 0)
         try north.sync()
@@ -252,17 +248,34 @@ struct AuditTests {
         let proofBytes = agreement.versions[0].inclusionProof?.proof.count ?? 0
         #expect(proofBytes > 0)
         #expect(try JSONDecoder().decode([AgreementAudit].self, from: Data(try server.admin("audit", "agreements", "--status", "ended", "--json").stdout.utf8)).isEmpty)
-        #expect(try Run.process(Paths.executable("accord-server"), ["audit", "agreements", "--status", "lapsed", "--database", server.database.path]).status == 64)
+        #expect(try Run.process(Paths.executable("accord-server"), ["audit", "agreements", "--status", "lapsed"] + server.databaseArguments).status == 64)
 
         let access = try JSONDecoder().decode([AccessEntry].self, from: Data(try server.admin("audit", "access", "--patient", patient, "--json").stdout.utf8))
         #expect(access.contains { $0.action == "write" && $0.site == "north" && $0.detail == "agreement.signed" && $0.outcome == "ok" })
         #expect(access.contains { $0.action == "read" && $0.site == "south" && $0.remoteAddress == "127.0.0.1" })
     }
 
-    @Test("credentials stay in their lane: an auditor's opens no sync route, a site's opens no audit page; both refusals are logged")
-    func credentialLanes() async throws {
+    @Test("a command without the key that signed the log is refused and makes no new key; a different key is refused too",
+          arguments: ServerBackend.available)
+    func signingKeyGuard(backend: ServerBackend) throws {
         defer { folder.remove() }
-        let (server, north, _) = try setUp()
+        let (server, _, _) = try setUp(backend)
+        let missing = folder.path("elsewhere.signing-key")
+        let withoutKey = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--database", server.location, "--signing-key", missing.path])
+        #expect(withoutKey.status != 0 && withoutKey.stderr.contains("is missing"), "\(withoutKey.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: missing.path), "no new key may be made for a signed log")
+        let other = folder.path("other.signing-key")
+        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: other)
+        let wrongKey = try Run.process(Paths.executable("accord-server"), ["site", "add", "west", "--database", server.location, "--signing-key", other.path])
+        #expect(wrongKey.status != 0 && wrongKey.stderr.contains("is not the key that signed"), "\(wrongKey.stderr)")
+        #expect(try server.query("SELECT count(*) FROM sites WHERE name = 'west'") == ["0"])
+        #expect(try server.admin("audit", "verify").status == 0)
+    }
+
+    @Test("credentials stay in their lane: an auditor's opens no sync route, a site's opens no audit page; both refusals are logged", arguments: ServerBackend.available)
+    func credentialLanes(backend: ServerBackend) async throws {
+        defer { folder.remove() }
+        let (server, north, _) = try setUp(backend)
         let auditor = try JSONDecoder().decode([String: String].self, from: Data(try server.admin("auditor", "add", "carol", "--json").stdout.utf8))["credential"]!
         for path in [SyncWire.eventsPath, SyncWire.checkpointPath, SyncWire.inclusionPath + "?event=" + String(repeating: "a", count: 64)] {
             #expect(try await HTTP.send("GET", server.url + path, credential: auditor).status == 401, "\(path)")
@@ -275,11 +288,9 @@ struct AuditTests {
         #expect(try await HTTP.send("GET", server.url + "/audit", credential: auditor).status == 200)
         try server.admin("auditor", "revoke", "carol")
         #expect(try await HTTP.send("GET", server.url + "/audit", credential: auditor).status == 401)
-        let log = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--database", server.database.path, "--json"])
+        let log = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--json"] + server.databaseArguments)
         #expect(log.status == 0)
-        let refusals = try await DatabaseQueue(path: server.database.path).read { (db: Database) throws -> Int in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM audit_log WHERE kind = 'credential.refused'")!
-        }
+        let refusals = Int(try server.query("SELECT count(*) FROM audit_log WHERE kind = 'credential.refused'").first ?? "") ?? 0
         #expect(refusals >= 7)
     }
 

@@ -147,10 +147,10 @@ struct ExportCommandTests {
         }
     }
 
-    @Test("the server's FHIR route: the care team only, 401 without a credential, every request in the access log")
-    func serverRoute() async throws {
+    @Test("the server's FHIR route: the care team only, 401 without a credential, every request in the access log", arguments: ServerBackend.available)
+    func serverRoute(backend: ServerBackend) async throws {
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         let south = try TestSite("south", server: server, folder: folder)
         let patient = try north.addPatient("Jane Roe", mrn: "J1")
@@ -176,7 +176,7 @@ struct ExportCommandTests {
         #expect(try await HTTP.send("GET", url, credential: south.credential).status == 200)
         try south.sync()
 
-        let log = try await SQLiteSyncRepository(path: server.database.path).accessLog(patient: patient)
+        let log = try JSONDecoder().decode([AccessEntry].self, from: Data(try server.admin("audit", "access", "--patient", patient, "--json").stdout.utf8))
         let exports = log.filter { $0.detail == "FHIR export" }
         #expect(exports.map(\.site) == ["north", "south", "south"])
         #expect(exports.map(\.outcome) == ["ok", "not-found", "ok"])

@@ -18,21 +18,21 @@ struct OpenAPITests {
         return try JSONDecoder().decode([String: Operation].self, from: Data(result.stdout.utf8))
     }
 
-    @Test("every documented status of every route, with its content type; undocumented routes do not answer")
-    func routesMatchDocument() async throws {
+    @Test("every documented status of every route, with its content type; undocumented routes do not answer", arguments: ServerBackend.available)
+    func routesMatchDocument(backend: ServerBackend) async throws {
         let operations = try documented()
         #expect(Set(operations.keys) == ["/health GET", "/v1/events GET", "/v1/events POST", "/v1/patients/{patient}/fhir GET",
                                          "/v1/keys POST", "/v1/log/checkpoint GET", "/v1/log/inclusion GET", "/v1/log/consistency GET"])
         let folder = TemporaryDirectory("openapi")
         defer { folder.remove() }
-        let server = try ServerProcess(folder)
+        let server = try ServerProcess(folder, backend: backend)
         let north = try TestSite("north", server: server, folder: folder)
         _ = try north.addPatient("Jane", mrn: "J1")
         let event = try north.store().events(patient: try north.store().resolvePatient("J1").id)[0]
         #expect(try north.sync().status == 0)
         let patient = event.envelope.patient
         let fhirPath = "/v1/patients/\(patient)/fhir"
-        let size = try #require(try await SQLiteSyncRepository(path: server.database.path).latestCheckpoint()).size
+        let size = try #require(Int(try server.query("SELECT max(size) FROM checkpoints").first ?? ""))
         let registration = try JSONEncoder().encode(KeyRegistration(publicKey: try ClinicianKey.load(from: north.home).publicKey.rawRepresentation.base64EncodedString(),
                                                                     clinicianId: try north.store().identity.clinicianID, clinicianName: "Dr. North"))
         let stranger = try JSONEncoder().encode(KeyRegistration(publicKey: try ClinicianKey.load(from: north.home).publicKey.rawRepresentation.base64EncodedString(),

@@ -171,6 +171,13 @@ final class ServerProcess: @unchecked Sendable {
         return try query("SELECT id FROM events\(condition) ORDER BY seq")
     }
 
+    /// An event's stored signature in lowercase hex, read straight from the server's database.
+    func signatureHex(event id: String) throws -> String? {
+        let sql = backend == .postgres ? "SELECT encode(signature, 'hex') FROM events WHERE id = '\(id)'"
+                                       : "SELECT lower(hex(signature)) FROM events WHERE id = '\(id)'"
+        return try query(sql).first
+    }
+
     /// The first column of every row `sql` returns, as text, read straight from the server's database.
     func query(_ sql: String) throws -> [String] {
         if backend == .postgres { return try PostgresTestDatabase.psql(location, sql).map { String($0.split(separator: "|", omittingEmptySubsequences: false)[0]) } }

@@ -30,14 +30,15 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
         guard let signingKeyPath else {
             throw ServerError("With a PostgreSQL database, give --signing-key PATH (or ACCORD_SERVER_SIGNING_KEY): every instance must sign the audit log with the same key file.")
         }
-        signingKey = try ServerSigningKey.loadOrCreate(at: signingKeyPath)
         self.logger = logger
         let client = PostgresClient(configuration: location.configuration(), backgroundLogger: logger)
         self.client = client
-        running = Task { await client.run() }
+        let running = Task { await client.run() }
+        self.running = running
         do {
-            try await migrate()
-            try await checkSigningKey(path: signingKeyPath)
+            try await Self.migrate(client, logger: logger)
+            let latest = try await client.withConnection { connection in try await PostgresAuditLog.latestCheckpoint(connection, logger) }
+            signingKey = try ServerSigningKey.forLog(at: signingKeyPath, signedLog: latest)
         } catch {
             running.cancel()
             throw Self.explain(error, location: location)
@@ -127,13 +128,13 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
 
     // MARK: Start-up
 
-    private func migrate() async throws {
+    private static func migrate(_ client: PostgresClient, logger: Logger) async throws {
         let migrations = try SchemaResources.serverPostgresMigrations()
-        try await client.withConnection { connection in try await Self.transaction(on: connection, logger: self.logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: self.logger)
-            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: self.logger)
+        try await client.withConnection { connection in try await Self.transaction(on: connection, logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
             var applied = Set<String>()
-            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: self.logger).decode(String.self) {
+            for try await name in try await connection.query("SELECT name FROM schema_migrations", logger: logger).decode(String.self) {
                 applied.insert(name)
             }
             if let unknown = applied.subtracting(migrations.map(\.name)).sorted().first {
@@ -141,20 +142,12 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
             }
             for migration in migrations where !applied.contains(migration.name) {
                 for statement in SQLStatements.split(migration.sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 let at = AuditEntry.stamp(ServerClock.nowMilliseconds())
-                try await connection.query("INSERT INTO schema_migrations (name, applied_at) VALUES (\(migration.name), \(at))", logger: self.logger)
+                try await connection.query("INSERT INTO schema_migrations (name, applied_at) VALUES (\(migration.name), \(at))", logger: logger)
             }
         } }
-    }
-
-    /// Refuses to start with a key other than the one that signed the log: every instance must share one key.
-    private func checkSigningKey(path signingKeyPath: String) async throws {
-        guard let latest = try await latestCheckpoint() else { return }
-        guard Data(base64Encoded: latest.key) == signingKey.publicKey else {
-            throw ServerError("The signing key \(signingKeyPath) is not the key that signed this database's audit log; give every instance the same --signing-key file.")
-        }
     }
 }
 

@@ -14,7 +14,7 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
 
     /// Opens (or creates) the database at `path`, and the signing key at `signingKeyPath` (default beside it).
     public init(path: String, signingKeyPath: String? = nil) throws {
-        signingKey = try ServerSigningKey.loadOrCreate(at: signingKeyPath ?? ServerSigningKey.defaultPath(forDatabase: path))
+        let pool: DatabasePool
         do {
             pool = try Self.open(path: path)
         } catch let error as ServerError {
@@ -33,6 +33,9 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
         } catch {
             throw ServerError("Cannot create the server database at \(path); check that its folder can be created and written.")
         }
+        self.pool = pool
+        signingKey = try ServerSigningKey.forLog(at: signingKeyPath ?? ServerSigningKey.defaultPath(forDatabase: path),
+                                               signedLog: try pool.read { try SQLiteAuditLog.latestCheckpoint($0) })
     }
 
     private static func open(path: String) throws -> DatabasePool {

@@ -1,3 +1,5 @@
+import AccordCore
+import AccordLog
 import Crypto
 import Foundation
 
@@ -13,6 +15,22 @@ public struct ServerSigningKey: Sendable {
 
     /// The default place: beside the database, `<database>.signing-key`.
     public static func defaultPath(forDatabase database: String) -> String { database + ".signing-key" }
+
+    /// The key for a database whose log ends at `latest`: created on first use only while the log has no signed
+    /// checkpoint; after that the file must exist and be the key that signed the log (a command that quietly made a
+    /// new key would sign the rest of the log with a key no site trusts).
+    public static func forLog(at path: String, signedLog latest: Checkpoint?) throws -> ServerSigningKey {
+        guard let latest else { return try loadOrCreate(at: path) }
+        let fingerprint = Data(base64Encoded: latest.key).map { HexEncoding.encode(SHA256.hash(data: $0)).prefix(16) } ?? "?"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ServerError("The server signing key \(path) is missing; this database's audit log is signed with key \(fingerprint). Give that key's file with --signing-key (or \(ServerStorage.signingKeyVariable)).")
+        }
+        let key = try loadOrCreate(at: path)
+        guard Data(base64Encoded: latest.key) == key.publicKey else {
+            throw ServerError("The signing key \(path) is not the key that signed this database's audit log (\(fingerprint)); give every command and instance that key's file with --signing-key.")
+        }
+        return key
+    }
 
     /// Loads the key at `path`, creating it on first use. Instances starting together on a shared key file agree on
     /// one key: a new key is written to a private file and linked into place, and whoever loses the race reads the
