@@ -58,7 +58,8 @@ struct OpenAPITests {
         for (key, operation) in operations {
             let parts = key.split(separator: " ")
             let (path, method) = (String(parts[0]), String(parts[1]))
-            for code in operation.codes {
+            // 503 needs the database down: PostgresTests.connectionLoss provokes and checks it.
+            for code in operation.codes where code != "503" {
                 let scenario = try #require(scenarios[key]?[code], "no scenario for \(key) \(code)")
                 // The export route's path names the patient; "?bad" and "?unknown" stand for a malformed and an unknown id.
                 let target = path.contains("{patient}")

@@ -43,15 +43,7 @@ struct PostgresTests {
             for site in sites {
                 try site.store().append((0..<150).map { EventDraft(patient: shared, payload: .noteAdded(NoteAdded(text: "\(site.name) round \(round) note \($0)"))) })
             }
-            let processes = try sites.map { site -> Process in
-                let process = Process()
-                process.executableURL = Paths.executable("accord")
-                process.arguments = ["sync", "--store", site.home.path]
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                return process
-            }
+            let processes = try sites.map { try startSync($0.home) }
             for process in processes { process.waitUntilExit() }
         }
         for _ in 0..<2 { for site in sites { try site.sync() } }
@@ -83,15 +75,7 @@ struct PostgresTests {
         let twin = folder.path("site-north-twin")
         try FileManager.default.copyItem(at: north.home, to: twin)
         #expect(try Run.accord(["remote", "add", second.url, "--credential", north.credential], store: twin).status == 0)
-        let processes = try [north.home, twin].map { home -> Process in
-            let process = Process()
-            process.executableURL = Paths.executable("accord")
-            process.arguments = ["sync", "--store", home.path]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            return process
-        }
+        let processes = try [north.home, twin].map(startSync)
         for process in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.terminationStatus == 0 })
         let onServer = try first.eventIDs(patient: patient)
@@ -148,7 +132,7 @@ struct PostgresTests {
 
     @Test("PostgreSQL restarted mid-push: the site is told to retry, nothing acknowledged is lost, the server reconnects by itself",
           arguments: ServerBackend.postgresIfConfigured)
-    func connectionLoss(backend: ServerBackend) throws {
+    func connectionLoss(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("pg-restart")
         defer { folder.remove() }
         // A cluster of its own: restarting the shared one would pull the floor from under the tests running beside.
@@ -192,6 +176,13 @@ struct PostgresTests {
         let log = (try? String(contentsOf: server.log, encoding: .utf8)) ?? ""
         #expect(log.contains("database unavailable"), "the restart must have hit a request: \(log.suffix(2000))")
         #expect(!log.contains("Rita"), "no patient data in the server's log")
+        // With the database down, a request is answered 503 within the lease timeout instead of hanging.
+        cluster.stop()
+        let started = Date()
+        let down = try await HTTP.send("GET", server.url + "/v1/events?after=0", credential: north.credential)
+        #expect(down.status == 503)
+        #expect(String(decoding: down.body, as: UTF8.self).contains("storage-unavailable"))
+        #expect(Date().timeIntervalSince(started) < 20)
     }
 
     /// Polls `condition` every 50 ms for up to 30 s.

@@ -220,12 +220,7 @@ struct SyncTests {
         drafts.append(EventDraft(patient: patient, payload: .patientShared(PatientShared(site: "south"))))
         for index in 0..<6_000 { drafts.append(EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "offline note \(index)")))) }
         try store.append(drafts)
-        let sync = Process()
-        sync.executableURL = Paths.executable("accord")
-        sync.arguments = ["sync", "--store", north.home.path]
-        sync.standardOutput = FileHandle.nullDevice
-        sync.standardError = FileHandle.nullDevice
-        try sync.run()
+        let sync = try startSync(north.home)
         Thread.sleep(forTimeInterval: 0.3)
         try server.restart(signal: SIGKILL)
         sync.waitUntilExit()
@@ -270,12 +265,7 @@ extension SyncTests {
             try northStore.append(drafts)
             written += drafts.count
             for home in [north.home, south.home] {
-                let process = Process()
-                process.executableURL = Paths.executable("accord")
-                process.arguments = ["sync", "--store", home.path]
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
-                try process.run()
+                let process = try startSync(home)
                 usleep(UInt32.random(in: 20_000...400_000, using: &rng))
                 kill(process.processIdentifier, SIGKILL)
                 process.waitUntilExit()

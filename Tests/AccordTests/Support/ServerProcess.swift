@@ -242,6 +242,17 @@ struct TestSite {
     func eventIDs(patient: String) throws -> Set<String> { Set(try store().events(patient: patient).map(\.id.hex)) }
 }
 
+/// `accord sync` on a store, started in the background (output discarded) for tests that kill it or run several.
+func startSync(_ home: URL) throws -> Process {
+    let process = Process()
+    process.executableURL = Paths.executable("accord")
+    process.arguments = ["sync", "--store", home.path]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
 /// Raw HTTP for tests that talk to the server directly.
 enum HTTP {
     struct Reply { var status: Int; var body: Data; var headers: [String: String] }

@@ -35,9 +35,11 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
         self.client = client
         let running = Task { await client.run() }
         self.running = running
+        // The pool warns when a lease comes before run() has begun; give the task a moment to start.
+        try? await Task.sleep(for: .milliseconds(10))
         do {
-            try await Self.migrate(client, logger: logger)
-            let latest = try await client.withConnection { connection in try await PostgresAuditLog.latestCheckpoint(connection, logger) }
+            try await Self.migrate(client, at: location, logger: logger)
+            let latest = try await Self.leased(from: client, at: location) { connection in try await PostgresAuditLog.latestCheckpoint(connection, logger) }
             signingKey = try ServerSigningKey.forLog(at: signingKeyPath, signedLog: latest)
         } catch {
             running.cancel()
@@ -58,7 +60,7 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
     /// Runs `body` in a transaction holding the write lock; the lock is released when the transaction ends.
     func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await translated {
-            try await self.client.withConnection { connection in
+            try await self.leased { connection in
                 try await Self.transaction(on: connection, logger: self.logger) { connection in
                     try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLock))", logger: self.logger)
                     return try await body(connection)
@@ -89,7 +91,37 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
 
     /// Runs `body` on a pooled connection, outside any lock.
     func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await translated { try await self.client.withConnection { connection in try await body(connection) } }
+        try await translated { try await self.leased(body) }
+    }
+
+    /// How long a request waits for a connection before it is answered 503: while PostgreSQL is down the pool keeps
+    /// trying to connect, and a site is better told to come back than left waiting.
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// Runs `body` on a pooled connection; gives up with `StorageUnavailable` when none comes within `leaseTimeout`
+    /// (only the wait for a connection is timed, never work already under way).
+    func leased<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.leased(from: client, at: location, body)
+    }
+
+    static func leased<T: Sendable>(from client: PostgresClient, at location: PostgresLocation,
+                                    _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let started = LeaseFlag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await client.withConnection { connection in started.set(); return try await body(connection) } }
+            group.addTask {
+                try await Task.sleep(for: Self.leaseTimeout)
+                if started.isSet { return nil }
+                throw StorageUnavailable(reason: "no connection to PostgreSQL at \(location.redacted) within \(Self.leaseTimeout)")
+            }
+            while let result = try await group.next() {
+                if let value = result {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw CancellationError()
+        }
     }
 
     /// A lost or refused connection becomes `StorageUnavailable` (503 to a site, which retries); the pool
@@ -128,9 +160,9 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
 
     // MARK: Start-up
 
-    private static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+    private static func migrate(_ client: PostgresClient, at location: PostgresLocation, logger: Logger) async throws {
         let migrations = try SchemaResources.serverPostgresMigrations()
-        try await client.withConnection { connection in try await Self.transaction(on: connection, logger: logger) { connection in
+        try await leased(from: client, at: location) { connection in try await Self.transaction(on: connection, logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)", logger: logger)
             var applied = Set<String>()
@@ -149,6 +181,14 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
             }
         } }
     }
+}
+
+/// Set once a request holds a connection.
+final class LeaseFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// The shared database cannot be reached right now; the request may be tried again.

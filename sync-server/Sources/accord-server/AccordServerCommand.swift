@@ -24,7 +24,14 @@ struct DatabaseOption: ParsableArguments {
 
     var location: String { ServerStorage.location(database) }
 
-    func open(logger: Logger = Logger(label: "accord-server")) async throws -> any ServerRepository {
+    /// Administrative commands log only warnings (the connection pool's retries are for the server's log).
+    static var quietLogger: Logger {
+        var logger = Logger(label: "accord-server")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    func open(logger: Logger = DatabaseOption.quietLogger) async throws -> any ServerRepository {
         try await ServerStorage.open(location, signingKey: signingKey, logger: logger)
     }
 
