@@ -18,6 +18,31 @@ struct ServerCommandTests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    @Test("a PostgreSQL URL that cannot work is named with what to fix, quickly, and nothing is created")
+    func postgresURLProblems() throws {
+        let folder = TemporaryDirectory("admin-pg")
+        defer { folder.remove() }
+        let key = folder.path("server.signing-key").path
+        var cases: [([String], String)] = [
+            (["--database", "postgres://127.0.0.1/accord", "--signing-key", key], "names no user"),
+            (["--database", "postgres://accord@127.0.0.1/accord?sslmode=sometimes", "--signing-key", key], "sslmode=sometimes is not supported"),
+            (["--database", "postgres://accord@127.0.0.1:1/accord?sslmode=disable"], "give --signing-key"),
+            (["--database", "postgres://accord@127.0.0.1:1/accord?sslmode=disable", "--signing-key", key], "could not be reached"),
+        ]
+        if let admin = ServerBackend.postgresAdminURL, var missing = URLComponents(string: admin) {
+            missing.path = "/accord_missing_database"
+            cases.append((["--database", missing.string!, "--signing-key", key], "has no such database"))
+        }
+        for (arguments, message) in cases {
+            let started = Date()
+            let result = try Run.process(Paths.executable("accord-server"), ["site", "list"] + arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(Date().timeIntervalSince(started) < 10, "\(arguments) took too long")
+            #expect(!FileManager.default.fileExists(atPath: key), "no signing key is made for a database that was never opened")
+        }
+    }
+
     @Test("a file that is not a server database is named as such, without SQL; enrolling twice is refused")
     func damagedAndDuplicate() throws {
         let folder = TemporaryDirectory("admin")

@@ -40,15 +40,38 @@ struct PostgresLocation: Sendable {
     var redacted: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
     /// As libpq reads sslmode: prefer and require encrypt without checking the certificate; verify-full checks it.
-    func configuration() -> PostgresClient.Configuration {
-        let tls: PostgresClient.Configuration.TLS
+    var tlsConfiguration: TLSConfiguration? {
         switch sslMode {
-        case "disable": tls = .disable
-        case "verify-full": tls = .require(.makeClientConfiguration())
+        case "disable": return nil
+        case "verify-full": return .makeClientConfiguration()
         default:
             var unchecked = TLSConfiguration.makeClientConfiguration()
             unchecked.certificateVerification = .none
-            tls = sslMode == "require" ? .require(unchecked) : .prefer(unchecked)
+            return unchecked
+        }
+    }
+
+    /// One connection's settings, for the probe that names a wrong user, password or database at start-up (the pool
+    /// only retries, and would say nothing more precise than "no connection").
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        if let tlsConfiguration {
+            let context = try NIOSSLContext(configuration: tlsConfiguration)
+            tls = sslMode == "prefer" ? .prefer(context) : .require(context)
+        } else {
+            tls = .disable
+        }
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    func configuration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        if let tlsConfiguration {
+            tls = sslMode == "prefer" ? .prefer(tlsConfiguration) : .require(tlsConfiguration)
+        } else {
+            tls = .disable
         }
         var configuration = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .seconds(5)

@@ -31,6 +31,12 @@ public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @
             throw ServerError("With a PostgreSQL database, give --signing-key PATH (or ACCORD_SERVER_SIGNING_KEY): every instance must sign the audit log with the same key file.")
         }
         self.logger = logger
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            try await probe.close()
+        } catch {
+            throw Self.explain(error, location: location)
+        }
         let client = PostgresClient(configuration: location.configuration(), backgroundLogger: logger)
         self.client = client
         let running = Task { await client.run() }
