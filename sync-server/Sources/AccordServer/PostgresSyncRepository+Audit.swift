@@ -52,8 +52,11 @@ extension PostgresSyncRepository: ServerRepository {
                 for try await (id, position) in try await connection.query("SELECT event_id, position FROM audit_log WHERE event_id = ANY(\(ids))", logger: logger)
                     .decode((String, Int64).self) {
                     positions[id] = Int(position)
-                    if let checkpoint, Int(position) < checkpoint.size {
-                        proofs[Int(position)] = try await PostgresAuditLog.inclusion(position: Int(position), in: checkpoint, connection, logger)
+                }
+                // The proofs are fetched once the rows above are read: one query at a time on a connection.
+                if let checkpoint {
+                    for position in Set(positions.values) where position < checkpoint.size {
+                        proofs[position] = try await PostgresAuditLog.inclusion(position: position, in: checkpoint, connection, logger)
                     }
                 }
                 audits += AgreementAuditBuilder.build(events: events, on: date, keys: keys, position: { positions[$0] }, proof: { proofs[$0] }, checkpoint: checkpoint)

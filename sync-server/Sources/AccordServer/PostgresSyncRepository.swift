@@ -12,7 +12,7 @@ import PostgresNIO
 /// the positions of `events`, `feed` and `audit_log` are handed out in commit order (a pull never passes a position
 /// that a slower transaction commits later), a push of the same event through two instances stores it once, and the
 /// Merkle log grows by one writer at a time, each signing the checkpoint it leaves. Reads take no lock.
-public final class PostgresSyncRepository: SyncRepository, SiteAdministration, @unchecked Sendable {
+public final class PostgresSyncRepository: Sendable {
     let client: PostgresClient
     let logger: Logger
     let location: PostgresLocation

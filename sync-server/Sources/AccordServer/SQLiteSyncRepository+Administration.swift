@@ -5,8 +5,6 @@ import Foundation
 import GRDB
 
 extension SQLiteSyncRepository {
-    static func stamp(_ now: Int64) -> String { AuditEntry.stamp(now) }
-
     /// Runs an administrative change and its audit entry in one transaction, with a signed checkpoint.
     func administer<T: Sendable>(now: Int64, _ change: @escaping @Sendable (Database) throws -> (T, AuditEntry)) async throws -> T {
         try await pool.write { db in
@@ -24,14 +22,14 @@ extension SQLiteSyncRepository {
         return try await administer(now: now) { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM sites WHERE name = ?", arguments: [name]) == true { throw AdministrationRules.siteExists(name) }
             try db.execute(sql: "INSERT INTO sites (name, credential_sha256, created_at) VALUES (?, ?, ?)",
-                           arguments: [name, Credentials.sha256(credential), Self.stamp(now)])
+                           arguments: [name, Credentials.sha256(credential), AuditEntry.stamp(now)])
             return (credential, .administration(.siteEnrolled, now: now, site: name))
         }
     }
 
     public func revokeSite(_ name: String, now: Int64) async throws {
         try await administer(now: now) { db in
-            try db.execute(sql: "UPDATE sites SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [Self.stamp(now), name])
+            try db.execute(sql: "UPDATE sites SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [AuditEntry.stamp(now), name])
             guard db.changesCount == 1 else { throw AdministrationRules.noSuchSite(name) }
             return ((), .administration(.siteRevoked, now: now, site: name))
         }
@@ -72,7 +70,7 @@ extension SQLiteSyncRepository {
             try db.execute(sql: """
                 INSERT INTO clinician_keys (fingerprint, public_key, site, clinician_id, clinician_name, status, registered_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', ?)
-                """, arguments: [fingerprint, raw, site, registration.clinicianId, registration.clinicianName, Self.stamp(now)])
+                """, arguments: [fingerprint, raw, site, registration.clinicianId, registration.clinicianName, AuditEntry.stamp(now)])
             try SQLiteAuditLog.record([.keyRegistered(fingerprint, site: site, clinician: registration.clinicianName, now: now, remoteAddress: remoteAddress)],
                                       db, key: self.signingKey, now: now)
             return try Self.key(fingerprint, db)!
@@ -98,7 +96,7 @@ extension SQLiteSyncRepository {
                                            arguments: [prefix, prefix + "~"]).map(Self.keyInfo)
             let key = try AdministrationRules.decidableKey(prefix, matches: matches, to: status)
             try db.execute(sql: "UPDATE clinician_keys SET status = ?, decided_at = ? WHERE fingerprint = ?",
-                           arguments: [status.rawValue, Self.stamp(now), key.fingerprint])
+                           arguments: [status.rawValue, AuditEntry.stamp(now), key.fingerprint])
             return (try Self.key(key.fingerprint, db)!, .administration(kind, now: now, site: key.site, key: key.fingerprint, detail: key.clinicianName))
         }
     }
@@ -111,14 +109,14 @@ extension SQLiteSyncRepository {
         return try await administer(now: now) { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM auditors WHERE name = ?", arguments: [name]) == true { throw AdministrationRules.auditorExists(name) }
             try db.execute(sql: "INSERT INTO auditors (name, credential_sha256, created_at) VALUES (?, ?, ?)",
-                           arguments: [name, Credentials.sha256(credential), Self.stamp(now)])
+                           arguments: [name, Credentials.sha256(credential), AuditEntry.stamp(now)])
             return (credential, .administration(.auditorAdded, now: now, detail: name))
         }
     }
 
     public func revokeAuditor(_ name: String, now: Int64) async throws {
         try await administer(now: now) { db in
-            try db.execute(sql: "UPDATE auditors SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [Self.stamp(now), name])
+            try db.execute(sql: "UPDATE auditors SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [AuditEntry.stamp(now), name])
             guard db.changesCount == 1 else { throw AdministrationRules.noSuchAuditor(name) }
             return ((), .administration(.auditorRevoked, now: now, detail: name))
         }

@@ -71,7 +71,7 @@ extension SQLiteSyncRepository {
     @_spi(Benchmark) public func appendSyntheticReads(count: Int, patient: String, now: Int64) throws {
         try pool.write { db in
             let entries = (0..<count).map {
-                AuditEntry(position: 0, kind: .recordRead, at: Self.stamp(now), site: "bench", patient: patient,
+                AuditEntry(position: 0, kind: .recordRead, at: AuditEntry.stamp(now), site: "bench", patient: patient,
                            remoteAddress: "127.0.0.1", outcome: "ok", detail: "benchmark read \($0)")
             }
             try SQLiteAuditLog.record(entries, db, key: self.signingKey, now: now)

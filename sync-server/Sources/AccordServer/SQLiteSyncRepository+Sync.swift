@@ -9,14 +9,14 @@ extension SQLiteSyncRepository {
 
     public func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64, remoteAddress: String?) async throws -> PushResponse {
         try await pool.write { db in
-            let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: Self.stamp(now), remoteAddress: remoteAddress)
+            let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for stored in plan.stored {
                 let envelope = stored.event.envelope
                 try insertEvent.execute(arguments: [stored.seq, stored.event.id.hex, envelope.patient, envelope.site, envelope.type.rawValue,
-                                                    envelope.hlc.wall, Int64(envelope.hlc.logical), stored.event.bytes, Self.stamp(now), stored.event.signature])
+                                                    envelope.hlc.wall, Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature])
             }
             for addition in plan.careTeamAdditions {
                 try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [addition.patient, addition.site, addition.event])
