@@ -26,7 +26,7 @@ public struct Event: Sendable, Hashable, Identifiable {
         if let expectedID, expectedID != id { throw .idMismatch(expected: expectedID, actual: id) }
         let envelope: EventEnvelope
         do {
-            envelope = try JSONDecoder().decode(EventEnvelope.self, from: bytes)
+            envelope = try JSONTreeDecoder().decode(EventEnvelope.self, from: bytes)
         } catch {
             throw .malformed(String(describing: error))
         }

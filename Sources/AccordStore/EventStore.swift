@@ -92,8 +92,12 @@ public final class EventStore: Sendable {
             }
             let pool = try DatabasePool(path: url.path, configuration: configuration)
             // GRDB's pool runs WAL with synchronous = NORMAL; FULL makes every acknowledged commit survive power loss.
-            // A 32 MiB page cache on the writer keeps the id and patient indexes in memory during bulk imports.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768") }
+            // A 32 MiB page cache on the writer keeps the id and patient indexes in memory during bulk imports, and
+            // the WAL may reach 10,000 pages (40 MB) before a checkpoint: a pulled page of 1,000 events dirties more
+            // than the default 1,000, which made every page's commit a checkpoint too.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000")
+            }
             let migrator = try StoreMigrations.migrator()
             let (superseded, complete) = try pool.read { db in
                 (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))

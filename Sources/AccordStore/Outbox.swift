@@ -5,7 +5,7 @@ import GRDB
 /// Events written at this site that the sync server has not acknowledged yet, oldest first.
 enum Outbox {
     static func add(_ event: Event, _ db: Database) throws {
-        try db.cachedStatement(sql: "INSERT INTO outbox (event_id, seq) SELECT id, seq FROM events WHERE id = ? ON CONFLICT DO NOTHING")
+        try db.cachedStatement(sql: "INSERT INTO outbox (seq) SELECT seq FROM events WHERE id = ? ON CONFLICT DO NOTHING")
             .execute(arguments: [event.id.hex])
     }
 }
@@ -59,7 +59,7 @@ extension EventStore {
     public func outboxBytes(limit: Int, excluding: Set<EventID> = []) throws(StoreError) -> [(id: EventID, bytes: Data, signature: Data?)] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT e.id, e.body, e.signature FROM outbox o JOIN events e ON e.id = o.event_id
+                SELECT e.id, e.body, e.signature FROM outbox o JOIN events e ON e.seq = o.seq
                 WHERE o.refused_code IS NULL ORDER BY o.seq LIMIT ?
                 """, arguments: [limit + excluding.count])
             return rows.compactMap { row -> (id: EventID, bytes: Data, signature: Data?)? in
@@ -76,10 +76,10 @@ extension EventStore {
     /// Removes acknowledged events from the outbox and marks refused ones with the server's reason.
     public func recordPushOutcome(acknowledged: [EventID], refused: [RefusedEvent]) throws(StoreError) {
         try write { db in
-            let delete = try db.cachedStatement(sql: "DELETE FROM outbox WHERE event_id = ?")
+            let delete = try db.cachedStatement(sql: "DELETE FROM outbox WHERE seq = (SELECT seq FROM events WHERE id = ?)")
             for id in acknowledged { try delete.execute(arguments: [id.hex]) }
             for refusal in refused {
-                try db.execute(sql: "UPDATE outbox SET refused_code = ?, refused_reason = ? WHERE event_id = ?",
+                try db.execute(sql: "UPDATE outbox SET refused_code = ?, refused_reason = ? WHERE seq = (SELECT seq FROM events WHERE id = ?)",
                                arguments: [refusal.code, refusal.reason, refusal.event.hex])
             }
         }
@@ -88,8 +88,11 @@ extension EventStore {
     /// Events the server refused, with its reasons.
     public func refusedEvents() throws(StoreError) -> [RefusedEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT event_id, refused_code, refused_reason FROM outbox WHERE refused_code IS NOT NULL ORDER BY seq").compactMap { row in
-                EventID(hex: row["event_id"]).map { RefusedEvent(event: $0, code: row["refused_code"], reason: row["refused_reason"]) }
+            try Row.fetchAll(db, sql: """
+                SELECT e.id, o.refused_code, o.refused_reason FROM outbox o JOIN events e ON e.seq = o.seq
+                WHERE o.refused_code IS NOT NULL ORDER BY o.seq
+                """).compactMap { row in
+                EventID(hex: row["id"]).map { RefusedEvent(event: $0, code: row["refused_code"], reason: row["refused_reason"]) }
             }
         }
     }
@@ -146,6 +149,8 @@ extension EventStore {
 
     /// Whether the server has acknowledged `event` (it is no longer in the outbox).
     public func isAcknowledged(_ event: EventID) throws(StoreError) -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE event_id = ?", arguments: [event.hex]) != true }
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox o JOIN events e ON e.seq = o.seq WHERE e.id = ?", arguments: [event.hex]) != true
+        }
     }
 }

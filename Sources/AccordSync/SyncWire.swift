@@ -50,11 +50,29 @@ public enum SyncWire {
         body.append(UInt8(ascii: "\n"))
     }
 
-    /// Splits `<bytes>[\t<base64 signature>]`; nil when the signature part is not base64.
-    static func splitSignature<D: DataProtocol>(_ line: D) -> (bytes: Data, signature: Data?)? where D.Index == Data.Index {
-        guard let tab = line.lastIndex(of: UInt8(ascii: "\t")) else { return (Data(line), nil) }
-        guard let signature = Data(base64Encoded: Data(line[line.index(after: tab)...])) else { return nil }
-        return (Data(line[..<tab]), signature)
+    /// The ranges of the body's non-empty lines. One pass with memchr over the raw bytes: `Data.split` reads
+    /// byte by byte through generic indexing, which cost seconds per 100,000 events.
+    static func lineRanges(_ body: Data) -> [Range<Int>] {
+        body.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return [] }
+            var ranges: [Range<Int>] = []
+            var start = 0
+            while start < raw.count {
+                let end = memchr(base + start, 0x0A, raw.count - start).map { UnsafeRawPointer($0) - base } ?? raw.count
+                if end > start { ranges.append(start..<end) }
+                start = end + 1
+            }
+            return ranges
+        }
+    }
+
+    /// Splits `<bytes>[\t<base64 signature>]` (the line without its id); nil when the signature is not base64.
+    static func splitSignature(_ line: UnsafeRawBufferPointer) -> (bytes: Data, signature: Data?)? {
+        var tab = line.count
+        while tab > 0, line[tab - 1] != UInt8(ascii: "\t") { tab -= 1 }
+        guard tab > 0 else { return (Data(line), nil) }
+        guard let signature = Data(base64Encoded: Data(UnsafeRawBufferPointer(rebasing: line[tab...]))) else { return nil }
+        return (Data(UnsafeRawBufferPointer(rebasing: line[..<(tab - 1)])), signature)
     }
 
     /// One line of a push body: the claimed id, the bytes and any signature, or why the line is not of that form.
@@ -64,15 +82,19 @@ public enum SyncWire {
     }
 
     public static func pushLines(_ body: Data) -> [PushLine] {
-        body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { line in
-            guard line.count > 65, line[line.startIndex + 64] == UInt8(ascii: " ") else {
-                return .malformed("a line must be a 64-digit event id, a space, and the event's bytes")
+        let ranges = lineRanges(body)
+        return body.withUnsafeBytes { raw in
+            ranges.map { range in
+                let line = UnsafeRawBufferPointer(rebasing: raw[range])
+                guard line.count > 65, line[64] == UInt8(ascii: " ") else {
+                    return .malformed("a line must be a 64-digit event id, a space, and the event's bytes")
+                }
+                let claimed = String(decoding: line[..<64], as: UTF8.self)
+                guard let parts = splitSignature(UnsafeRawBufferPointer(rebasing: line[65...])) else {
+                    return .malformed("the signature after the tab must be base64")
+                }
+                return .event(claimed: claimed, bytes: parts.bytes, signature: parts.signature)
             }
-            let claimed = String(decoding: line.prefix(64), as: UTF8.self)
-            guard let parts = splitSignature(line.dropFirst(65)) else {
-                return .malformed("the signature after the tab must be base64")
-            }
-            return .event(claimed: claimed, bytes: parts.bytes, signature: parts.signature)
         }
     }
 
@@ -83,20 +105,31 @@ public enum SyncWire {
         return body
     }
 
-    static func pullEvent(_ line: Data) throws(EventDecodingError) -> Event {
-        guard let parts = splitSignature(line) else { throw .malformed("the signature after the tab is not base64") }
-        return try Event(bytes: parts.bytes, signature: parts.signature)
+    /// The lines of a pull body as (bytes, signature), undecoded; nil when a signature is not base64.
+    static func pullLines(_ body: Data) -> [(bytes: Data, signature: Data?)]? {
+        let ranges = lineRanges(body)
+        return body.withUnsafeBytes { raw in
+            var lines: [(bytes: Data, signature: Data?)] = []
+            lines.reserveCapacity(ranges.count)
+            for range in ranges {
+                guard let parts = splitSignature(UnsafeRawBufferPointer(rebasing: raw[range])) else { return nil }
+                lines.append(parts)
+            }
+            return lines
+        }
     }
+
+    static let badSignatureText = EventDecodingError.malformed("the signature after the tab is not base64")
 
     /// The events of a pull body, decoded and checked in as many parts as there are cores.
     public static func pullEventsInParallel(_ body: Data) async throws -> [Event] {
-        let lines = body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { Data($0) }
+        guard let lines = pullLines(body) else { throw badSignatureText }
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 64))
         let size = (lines.count + parts - 1) / max(parts, 1)
         return try await withThrowingTaskGroup(of: (Int, [Event]).self) { group in
             for part in 0..<parts {
                 let range = (part * size)..<min(lines.count, (part + 1) * size)
-                group.addTask { (part, try range.map { try pullEvent(lines[$0]) }) }
+                group.addTask { (part, try range.map { try Event(bytes: lines[$0].bytes, signature: lines[$0].signature) }) }
             }
             var results = [[Event]](repeating: [], count: parts)
             for try await (part, events) in group { results[part] = events }
@@ -105,9 +138,8 @@ public enum SyncWire {
     }
 
     public static func pullEvents(_ body: Data) throws(EventDecodingError) -> [Event] {
-        try body.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).map { line throws(EventDecodingError) in
-            try pullEvent(Data(line))
-        }
+        guard let lines = pullLines(body) else { throw badSignatureText }
+        return try lines.map { line throws(EventDecodingError) in try Event(bytes: line.bytes, signature: line.signature) }
     }
 }
 

@@ -95,56 +95,90 @@ public struct SyncClient: Sendable {
         return report
     }
 
+    /// Sends the outbox in batches, keeping one batch in flight while the answer to the previous one is recorded
+    /// and the next is read: the server works on one batch while this site does its bookkeeping for another. A batch
+    /// leaves the outbox only when its own answer is recorded, so a failure at any point loses nothing.
     func push(base: URL, credential: String, report: inout SyncReport, progress: (Int) -> Void) async throws {
         var refusedNow = Set<EventID>()
+        var inFlight: (batch: [EventID], reply: Task<HTTPTransport.Reply, any Error>)?
+        defer { inFlight?.reply.cancel() }
         while true {
-            let batch = try store.outboxBytes(limit: batchSize, excluding: refusedNow)
-            guard !batch.isEmpty else { return }
-            var request = URLRequest(url: base.appendingPathComponent("v1/events"))
-            request.httpMethod = "POST"
-            request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
-            request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
-            request.httpBody = SyncWire.pushBody(batch.map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
-            let reply = try await exchange(request)
-            let response: PushResponse
-            do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {
-                throw SyncError("The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
+            let batch = try store.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
+            let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, batch: batch)))
+            if let previous = inFlight {
+                inFlight = next
+                try recordPush(previous.batch, reply: try await previous.reply.value, refused: &refusedNow, report: &report)
+                progress(report.pushed + report.duplicates)
+            } else {
+                inFlight = next
             }
-            let acknowledged = response.accepted.compactMap { EventID(hex: $0.id) }
-            let refused = response.rejected.compactMap { rejection in
-                rejection.id.flatMap(EventID.init(hex:)).map { RefusedEvent(event: $0, code: rejection.code, reason: rejection.reason) }
-            }
-            try store.recordPushOutcome(acknowledged: acknowledged, refused: refused)
-            refusedNow.formUnion(refused.map(\.event))
-            report.pushed += response.accepted.filter { !$0.duplicate }.count
-            report.duplicates += response.accepted.filter(\.duplicate).count
-            progress(report.pushed + report.duplicates)
-            if acknowledged.isEmpty && refused.isEmpty {
-                throw SyncError("The server acknowledged none of a batch of \(batch.count) events and gave no reasons; stopping. Nothing was lost: the events stay in the outbox.")
-            }
+            if inFlight == nil { return }
         }
     }
 
+    func pushRequest(base: URL, credential: String, batch: [(id: EventID, bytes: Data, signature: Data?)]) -> URLRequest {
+        var request = URLRequest(url: base.appendingPathComponent("v1/events"))
+        request.httpMethod = "POST"
+        request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+        request.httpBody = SyncWire.pushBody(batch.map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
+        return request
+    }
+
+    /// Applies the server's answer to one batch: acknowledged events leave the outbox, refused ones keep the reason.
+    func recordPush(_ batch: [EventID], reply: HTTPTransport.Reply, refused refusedNow: inout Set<EventID>, report: inout SyncReport) throws {
+        let response: PushResponse
+        do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {
+            throw SyncError("The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
+        }
+        let acknowledged = response.accepted.compactMap { EventID(hex: $0.id) }
+        let refused = response.rejected.compactMap { rejection in
+            rejection.id.flatMap(EventID.init(hex:)).map { RefusedEvent(event: $0, code: rejection.code, reason: rejection.reason) }
+        }
+        try store.recordPushOutcome(acknowledged: acknowledged, refused: refused)
+        refusedNow.formUnion(refused.map(\.event))
+        report.pushed += response.accepted.filter { !$0.duplicate }.count
+        report.duplicates += response.accepted.filter(\.duplicate).count
+        if acknowledged.isEmpty && refused.isEmpty {
+            throw SyncError("The server acknowledged none of a batch of \(batch.count) events and gave no reasons; stopping. Nothing was lost: the events stay in the outbox.")
+        }
+    }
+
+    /// Pulls page by page, asking for the next page while the current one is checked and stored. Each page is
+    /// stored with its cursor in one transaction, so the page fetched ahead changes nothing until its turn.
     func pull(base: URL, credential: String, cursor start: Int64, report: inout SyncReport, progress: (Int) -> Void) async throws {
         var cursor = start
+        var next = send(pullRequest(base: base, credential: credential, after: cursor))
+        defer { next.cancel() }
         while true {
-            var components = URLComponents(url: base.appendingPathComponent("v1/events"), resolvingAgainstBaseURL: false)!
-            components.queryItems = [URLQueryItem(name: "after", value: String(cursor)), URLQueryItem(name: "limit", value: String(SyncWire.defaultPageSize))]
-            var request = URLRequest(url: components.url!)
-            request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
-            let reply = try await exchange(request)
-            guard let next = reply.headers[SyncWire.cursorHeader.lowercased()].flatMap(Int64.init), next >= cursor else {
+            let reply = try await next.value
+            guard let pageCursor = reply.headers[SyncWire.cursorHeader.lowercased()].flatMap(Int64.init), pageCursor >= cursor else {
                 throw SyncError("The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
             }
+            let more = reply.headers[SyncWire.moreHeader.lowercased()] == "true"
+            if more { next = send(pullRequest(base: base, credential: credential, after: pageCursor)) }
             let events: [Event]
             do { events = try await SyncWire.pullEventsInParallel(reply.body) } catch {
                 throw SyncError("The server sent an event that does not check out (\(error)); nothing from that page was stored.")
             }
-            report.pulled += try store.importPulled(events, cursor: next)
-            cursor = next
+            report.pulled += try store.importPulled(events, cursor: pageCursor)
+            cursor = pageCursor
             progress(report.pulled)
-            guard reply.headers[SyncWire.moreHeader.lowercased()] == "true" else { return }
+            guard more else { return }
         }
+    }
+
+    func pullRequest(base: URL, credential: String, after cursor: Int64) -> URLRequest {
+        var components = URLComponents(url: base.appendingPathComponent("v1/events"), resolvingAgainstBaseURL: false)!
+        components.queryItems = [URLQueryItem(name: "after", value: String(cursor)), URLQueryItem(name: "limit", value: String(SyncWire.defaultPageSize))]
+        var request = URLRequest(url: components.url!)
+        request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+        return request
+    }
+
+    /// Starts one exchange (with its retries) that runs while the caller does other work.
+    func send(_ request: URLRequest) -> Task<HTTPTransport.Reply, any Error> {
+        Task { try await exchange(request) }
     }
 
     /// Sends with retries and backoff on network errors and 5xx; a 4xx is final and says why.

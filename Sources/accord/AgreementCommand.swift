@@ -45,7 +45,7 @@ struct AgreementCommand: ParsableCommand {
 
 extension AgreementCommand {
     struct Sign: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "sign", 
             abstract: "Record a signed treatment agreement.",
             discussion: "On a terminal the clauses can be edited before signing. Defaults: all clauses, renewal in one year, agreed in person."
         )
@@ -95,7 +95,7 @@ extension AgreementCommand {
     }
 
     struct Amend: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change the clauses of the active agreement.")
+        static let configuration = CommandConfiguration(commandName: "amend", abstract: "Change the clauses of the active agreement.")
         @OptionGroup var common: Common
         @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
         @Option(help: ArgumentHelp("The new clause list: `default` or a comma list of keys.", valueName: "keys")) var clauses: String
@@ -112,7 +112,7 @@ extension AgreementCommand {
     }
 
     struct Renew: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Renew the agreement until a new date.")
+        static let configuration = CommandConfiguration(commandName: "renew", abstract: "Renew the agreement until a new date.")
         @OptionGroup var common: Common
         @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
         @Option(name: .customLong("renew-on"), help: ArgumentHelp("Next renewal date (default: one year from today).", valueName: "yyyy-mm-dd"),
@@ -132,7 +132,7 @@ extension AgreementCommand {
     }
 
     struct End: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "End the agreement, with the reason.")
+        static let configuration = CommandConfiguration(commandName: "end", abstract: "End the agreement, with the reason.")
         @OptionGroup var common: Common
         @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
         @Option(help: "Why it ended.") var reason: String

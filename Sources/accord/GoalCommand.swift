@@ -28,7 +28,7 @@ struct GoalCommand: ParsableCommand {
 
 extension GoalCommand {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a new functional goal.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Set a new functional goal.")
         @OptionGroup var common: Common
         @Option(help: "The goal in the patient's words, e.g. \"walk to the mailbox\".") var text: String
         @Option(help: "How progress will be judged, e.g. \"PEG score\" or \"minutes walked\".") var measure: String?
@@ -45,7 +45,7 @@ extension GoalCommand {
     }
 
     struct Revise: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reword a goal or change its measure or date.")
+        static let configuration = CommandConfiguration(commandName: "revise", abstract: "Reword a goal or change its measure or date.")
         @OptionGroup var common: Common
         @Option(help: "The goal: its number in `accord patient show` or an id prefix.") var goal: String
         @Option(help: "The revised goal.") var text: String
@@ -61,7 +61,7 @@ extension GoalCommand {
     }
 
     struct Review: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record how a goal is going, judged with the patient.")
+        static let configuration = CommandConfiguration(commandName: "review", abstract: "Record how a goal is going, judged with the patient.")
         @OptionGroup var common: Common
         @Option(help: "The goal: its number in `accord patient show` or an id prefix.") var goal: String
         @Option(help: ArgumentHelp("Progress: none, some, most or achieved.", valueName: "progress"),
@@ -76,7 +76,7 @@ extension GoalCommand {
     }
 
     struct Met: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a goal as met.")
+        static let configuration = CommandConfiguration(commandName: "met", abstract: "Mark a goal as met.")
         @OptionGroup var common: Common
         @Option(help: "The goal: its number in `accord patient show` or an id prefix.") var goal: String
         @Option(help: "A note on how it was met.") var note: String?
@@ -88,7 +88,7 @@ extension GoalCommand {
     }
 
     struct Drop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Drop a goal that no longer fits, with the reason.")
+        static let configuration = CommandConfiguration(commandName: "drop", abstract: "Drop a goal that no longer fits, with the reason.")
         @OptionGroup var common: Common
         @Option(help: "The goal: its number in `accord patient show` or an id prefix.") var goal: String
         @Option(help: "Why the goal is dropped.") var reason: String

@@ -13,7 +13,7 @@ struct PatientCommand: ParsableCommand {
 
 extension PatientCommand {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a patient.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Register a patient.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -40,7 +40,7 @@ extension PatientCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the patients in this store.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the patients in this store.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -56,7 +56,7 @@ extension PatientCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a patient's record: goals, consents, agreements, tapers, check-ins.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a patient's record: goals, consents, agreements, tapers, check-ins.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -71,7 +71,7 @@ extension PatientCommand {
     }
 
     struct Correct: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Correct a patient's name, birth date or MRN; the earlier values stay in the timeline.")
+        static let configuration = CommandConfiguration(commandName: "correct", abstract: "Correct a patient's name, birth date or MRN; the earlier values stay in the timeline.")
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions

@@ -12,7 +12,7 @@ struct RemoteCommand: ParsableCommand {
     )
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Store the server's address and this site's credential (kept in the store, mode 0600).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Store the server's address and this site's credential (kept in the store, mode 0600).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The server's address, e.g. https://sync.example.org") var url: String
         @Option(help: "The credential printed by `accord-server site add`.") var credential: String
@@ -33,7 +33,7 @@ struct RemoteCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the server, the sync cursor and what waits to be sent.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the server, the sync cursor and what waits to be sent.")
         @OptionGroup var store: StoreOptions
 
         func run() throws {
@@ -89,7 +89,7 @@ struct SyncCommand: AsyncParsableCommand {
 
 extension PatientCommand {
     struct Share: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Share a patient's record with another site's care team (sent on the next sync).")
+        static let configuration = CommandConfiguration(commandName: "share", abstract: "Share a patient's record with another site's care team (sent on the next sync).")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var patient: PatientOption
@@ -133,7 +133,7 @@ struct ConflictsCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List every open conflict in this store.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List every open conflict in this store.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
@@ -162,7 +162,7 @@ struct ConflictsCommand: ParsableCommand {
     }
 
     struct Resolve: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "resolve", 
             abstract: "Resolve a conflict by keeping one side: recorded as a new entry that supersedes both.",
             discussion: "The kept entry's content is recorded again, building on every side of the conflict, so every site sees the same resolution."
         )

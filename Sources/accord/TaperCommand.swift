@@ -89,7 +89,7 @@ struct TaperCommand: ParsableCommand {
 
 extension TaperCommand {
     struct Plan: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "plan", 
             abstract: "Propose a taper schedule, show it, and record it once confirmed.",
             discussion: "--of original takes the rate of the starting dose until about 30% remains, then of what remains (HHS 2019). On a terminal the schedule is shown and Accord asks before recording."
         )
@@ -138,7 +138,7 @@ extension TaperCommand {
     }
 
     struct Pause: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pause the taper: the dose is held and later steps move when it resumes.")
+        static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause the taper: the dose is held and later steps move when it resumes.")
         @OptionGroup var common: Common
         @Option(help: "The plan's id prefix (default: the one in progress).") var plan: String?
         @Option(help: ArgumentHelp("Date the pause starts (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
@@ -153,7 +153,7 @@ extension TaperCommand {
     }
 
     struct Resume: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a paused taper from the held dose.")
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused taper from the held dose.")
         @OptionGroup var common: Common
         @Option(help: "The plan's id prefix (default: the one in progress).") var plan: String?
         @Option(help: ArgumentHelp("Date the taper resumes (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
@@ -170,7 +170,7 @@ extension TaperCommand {
     }
 
     struct Adjust: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "adjust", 
             abstract: "Record a new pace from a date: the steps from then on are proposed again.",
             discussion: "The new steps start from the dose in effect on --from, or from --dose. Going back up to a higher dose is allowed only with a reason, which is recorded."
         )
@@ -215,7 +215,7 @@ extension TaperCommand {
     }
 
     struct Complete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark the taper as completed.")
+        static let configuration = CommandConfiguration(commandName: "complete", abstract: "Mark the taper as completed.")
         @OptionGroup var common: Common
         @Option(help: "The plan's id prefix (default: the one in progress).") var plan: String?
         @Option(help: ArgumentHelp("Completion date (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
@@ -229,7 +229,7 @@ extension TaperCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the patient's taper plans as the log has them now.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the patient's taper plans as the log has them now.")
         @OptionGroup var common: Common
 
         func run() throws {

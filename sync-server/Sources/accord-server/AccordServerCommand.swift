@@ -58,7 +58,7 @@ func printJSON<T: Encodable>(_ value: T) throws {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the server until SIGTERM or Ctrl-C.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the server until SIGTERM or Ctrl-C.")
 
     @OptionGroup var database: DatabaseOption
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
@@ -95,7 +95,7 @@ struct SiteCommand: AsyncParsableCommand {
     )
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enroll a site and print its credential once; only a hash is kept.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Enroll a site and print its credential once; only a hash is kept.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The site's name, as its store was created with (`accord init --site`).") var name: String
         @Flag(help: "Print {\"site\", \"credential\"} as JSON.") var json = false
@@ -114,7 +114,7 @@ struct SiteCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a site's credential at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a site's credential at once.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The site's name.") var name: String
 
@@ -125,7 +125,7 @@ struct SiteCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List enrolled sites.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List enrolled sites.")
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON.") var json = false
 

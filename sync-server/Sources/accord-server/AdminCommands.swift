@@ -13,7 +13,7 @@ struct KeyCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show pending, approved and revoked keys with their fingerprint, site and clinician.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "Show pending, approved and revoked keys with their fingerprint, site and clinician.")
         @OptionGroup var database: DatabaseOption
         @Flag(help: "Print JSON: an array of fingerprint, site, clinicianId, clinicianName, status, registeredAt, decidedAt.") var json = false
 
@@ -28,7 +28,7 @@ struct KeyCommand: AsyncParsableCommand {
     }
 
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve a key: the clinician's signed entries are then accepted.")
+        static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve a key: the clinician's signed entries are then accepted.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
 
@@ -39,7 +39,7 @@ struct KeyCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a key at once: entries signed with it are refused from now on.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a key at once: entries signed with it are refused from now on.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
 
@@ -58,7 +58,7 @@ struct AuditorCommand: AsyncParsableCommand {
     )
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add an auditor and print the credential once; only a hash is kept.")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Add an auditor and print the credential once; only a hash is kept.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The auditor's name (lowercase letters, digits, '.', '-', '_').") var name: String
         @Flag(help: "Print {\"auditor\", \"credential\"} as JSON.") var json = false
@@ -73,7 +73,7 @@ struct AuditorCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke an auditor's credential at once.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke an auditor's credential at once.")
         @OptionGroup var database: DatabaseOption
         @Argument(help: "The auditor's name.") var name: String
 
@@ -92,7 +92,7 @@ struct AuditCommand: AsyncParsableCommand {
     )
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "verify", 
             abstract: "Rebuild the audit log from the database and check every hash, signature and checkpoint.",
             discussion: "Exits 0 when the log is intact; otherwise 1, naming the first bad position.")
         @OptionGroup var database: DatabaseOption
@@ -113,7 +113,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Agreements: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every treatment agreement with its full history, signatures and inclusion proofs.")
+        static let configuration = CommandConfiguration(commandName: "agreements", abstract: "Every treatment agreement with its full history, signatures and inclusion proofs.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "Only this patient (id or id prefix).") var patient: String?
         @Option(help: "Only agreements made at this site.") var site: String?
@@ -143,7 +143,7 @@ struct AuditCommand: AsyncParsableCommand {
     }
 
     struct Access: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Who read or wrote a patient's record, when, from where, with what outcome.")
+        static let configuration = CommandConfiguration(commandName: "access", abstract: "Who read or wrote a patient's record, when, from where, with what outcome.")
         @OptionGroup var database: DatabaseOption
         @Option(help: "The patient's id.") var patient: String
         @Flag(help: "Print JSON: position, at, site, actor, patient, action, detail, outcome, remoteAddress.") var json = false
