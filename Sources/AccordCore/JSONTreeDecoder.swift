@@ -4,7 +4,8 @@ import Foundation
 /// Events are decoded on every push, pull and read; for their small objects this is several times faster than
 /// Foundation's `JSONDecoder`, mostly because the walk keeps no coding path. When the walk fails, the same bytes
 /// are decoded again with `JSONDecoder`, whose error (with its coding path) is the one thrown, so messages are
-/// the same as before. It reads what `JSONDecoder` reads, except that it refuses a repeated key.
+/// the same as before. It reads what `JSONDecoder` reads, except two things canonical JSON never holds and
+/// `JSONDecoder` lets pass: a repeated key and a trailing comma.
 public struct JSONTreeDecoder: Sendable {
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 

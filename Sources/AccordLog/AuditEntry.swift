@@ -48,7 +48,23 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     }
 
     /// The exact bytes hashed into the log.
-    public func canonicalBytes() throws -> Data { try CanonicalJSON.encode(self) }
+    public func canonicalBytes() throws -> Data {
+        var writer = FlatJSONWriter()
+        writer.add("position", position)
+        writer.add("kind", kind.rawValue)
+        writer.add("at", at)
+        writer.add("site", site)
+        writer.add("patient", patient)
+        writer.add("event", event)
+        writer.add("eventType", eventType)
+        writer.add("signature", signature)
+        writer.add("key", key)
+        writer.add("actor", actor)
+        writer.add("remoteAddress", remoteAddress)
+        writer.add("outcome", outcome)
+        writer.add("detail", detail)
+        return writer.bytes
+    }
 
     public static func decode(_ bytes: Data) throws -> AuditEntry { try JSONDecoder().decode(AuditEntry.self, from: bytes) }
 }
