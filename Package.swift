@@ -92,7 +92,7 @@ let package = Package(
             dependencies: ["AccordCore", "AccordStore"],
             path: "Tests/Tools/accord-crash-writer"
         ),
-        // Prints the store figures: `swift build -c release --static-swift-stdlib && .build/release/accord-bench`.
+        // Prints the store figures: `scripts/build-release && .build/release/accord-bench`.
         .executableTarget(
             name: "accord-bench",
             dependencies: [
@@ -101,13 +101,13 @@ let package = Package(
             ],
             path: "Benchmarks/accord-bench"
         ),
-        // Prints the sync figures: `swift build -c release --static-swift-stdlib && .build/release/accord-sync-bench`.
+        // Prints the sync figures: `scripts/build-release && .build/release/accord-sync-bench`.
         .executableTarget(
             name: "accord-sync-bench",
             dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient"],
             path: "Benchmarks/accord-sync-bench"
         ),
-        // Prints the audit figures: `swift build -c release --static-swift-stdlib && .build/release/accord-audit-bench`.
+        // Prints the audit figures: `scripts/build-release && .build/release/accord-audit-bench`.
         .executableTarget(
             name: "accord-audit-bench",
             dependencies: ["AccordCore", "AccordLog", "AccordServer", "AccordSync", .product(name: "Crypto", package: "swift-crypto")],

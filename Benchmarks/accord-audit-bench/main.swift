@@ -1,6 +1,6 @@
 // Prints the audit figures: signature verifications per second while pushing, `audit verify` over a log of
 // 1,000,000 entries, and the size of an inclusion proof at that size.
-//   swift build -c release --static-swift-stdlib && .build/release/accord-audit-bench [entries]
+//   scripts/build-release && .build/release/accord-audit-bench [entries]
 import AccordCore
 import AccordLog
 @_spi(Benchmark) import AccordServer

@@ -1,4 +1,4 @@
-// Prints the store's performance figures: `swift build -c release --static-swift-stdlib && .build/release/accord-bench [--events N] [--patients N]`.
+// Prints the store's performance figures: `scripts/build-release && .build/release/accord-bench [--events N] [--patients N]`.
 // Figures, not pass/fail: the goals are in the issues and the closing notes.
 import AccordCore
 import AccordSchema

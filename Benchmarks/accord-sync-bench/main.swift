@@ -1,4 +1,4 @@
-// Sync figures: `swift build -c release --static-swift-stdlib && .build/release/accord-sync-bench [--events N] [--sites N] [--requests N]
+// Sync figures: `scripts/build-release && .build/release/accord-sync-bench [--events N] [--sites N] [--requests N]
 //   [--database postgres://... --instances N]`. Starts real accord-server processes (release build) on loopback ports: one
 // on a fresh SQLite database by default, or N in front of the (empty) PostgreSQL database given. With several
 // instances, site A pushes through the first and site B pulls through the second; the load sites take turns.
@@ -117,11 +117,15 @@ report("  push \(format(pushSeconds, 2)) s, pull \(format(pullSeconds, 2)) s: \(
 
 // Bytes on the wire: push lines carry the id and a space, pull lines a newline; headers are per request.
 let pushBody = Double(eventBytes + drafts.count * 66), pullBody = Double(eventBytes + drafts.count)
-let requests = Double(drafts.count / 500 + drafts.count / SyncWire.defaultPageSize + 2)
+let requests = Double(drafts.count / SyncWire.maximumBatch + drafts.count / SyncWire.maximumPageSize + 2)
 let headerBytes = 400.0  // request and response headers of one exchange, measured with curl -v: about 400 bytes
 report("  bytes on the wire per event / event size: push \(format((pushBody + requests * headerBytes / 2) / Double(eventBytes), 3)), pull \(format((pullBody + requests * headerBytes / 2) / Double(eventBytes), 3)) (average event \(eventBytes / drafts.count) bytes; goal at most 1.3)")
 
-// 2. One new event at A, then `accord sync` at A and at B: time until B has it.
+// 2. One new event at A, then `accord sync` at A and at B: time until B has it. The administrator has approved both
+// clinicians' keys, as at a clinic past its first day (a pending key is registered again at every sync).
+for fingerprint in [pushed.keyFingerprint, pulled.keyFingerprint].compactMap({ $0 }) {
+    _ = try run("accord-server", ["key", "approve", fingerprint] + databaseArguments)
+}
 var latencies: [Double] = []
 for round in 0..<10 {
     try siteA.append(EventDraft(patient: patients[0], payload: .noteAdded(NoteAdded(text: "latency probe \(round)"))))
