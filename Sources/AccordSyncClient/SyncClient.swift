@@ -170,7 +170,7 @@ public struct SyncClient: Sendable {
 
     func pullRequest(base: URL, credential: String, after cursor: Int64) -> URLRequest {
         var components = URLComponents(url: base.appendingPathComponent("v1/events"), resolvingAgainstBaseURL: false)!
-        components.queryItems = [URLQueryItem(name: "after", value: String(cursor)), URLQueryItem(name: "limit", value: String(SyncWire.defaultPageSize))]
+        components.queryItems = [URLQueryItem(name: "after", value: String(cursor)), URLQueryItem(name: "limit", value: String(SyncWire.maximumPageSize))]
         var request = URLRequest(url: components.url!)
         request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
         return request
