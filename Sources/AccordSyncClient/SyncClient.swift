@@ -103,7 +103,8 @@ public struct SyncClient: Sendable {
         var inFlight: (batch: [EventID], reply: Task<HTTPTransport.Reply, any Error>)?
         defer { inFlight?.reply.cancel() }
         while true {
-            let batch = try store.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
+            let batch = SyncWire.fittingBody(try store.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
+                .map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
             let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, batch: batch)))
             if let previous = inFlight {
                 inFlight = next
@@ -116,12 +117,12 @@ public struct SyncClient: Sendable {
         }
     }
 
-    func pushRequest(base: URL, credential: String, batch: [(id: EventID, bytes: Data, signature: Data?)]) -> URLRequest {
+    func pushRequest(base: URL, credential: String, batch: [SyncWire.Item]) -> URLRequest {
         var request = URLRequest(url: base.appendingPathComponent("v1/events"))
         request.httpMethod = "POST"
         request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
         request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
-        request.httpBody = SyncWire.pushBody(batch.map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
+        request.httpBody = SyncWire.pushBody(batch)
         return request
     }
 

@@ -44,7 +44,7 @@ struct OpenAPITests {
             "/v1/events GET": ["200": (north.credential, nil, "?after=0"), "400": (north.credential, nil, "?after=x"), "401": (nil, nil, "")],
             "/v1/events POST": ["200": (north.credential, SyncWire.pushBody([event]), ""), "400": (north.credential, Data(), ""),
                                 "401": ("wrong", Data("x".utf8), ""),
-                                "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: 1001).utf8), "")],
+                                "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: SyncWire.maximumBatch + 1).utf8), "")],
             "/v1/keys POST": ["200": (north.credential, registration, ""), "400": (north.credential, Data("{}".utf8), ""),
                               "401": (nil, registration, ""), "409": (north.credential, stranger, "")],
             "/v1/log/checkpoint GET": ["200": (north.credential, nil, "?since=1"), "400": (north.credential, nil, "?since=x"), "401": (nil, nil, "")],

@@ -156,6 +156,26 @@ struct SyncTests {
         #expect(try SyncWire.pullEvents(pulls[0].body).count == events.count)
     }
 
+    @Test("an outbox of long notes bigger than one request's limit goes in several pushes, none refused", arguments: ServerBackend.available)
+    func longNotesSplitByBytes(backend: ServerBackend) throws {
+        let folder = TemporaryDirectory("long-notes")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        let north = try TestSite("north", server: server, folder: folder)
+        let south = try TestSite("south", server: server, folder: folder)
+        let patient = try north.addPatient("Jane Long", mrn: "L1")
+        try north.run("patient", "share", "--patient", "L1", "--site", "south")
+        // 900 notes of the longest text allowed: well under the batch's event count, over its 8 MiB.
+        let text = String(repeating: "Walked to the corner shop twice this week. ", count: EventRules.maximumTextLength / 43)
+        let drafts = (0..<900).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "\($0) " + text))) }
+        try north.store().append(drafts)
+        let pushed = try north.sync()
+        #expect(pushed.stdout.contains("Sent 902 event(s)"), "\(pushed.stdout)")
+        try south.sync()
+        #expect(try south.eventIDs(patient: patient) == Set(try server.eventIDs(patient: patient)))
+        #expect(try south.eventIDs(patient: patient).count == 902)
+    }
+
     @Test("bad requests: 413 past the limits, 400 for malformed input, refusals named line by line", arguments: ServerBackend.available)
     func limitsAndMalformed(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("limits")
@@ -165,10 +185,10 @@ struct SyncTests {
         let url = server.url + "/v1/events"
         let big = Data(repeating: UInt8(ascii: "a"), count: 9 * 1024 * 1024)
         #expect(try await HTTP.send("POST", url, credential: north.credential, body: big).status == 413)
-        let manyLines = Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: 1001).utf8)
+        let manyLines = Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: SyncWire.maximumBatch + 1).utf8)
         let tooMany = try await HTTP.send("POST", url, credential: north.credential, body: manyLines)
         #expect(tooMany.status == 413)
-        #expect(String(decoding: tooMany.body, as: UTF8.self).contains("at most 1000 events"))
+        #expect(String(decoding: tooMany.body, as: UTF8.self).contains("at most \(SyncWire.maximumBatch) events"))
         #expect(try await HTTP.send("POST", url, credential: north.credential, body: Data()).status == 400)
         for query in ["?after=-1", "?after=abc", "?limit=0", "?limit=99999"] {
             #expect(try await HTTP.send("GET", url + query, credential: north.credential).status == 400, "\(query)")

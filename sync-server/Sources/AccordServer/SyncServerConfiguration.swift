@@ -1,3 +1,5 @@
+import AccordSync
+
 /// The server's settings, each with a default; the command line overrides them.
 public struct SyncServerConfiguration: Sendable {
     public var host: String
@@ -8,7 +10,7 @@ public struct SyncServerConfiguration: Sendable {
     public var maximumBodyBytes: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maximumClockSkewMilliseconds: Int64 = 5 * 60 * 1000,
-                maximumBatch: Int = 1000, maximumBodyBytes: Int = 8 * 1024 * 1024) {
+                maximumBatch: Int = SyncWire.maximumBatch, maximumBodyBytes: Int = SyncWire.maximumBodyBytes) {
         self.host = host
         self.port = port
         self.maximumClockSkewMilliseconds = maximumClockSkewMilliseconds
