@@ -159,6 +159,46 @@ struct AuditTests {
         #expect(try north.run("verify", "--patient", "A1").status != 0)
     }
 
+    @Test("a database from before events kept their log position is upgraded in place: every position filled in, the log verifies, proofs are served")
+    func upgradeFillsLogPositions() throws {
+        defer { folder.remove() }
+        let (server, north, _) = try setUp()
+        server.stop()
+        let database = try DatabaseQueue(path: server.database.path)
+        let logged: [String: Int] = try database.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT event_id, position FROM audit_log WHERE event_id IS NOT NULL").map {
+                ($0["event_id"] as String, $0["position"] as Int)
+            })
+        }
+        #expect(logged.count == 4)
+        // Back to the shape migrations 0001 and 0002 left: no position column, the index on the log's event ids.
+        try database.write { db in
+            try db.execute(sql: """
+                DROP INDEX events_by_audit_position;
+                ALTER TABLE events DROP COLUMN audit_position;
+                CREATE UNIQUE INDEX audit_log_by_event ON audit_log (event_id) WHERE event_id IS NOT NULL;
+                DELETE FROM grdb_migrations WHERE identifier = '0003_audit_position_on_events';
+                """)
+        }
+        try database.close()
+        try server.restart()
+        let upgraded = try DatabaseQueue(path: server.database.path)
+        let positions: [String: Int?] = try upgraded.read { db in
+            #expect(try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE name = 'audit_log_by_event'") == nil)
+            return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, audit_position FROM events").map {
+                ($0["id"] as String, $0["audit_position"] as Int?)
+            })
+        }
+        try upgraded.close()
+        #expect(positions == logged.mapValues { Optional($0) })
+        #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
+        let verified = try north.run("verify", "--patient", "A1", "--json")
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(try north.run("goal", "add", "--patient", "A1", "--text", "Garden").status == 0)
+        try north.sync()
+        #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
+    }
+
     /// Ways to tamper with the server's database directly, and the position `audit verify` must name.
     enum Tamper: String, CaseIterable, Sendable {
         case editEntry, editEntryAndLeaf, deleteRow, swapRows, editEventBody, swapSignature, insertRow, editColumn

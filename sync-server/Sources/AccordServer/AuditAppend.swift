@@ -36,6 +36,11 @@ struct AuditAppend {
         rows.append(Row(entry: entry, bytes: bytes, leaf: leaf))
     }
 
+    /// Each accepted event's position in the log, by event id.
+    var acceptedPositions: [String: Int] {
+        Dictionary(rows.compactMap { row in row.eventColumn.map { ($0, row.entry.position) } }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The checkpoint to store after these rows, signed with the server's key; nil when nothing was appended.
     func checkpoint(key: ServerSigningKey, now: Int64) throws -> Checkpoint? {
         guard !rows.isEmpty else { return nil }

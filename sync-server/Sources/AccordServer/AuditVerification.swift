@@ -58,11 +58,14 @@ public struct AuditLogChecker {
         /// The events table's bytes and signature for `eventID`, when that row exists.
         public var eventBody: Data?
         public var eventSignature: Data?
+        /// Where the events row says its entry is, for a storage that keeps it there (SQLite); nil otherwise.
+        public var eventLogPosition: Int?
 
         public init(position: Int, kind: String, at: String, site: String?, patient: String?, eventID: String?, entry: Data,
-                    leafHash: Data, eventBody: Data?, eventSignature: Data?) {
+                    leafHash: Data, eventBody: Data?, eventSignature: Data?, eventLogPosition: Int? = nil) {
             self.position = position; self.kind = kind; self.at = at; self.site = site; self.patient = patient
             self.eventID = eventID; self.entry = entry; self.leafHash = leafHash; self.eventBody = eventBody; self.eventSignature = eventSignature
+            self.eventLogPosition = eventLogPosition
         }
     }
 
@@ -124,6 +127,9 @@ public struct AuditLogChecker {
         }
         if EventID(hashing: body).hex != id {
             flag(row.position, "the stored bytes of event \(id.prefix(12)) (log position \(row.position)) no longer hash to its id (edited)")
+        }
+        if let recorded = row.eventLogPosition, recorded != row.position {
+            flag(row.position, "entry \(row.position) records event \(id.prefix(12)), which the events table says was logged at \(recorded) (a second entry for one event, or a moved one)")
         }
         if row.eventSignature?.base64EncodedString() != signature {
             flag(row.position, "the stored signature of event \(id.prefix(12)) (log position \(row.position)) is not the one the log recorded (replaced)")

@@ -12,18 +12,20 @@ extension SQLiteSyncRepository: ServerRepository {
         var checker = AuditLogChecker(serverKey: signingKey.publicKey)
         return try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT a.position, a.kind, a.at, a.site, a.patient, a.event_id, a.entry, a.leaf_hash, e.body, e.signature
+                SELECT a.position, a.kind, a.at, a.site, a.patient, a.event_id, a.entry, a.leaf_hash, e.body, e.signature, e.audit_position
                 FROM audit_log a LEFT JOIN events e ON e.id = a.event_id ORDER BY a.position
                 """)
             while let row = try rows.next() {
                 checker.check(AuditLogChecker.Row(position: row[0], kind: row[1], at: row[2], site: row[3], patient: row[4], eventID: row[5],
-                                                  entry: row[6], leafHash: row[7], eventBody: row[8], eventSignature: row[9]))
+                                                  entry: row[6], leafHash: row[7], eventBody: row[8], eventSignature: row[9], eventLogPosition: row[10]))
             }
             let nodes = try Row.fetchCursor(db, sql: "SELECT height, idx, hash FROM merkle_nodes ORDER BY height, idx")
             while let node = try nodes.next() { checker.checkNode(height: node[0], index: node[1], hash: node[2]) }
             let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY size").map(SQLiteAuditLog.checkpoint)
             let outside = try String.fetchAll(db, sql: """
-                SELECT id FROM events WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.event_id = events.id) ORDER BY seq LIMIT 20
+                SELECT id FROM events WHERE audit_position IS NULL
+                    OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.position = events.audit_position AND a.event_id = events.id)
+                ORDER BY seq LIMIT 20
                 """)
             return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, started: started)
         }
@@ -40,7 +42,7 @@ extension SQLiteSyncRepository {
             let checkpoint = try SQLiteAuditLog.latestCheckpoint(db)
             var patients = try String.fetchAll(db, sql: "SELECT DISTINCT patient FROM events WHERE type LIKE 'agreement.%' ORDER BY patient")
             patients = patients.filter(filter.includes(patient:))
-            let positionStatement = try db.cachedStatement(sql: "SELECT position FROM audit_log WHERE event_id = ?")
+            let positionStatement = try db.cachedStatement(sql: "SELECT audit_position FROM events WHERE id = ?")
             var audits: [AgreementAudit] = []
             for patient in patients {
                 let events = try Row.fetchAll(db, sql: "SELECT body, signature FROM events WHERE patient = ? ORDER BY seq", arguments: [patient])

@@ -10,13 +10,17 @@ extension SQLiteSyncRepository {
     public func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64, remoteAddress: String?) async throws -> PushResponse {
         try await pool.write { db in
             let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
+            // The log's rows are laid out first, so each event is stored with its place in the log.
+            let audit = try SQLiteAuditLog.prepare(plan.auditEntries, db)
+            let positions = audit.acceptedPositions
             let insertEvent = try db.cachedStatement(sql: """
-                INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature, audit_position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for stored in plan.stored {
-                let envelope = stored.event.envelope
-                try insertEvent.execute(arguments: [stored.seq, stored.event.id.hex, envelope.patient, envelope.site, envelope.type.rawValue,
-                                                    envelope.hlc.wall, Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature])
+                let envelope = stored.event.envelope, id = stored.event.id.hex
+                try insertEvent.execute(arguments: [stored.seq, id, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
+                                                    Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature, positions[id]])
             }
             for addition in plan.careTeamAdditions {
                 try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [addition.patient, addition.site, addition.event])
@@ -31,7 +35,7 @@ extension SQLiteSyncRepository {
                         """, arguments: [joining, stored.event.envelope.patient, stored.seq])
                 }
             }
-            try SQLiteAuditLog.record(plan.auditEntries, db, key: self.signingKey, now: now)
+            try SQLiteAuditLog.write(audit, db, key: self.signingKey, now: now)
             return plan.response
         }
     }
@@ -112,11 +116,10 @@ extension SQLiteSyncRepository {
 
     public func inclusion(event: String, site: String) async throws -> (InclusionProof, Checkpoint)? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT a.position FROM audit_log a JOIN care_team c ON c.patient = a.patient AND c.site = ?
-                WHERE a.event_id = ?
+            guard let position = try Int.fetchOne(db, sql: """
+                SELECT e.audit_position FROM events e JOIN care_team c ON c.patient = e.patient AND c.site = ?
+                WHERE e.id = ?
                 """, arguments: [site, event]), let checkpoint = try SQLiteAuditLog.latestCheckpoint(db) else { return nil }
-            let position: Int = row["position"]
             guard position < checkpoint.size else { return nil }
             return (try SQLiteAuditLog.inclusion(position: position, in: checkpoint, db), checkpoint)
         }
