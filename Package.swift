@@ -55,7 +55,9 @@ let package = Package(
         // The tamper-evident audit log's hashing, proofs and signed checkpoints (RFC 6962/9162). No I/O.
         .target(name: "AccordLog", dependencies: ["AccordCore", .product(name: "Crypto", package: "swift-crypto")]),
         // The sync protocol's wire types, shared by client and server. No I/O.
-        .target(name: "AccordSync", dependencies: ["AccordCore", "AccordLog"]),
+        .target(name: "AccordSync", dependencies: ["AccordCore", "AccordLog", "CZlib"]),
+        // The system zlib, for gzip push bodies.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The site's side of sync: outbox push and cursor pull over HTTP (URLSession).
         .target(name: "AccordSyncClient", dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordLog"]),
         // The companion sync server: storage, routes and credentials.

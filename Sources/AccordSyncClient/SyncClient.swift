@@ -13,6 +13,11 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var duplicates = 0
     public var refused: [SyncRefusal] = []
     public var pulled = 0
+    /// Bytes of push bodies sent (gzip) and of pull pages received, headers left out, and how many requests each took.
+    public var pushedBytes = 0
+    public var pulledBytes = 0
+    public var pushRequests = 0
+    public var pullRequests = 0
     public var pending = 0
     /// This clinician's signing key as the server sees it: pending, approved or revoked.
     public var keyStatus: String?
@@ -103,9 +108,12 @@ public struct SyncClient: Sendable {
         var inFlight: (batch: [EventID], reply: Task<HTTPTransport.Reply, any Error>)?
         defer { inFlight?.reply.cancel() }
         while true {
-            let batch = SyncWire.fittingBody(try store.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
-                .map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
-            let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, batch: batch)))
+            let (batch, body) = Self.compressedBatch(SyncWire.fittingBody(
+                try store.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
+                    .map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) }))
+            report.pushedBytes += body.count
+            report.pushRequests += batch.isEmpty ? 0 : 1
+            let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, body: body)))
             if let previous = inFlight {
                 inFlight = next
                 try recordPush(previous.batch, reply: try await previous.reply.value, refused: &refusedNow, report: &report)
@@ -117,12 +125,29 @@ public struct SyncClient: Sendable {
         }
     }
 
-    func pushRequest(base: URL, credential: String, batch: [SyncWire.Item]) -> URLRequest {
+    /// The longest prefix of `items` whose gzip body stays within `pushBodyBytes`, with that body (one item at
+    /// least). Compressed about fivefold, a batch of up to 1,000 events usually fits at the first or second try.
+    public static func compressedBatch(_ items: [SyncWire.Item]) -> (items: [SyncWire.Item], body: Data) {
+        var count = items.count
+        while true {
+            let body = Gzip.compress(SyncWire.pushBody(Array(items.prefix(count))))
+            if body.count <= pushBodyBytes || count <= 1 { return (Array(items.prefix(count)), body) }
+            count = max(1, min(count - 1, count * (pushBodyBytes * 9 / 10) / body.count))
+        }
+    }
+
+    /// The most a compressed push body holds: 64 KiB is what libcurl takes from a request body at once. With more,
+    /// FoundationNetworking (Linux) keeps watching the socket for writability after the body has gone and spins a
+    /// core until the server answers (60 ms of CPU for a 400 KB body answered in 70 ms; under 1 ms at 64 KiB).
+    public static let pushBodyBytes = 64 * 1024
+
+    func pushRequest(base: URL, credential: String, body: Data) -> URLRequest {
         var request = URLRequest(url: base.appendingPathComponent("v1/events"))
         request.httpMethod = "POST"
         request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
+        request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
         request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
-        request.httpBody = SyncWire.pushBody(batch)
+        request.httpBody = body
         return request
     }
 
@@ -145,27 +170,46 @@ public struct SyncClient: Sendable {
         }
     }
 
-    /// Pulls page by page, asking for the next page while the current one is checked and stored. Each page is
-    /// stored with its cursor in one transaction, so the page fetched ahead changes nothing until its turn.
+    /// Pulls page by page: while one page is stored with its cursor (one transaction), the next is fetched and
+    /// checked. Pages are stored strictly in turn, each after the one before it has committed, so the stored
+    /// cursor never passes an event that is not stored, whatever stops the sync.
     func pull(base: URL, credential: String, cursor start: Int64, report: inout SyncReport, progress: (Int) -> Void) async throws {
         var cursor = start
         var next = send(pullRequest(base: base, credential: credential, after: cursor))
+        var storing: Task<Int, any Error>?
         defer { next.cancel() }
-        while true {
-            let reply = try await next.value
-            guard let pageCursor = reply.headers[SyncWire.cursorHeader.lowercased()].flatMap(Int64.init), pageCursor >= cursor else {
-                throw SyncError("The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
+        do {
+            while true {
+                let reply = try await next.value
+                guard let pageCursor = reply.headers[SyncWire.cursorHeader.lowercased()].flatMap(Int64.init), pageCursor >= cursor else {
+                    throw SyncError("The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
+                }
+                let more = reply.headers[SyncWire.moreHeader.lowercased()] == "true"
+                report.pulledBytes += reply.body.count
+                report.pullRequests += 1
+                if more { next = send(pullRequest(base: base, credential: credential, after: pageCursor)) }
+                let events: [Event]
+                do { events = try await SyncWire.pullEventsInParallel(reply.body) } catch {
+                    throw SyncError("The server sent an event that does not check out (\(error)); nothing from that page was stored.")
+                }
+                if let previous = storing {
+                    report.pulled += try await previous.value
+                    progress(report.pulled)
+                }
+                let store = self.store
+                storing = Task { try store.importPulled(events, cursor: pageCursor) }
+                cursor = pageCursor
+                guard more else { break }
             }
-            let more = reply.headers[SyncWire.moreHeader.lowercased()] == "true"
-            if more { next = send(pullRequest(base: base, credential: credential, after: pageCursor)) }
-            let events: [Event]
-            do { events = try await SyncWire.pullEventsInParallel(reply.body) } catch {
-                throw SyncError("The server sent an event that does not check out (\(error)); nothing from that page was stored.")
+            if let last = storing {
+                storing = nil
+                report.pulled += try await last.value
+                progress(report.pulled)
             }
-            report.pulled += try store.importPulled(events, cursor: pageCursor)
-            cursor = pageCursor
-            progress(report.pulled)
-            guard more else { return }
+        } catch {
+            // A page already being stored commits or not as a whole; its count is kept when it committed.
+            if let storing, let count = try? await storing.value { report.pulled += count }
+            throw error
         }
     }
 

@@ -44,7 +44,8 @@ struct OpenAPITests {
             "/v1/events GET": ["200": (north.credential, nil, "?after=0"), "400": (north.credential, nil, "?after=x"), "401": (nil, nil, "")],
             "/v1/events POST": ["200": (north.credential, SyncWire.pushBody([event]), ""), "400": (north.credential, Data(), ""),
                                 "401": ("wrong", Data("x".utf8), ""),
-                                "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: SyncWire.maximumBatch + 1).utf8), "")],
+                                "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: SyncWire.maximumBatch + 1).utf8), ""),
+                                "415": (north.credential, SyncWire.pushBody([event]), "")],
             "/v1/keys POST": ["200": (north.credential, registration, ""), "400": (north.credential, Data("{}".utf8), ""),
                               "401": (nil, registration, ""), "409": (north.credential, stranger, "")],
             "/v1/log/checkpoint GET": ["200": (north.credential, nil, "?since=1"), "400": (north.credential, nil, "?since=x"), "401": (nil, nil, "")],
@@ -55,6 +56,8 @@ struct OpenAPITests {
             "/v1/patients/{patient}/fhir GET": ["200": (north.credential, nil, ""), "400": (north.credential, nil, "?bad"),
                                                 "401": (nil, nil, ""), "404": (north.credential, nil, "?unknown")],
         ]
+        // Scenarios that need a request header.
+        let headers = ["/v1/events POST 415": ["Content-Encoding": "br"]]
         for (key, operation) in operations {
             let parts = key.split(separator: " ")
             let (path, method) = (String(parts[0]), String(parts[1]))
@@ -65,7 +68,7 @@ struct OpenAPITests {
                 let target = path.contains("{patient}")
                     ? scenario.2 == "?bad" ? "/v1/patients/not-an-id/fhir" : scenario.2 == "?unknown" ? "/v1/patients/\(EventFixtures.uuidZero)/fhir" : fhirPath
                     : path + scenario.2
-                let reply = try await HTTP.send(method, server.url + target, credential: scenario.0, body: scenario.1)
+                let reply = try await HTTP.send(method, server.url + target, credential: scenario.0, body: scenario.1, headers: headers["\(key) \(code)"] ?? [:])
                 #expect(String(reply.status) == code, "\(key) expected \(code), got \(reply.status)")
                 if let expected = operation.content[code] ?? nil {
                     #expect(reply.headers["content-type"]?.hasPrefix(expected) == true, "\(key) \(code) content type \(reply.headers["content-type"] ?? "none")")

@@ -190,6 +190,16 @@ struct SyncTests {
         #expect(tooMany.status == 413)
         #expect(String(decoding: tooMany.body, as: UTF8.self).contains("at most \(SyncWire.maximumBatch) events"))
         #expect(try await HTTP.send("POST", url, credential: north.credential, body: Data()).status == 400)
+        // Gzip bodies: one that inflates past the limit, one cut short, and an encoding the server does not take.
+        let gzip = ["Content-Encoding": "gzip"]
+        let bomb = Gzip.compress(big)
+        #expect(bomb.count < 64 * 1024)
+        let inflated = try await HTTP.send("POST", url, credential: north.credential, body: bomb, headers: gzip)
+        #expect(inflated.status == 413 && String(decoding: inflated.body, as: UTF8.self).contains("inflates past"))
+        let cut = try await HTTP.send("POST", url, credential: north.credential, body: bomb.prefix(bomb.count / 2), headers: gzip)
+        #expect(cut.status == 400 && String(decoding: cut.body, as: UTF8.self).contains("not a complete gzip stream"))
+        let brotli = try await HTTP.send("POST", url, credential: north.credential, body: manyLines, headers: ["Content-Encoding": "br"])
+        #expect(brotli.status == 415 && String(decoding: brotli.body, as: UTF8.self).contains("'br' is not accepted"))
         for query in ["?after=-1", "?after=abc", "?limit=0", "?limit=99999"] {
             #expect(try await HTTP.send("GET", url + query, credential: north.credential).status == 400, "\(query)")
         }

@@ -1,5 +1,6 @@
 import AccordCore
 import AccordSync
+import AccordSyncClient
 import Foundation
 import Testing
 
@@ -28,5 +29,54 @@ struct SyncWireTests {
         #expect(SyncWire.fittingBody(items, maximumBytes: 10).count == 1)
         #expect(SyncWire.fittingBody([], maximumBytes: 10).isEmpty)
         #expect(SyncWire.fittingBody(items).count == items.count)
+    }
+}
+
+@Suite("Gzip push bodies")
+struct GzipTests {
+    static func randomBytes(_ count: Int) -> Data {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+    }
+
+    @Test("what is compressed inflates to the same bytes: empty, text, random, and bigger than one inflate chunk")
+    func roundTrip() throws {
+        let text = Data(String(repeating: "Walked to the corner shop twice this week. ", count: 5000).utf8)
+        for data in [Data(), Data("x".utf8), text, Self.randomBytes(200_000)] {
+            let compressed = Gzip.compress(data)
+            #expect(compressed.starts(with: [0x1f, 0x8b]), "a gzip header")
+            #expect(try Gzip.decompress(compressed, limit: data.count) == data)
+        }
+        #expect(Gzip.compress(text).count * 20 < text.count)
+    }
+
+    @Test("refused: more output than the limit, a stream cut short, bytes after its end, and what is not gzip")
+    func refusals() {
+        let compressed = Gzip.compress(Data(repeating: 0, count: 1_000_000))
+        #expect(throws: Gzip.Failure.tooLarge) { try Gzip.decompress(compressed, limit: 999_999) }
+        #expect(throws: Gzip.Failure.malformed) { try Gzip.decompress(compressed.prefix(compressed.count - 4), limit: 2_000_000) }
+        #expect(throws: Gzip.Failure.malformed) { try Gzip.decompress(compressed + Data("extra".utf8), limit: 2_000_000) }
+        #expect(throws: Gzip.Failure.malformed) { try Gzip.decompress(Data("plain text, not gzip".utf8), limit: 100) }
+        #expect(throws: Gzip.Failure.malformed) { try Gzip.decompress(Data(), limit: 100) }
+    }
+}
+
+@Suite("Push batches")
+struct PushBatchTests {
+    @Test("a batch is the longest prefix whose gzip body fits the client's 64 KiB, one event at least")
+    func compressedBatch() throws {
+        let random = (0..<300).map { _ in SyncWireTests.item(0, signed: false) }.map { _ in
+            let bytes = GzipTests.randomBytes(1000)
+            return SyncWire.Item(id: EventID(hashing: bytes), bytes: bytes, signature: nil)
+        }
+        let (cut, body) = SyncClient.compressedBatch(random)
+        #expect(body.count <= SyncClient.pushBodyBytes && cut.count > 40 && cut.count < 66)
+        #expect(try Gzip.decompress(body, limit: 1 << 20) == SyncWire.pushBody(cut))
+        #expect(cut.map(\.id) == random.prefix(cut.count).map(\.id))
+        let notes = (0..<1000).map { SyncWireTests.item(300 + $0 % 7, signed: $0.isMultiple(of: 3)) }
+        #expect(SyncClient.compressedBatch(notes).items.count == 1000)
+        let huge = GzipTests.randomBytes(100_000)
+        let alone = SyncClient.compressedBatch([SyncWire.Item(id: EventID(hashing: huge), bytes: huge, signature: nil)] + random)
+        #expect(alone.items.count == 1 && alone.body.count > SyncClient.pushBodyBytes)
     }
 }

@@ -257,10 +257,11 @@ func startSync(_ home: URL) throws -> Process {
 enum HTTP {
     struct Reply { var status: Int; var body: Data; var headers: [String: String] }
 
-    static func send(_ method: String, _ url: String, credential: String? = nil, body: Data? = nil) async throws -> Reply {
+    static func send(_ method: String, _ url: String, credential: String? = nil, body: Data? = nil, headers: [String: String] = [:]) async throws -> Reply {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let credential { request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization") }
         return try await withCheckedThrowingContinuation { continuation in
             URLSession.shared.dataTask(with: request) { data, response, error in

@@ -21,4 +21,7 @@ struct APIError: HTTPResponseError {
     static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad-request", message: message) }
     static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not-found", message: message) }
     static func tooLarge(_ message: String) -> APIError { APIError(status: .contentTooLarge, code: "too-large", message: message) }
+    static func unsupportedEncoding(_ message: String) -> APIError {
+        APIError(status: .unsupportedMediaType, code: "unsupported-encoding", message: message)
+    }
 }

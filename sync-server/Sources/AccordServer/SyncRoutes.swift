@@ -18,7 +18,7 @@ struct SyncRoutes {
         } catch {
             throw APIError.tooLarge("The request body is over \(configuration.maximumBodyBytes) bytes; send fewer events per request.")
         }
-        let lines = SyncWire.pushLines(Data(buffer.readableBytesView))
+        let lines = SyncWire.pushLines(try body(Data(buffer.readableBytesView), encoding: request.headers[.contentEncoding]))
         guard !lines.isEmpty else { throw APIError.badRequest("The body holds no events; send one '<id> <event bytes>' line per event.") }
         guard lines.count <= configuration.maximumBatch else {
             throw APIError.tooLarge("A push holds at most \(configuration.maximumBatch) events; this one has \(lines.count). Send smaller batches.")
@@ -29,6 +29,21 @@ struct SyncRoutes {
         context.logger.info("push", metadata: ["accepted": "\(result.accepted.count)", "rejected": "\(result.rejected.count)"])
         let data = try JSONEncoder().encode(result)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The push body as sent: plain, or gzip (inflated here, within the same limit as a plain body).
+    func body(_ data: Data, encoding: String?) throws -> Data {
+        switch encoding?.lowercased() {
+        case nil, "identity": return data
+        case "gzip":
+            do { return try Gzip.decompress(data, limit: configuration.maximumBodyBytes) } catch .tooLarge {
+                throw APIError.tooLarge("The gzip body inflates past \(configuration.maximumBodyBytes) bytes; send fewer events per request.")
+            } catch {
+                throw APIError.badRequest("The body is marked gzip but is not a complete gzip stream; send it compressed whole, or uncompressed without Content-Encoding.")
+            }
+        case let other?:
+            throw APIError.unsupportedEncoding("Content-Encoding '\(other)' is not accepted; send the body uncompressed or as gzip.")
+        }
     }
 
     func pull(_ request: Request, context: SyncRequestContext) async throws -> Response {
