@@ -95,15 +95,10 @@ private struct JSONTreeParser {
     }
 
     mutating func object() throws -> JSONTree {
-        try nest()
-        index += 1
+        try open()
         var keys: [String] = [], values: [JSONTree] = []
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1; depth -= 1
-            return .object(keys: keys, values: values)
-        }
-        while true {
+        if closes(UInt8(ascii: "}")) { return .object(keys: keys, values: values) }
+        repeat {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a quoted key") }
             let key = try string()
@@ -114,34 +109,42 @@ private struct JSONTreeParser {
             skipSpace()
             keys.append(key)
             values.append(try value())
-            skipSpace()
-            guard index < bytes.count else { throw fail("the text ends inside an object") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
-            index += 1; depth -= 1
-            return .object(keys: keys, values: values)
-        }
+        } while try !endOfMember(UInt8(ascii: "}"), inside: "an object")
+        return .object(keys: keys, values: values)
     }
 
     mutating func array() throws -> JSONTree {
-        try nest()
-        index += 1
+        try open()
         var items: [JSONTree] = []
-        skipSpace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1; depth -= 1
-            return .array(items)
-        }
-        while true {
+        if closes(UInt8(ascii: "]")) { return .array(items) }
+        repeat {
             skipSpace()
             items.append(try value())
-            skipSpace()
-            guard index < bytes.count else { throw fail("the text ends inside an array") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
-            index += 1; depth -= 1
-            return .array(items)
-        }
+        } while try !endOfMember(UInt8(ascii: "]"), inside: "an array")
+        return .array(items)
+    }
+
+    /// Steps over an object's or array's opening bracket, one level deeper.
+    mutating func open() throws {
+        try nest()
+        index += 1
+        skipSpace()
+    }
+
+    /// True, with the bracket consumed, when the next byte closes the container.
+    mutating func closes(_ bracket: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == bracket else { return false }
+        index += 1; depth -= 1
+        return true
+    }
+
+    /// After a member or item: false past a ',' (another follows), true past the closing bracket.
+    mutating func endOfMember(_ bracket: UInt8, inside container: String) throws -> Bool {
+        skipSpace()
+        guard index < bytes.count else { throw fail("the text ends inside \(container)") }
+        if bytes[index] == UInt8(ascii: ",") { index += 1; return false }
+        guard closes(bracket) else { throw fail("expected ',' or '\(Character(Unicode.Scalar(bracket)))'") }
+        return true
     }
 
     /// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
