@@ -43,9 +43,14 @@ public enum SyncWire {
         return body
     }
 
-    /// The bytes `item` takes in a push body: id, space, bytes, the signature after a tab, newline.
+    /// The bytes `item` takes in a push body: id, space, then its pull line.
     public static func lineLength(_ item: Item) -> Int {
-        64 + 1 + item.bytes.count + (item.signature.map { 1 + ($0.count + 2) / 3 * 4 } ?? 0) + 1
+        64 + 1 + pullLineLength(bytes: item.bytes, signature: item.signature)
+    }
+
+    /// The bytes an event takes in a pull page: its bytes, the base64 signature after a tab, newline.
+    public static func pullLineLength(bytes: Data, signature: Data?) -> Int {
+        bytes.count + (signature.map { 1 + ($0.count + 2) / 3 * 4 } ?? 0) + 1
     }
 
     /// The longest prefix of `items` whose push body stays within `maximumBytes` (the server answers 413 past

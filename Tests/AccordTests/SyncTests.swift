@@ -157,7 +157,7 @@ struct SyncTests {
     }
 
     @Test("an outbox of long notes bigger than one request's limit goes in several pushes, none refused", arguments: ServerBackend.available)
-    func longNotesSplitByBytes(backend: ServerBackend) throws {
+    func longNotesSplitByBytes(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("long-notes")
         defer { folder.remove() }
         let server = try ServerProcess(folder, backend: backend)
@@ -171,6 +171,11 @@ struct SyncTests {
         try north.store().append(drafts)
         let pushed = try north.sync()
         #expect(pushed.stdout.contains("Sent 902 event(s)"), "\(pushed.stdout)")
+        // A pull page of these ends before 8 MiB, well short of the 5,000 events asked for.
+        let page = try await HTTP.send("GET", server.url + "/v1/events?after=0&limit=5000", credential: south.credential)
+        let pageEvents = try SyncWire.pullEvents(page.body)
+        #expect(page.body.count <= SyncWire.maximumBodyBytes && pageEvents.count > 700 && pageEvents.count < 902)
+        #expect(page.headers["accord-more"] == "true")
         try south.sync()
         #expect(try south.eventIDs(patient: patient) == Set(try server.eventIDs(patient: patient)))
         #expect(try south.eventIDs(patient: patient).count == 902)

@@ -1,5 +1,6 @@
 import AccordCore
 import AccordSync
+@testable import AccordServer
 import AccordSyncClient
 import Foundation
 import Testing
@@ -15,6 +16,7 @@ struct SyncWireTests {
     func lineLength() {
         for item in [Self.item(1, signed: false), Self.item(344, signed: true), Self.item(10_000, signed: false)] {
             #expect(SyncWire.lineLength(item) == SyncWire.pushBody([item]).count)
+            #expect(SyncWire.pullLineLength(bytes: item.bytes, signature: item.signature) == SyncWire.pullBody([(item.bytes, item.signature)]).count)
         }
     }
 
@@ -78,5 +80,33 @@ struct PushBatchTests {
         let huge = GzipTests.randomBytes(100_000)
         let alone = SyncClient.compressedBatch([SyncWire.Item(id: EventID(hashing: huge), bytes: huge, signature: nil)] + random)
         #expect(alone.items.count == 1 && alone.body.count > SyncClient.pushBodyBytes)
+    }
+}
+
+@Suite("Pull pages")
+struct PullPageTests {
+    static func fill(_ builder: inout PullPageBuilder, _ sizes: [Int]) {
+        for (index, size) in sizes.enumerated() {
+            guard builder.add(seq: Int64(index + 1), body: Data(repeating: 120, count: size), signature: nil, patient: "p\(index % 2)") else { return }
+        }
+    }
+
+    @Test("a page ends at the count asked for or before its lines pass the byte limit, one event at least")
+    func limits() {
+        var counted = PullPageBuilder(after: 0, limit: 3)
+        Self.fill(&counted, [10, 10, 10, 10])
+        #expect(counted.page.bodies.count == 3 && counted.page.more && counted.page.cursor == 3 && counted.counts == ["p0": 2, "p1": 1])
+        var sized = PullPageBuilder(after: 0, limit: 100, maximumBytes: 1000)
+        Self.fill(&sized, [300, 300, 300, 300])
+        #expect(sized.page.bodies.count == 3 && sized.page.more && sized.page.cursor == 3)
+        #expect(SyncWire.pullBody(sized.page.bodies).count <= 1000)
+        var huge = PullPageBuilder(after: 7, limit: 100, maximumBytes: 1000)
+        Self.fill(&huge, [5000, 10])
+        #expect(huge.page.bodies.count == 1 && huge.page.more)
+        var short = PullPageBuilder(after: 7, limit: 100)
+        Self.fill(&short, [10, 10])
+        #expect(short.page.bodies.count == 2 && !short.page.more && short.page.cursor == 2)
+        let empty = PullPageBuilder(after: 7, limit: 100)
+        #expect(empty.page.bodies.isEmpty && !empty.page.more && empty.page.cursor == 7)
     }
 }

@@ -88,17 +88,15 @@ extension PostgresSyncRepository {
     public func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage {
         let logger = self.logger
         let (page, patients) = try await read { connection in
-            var bodies: [(bytes: Data, signature: Data?)] = [], last = cursor, counts: [String: Int] = [:], rows = 0
+            var builder = PullPageBuilder(after: cursor, limit: limit)
             let query: PostgresQuery = """
                 SELECT f.seq, e.body, e.signature, e.patient FROM feed f JOIN events e ON e.seq = f.event_seq
                 WHERE f.site = \(site) AND f.seq > \(cursor) ORDER BY f.seq LIMIT \(Int64(limit + 1))
                 """
             for try await (seq, body, signature, patient) in try await connection.query(query, logger: logger).decode((Int64, Data, Data?, String).self) {
-                rows += 1
-                guard rows <= limit else { break }
-                bodies.append((body, signature)); last = seq; counts[patient, default: 0] += 1
+                guard builder.add(seq: seq, body: body, signature: signature, patient: patient) else { break }
             }
-            return (PullPage(bodies: bodies, cursor: last, more: rows > limit), counts)
+            return (builder.page, builder.counts)
         }
         guard !patients.isEmpty else { return page }
         // Who received which patient's record is audited before the events leave the server.

@@ -63,15 +63,13 @@ extension SQLiteSyncRepository {
 
     public func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage {
         let (page, patients) = try await pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchCursor(db, sql: """
                 SELECT f.seq, e.body, e.signature, e.patient FROM feed f JOIN events e ON e.seq = f.event_seq
                 WHERE f.site = ? AND f.seq > ? ORDER BY f.seq LIMIT ?
                 """, arguments: [site, cursor, limit + 1])
-            let page = rows.prefix(limit)
-            var counts: [String: Int] = [:]
-            for row in page { counts[row["patient"], default: 0] += 1 }
-            return (PullPage(bodies: page.map { (bytes: $0["body"] as Data, signature: $0["signature"] as Data?) },
-                             cursor: page.last?["seq"] ?? cursor, more: rows.count > limit), counts)
+            var builder = PullPageBuilder(after: cursor, limit: limit)
+            while let row = try rows.next(), builder.add(seq: row[0], body: row[1], signature: row[2], patient: row[3]) {}
+            return (builder.page, builder.counts)
         }
         guard !patients.isEmpty else { return page }
         // Who received which patient's record is audited before the events leave the server.

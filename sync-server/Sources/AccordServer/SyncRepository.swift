@@ -58,6 +58,41 @@ public struct PullPage: Sendable {
     public var more: Bool
 }
 
+/// A pull page built from the site's feed rows in order: at most `limit` events and at most `maximumBytes` of lines
+/// (one event at least), so a page of long notes stays a bounded answer; the rest follows from the new cursor.
+struct PullPageBuilder {
+    let limit: Int
+    let maximumBytes: Int
+    private(set) var bodies: [(bytes: Data, signature: Data?)] = []
+    private(set) var cursor: Int64
+    /// Events per patient on this page, for the log's record of who received what.
+    private(set) var counts: [String: Int] = [:]
+    private var bytes = 0
+    private var full = false
+
+    init(after cursor: Int64, limit: Int, maximumBytes: Int = SyncWire.maximumBodyBytes) {
+        self.cursor = cursor
+        self.limit = limit
+        self.maximumBytes = maximumBytes
+    }
+
+    /// Adds the next feed row; false, with the row left for the next page, once the page is full.
+    mutating func add(seq: Int64, body: Data, signature: Data?, patient: String) -> Bool {
+        let line = SyncWire.pullLineLength(bytes: body, signature: signature)
+        guard bodies.count < limit, bodies.isEmpty || bytes + line <= maximumBytes else {
+            full = true
+            return false
+        }
+        bodies.append((body, signature))
+        cursor = seq
+        counts[patient, default: 0] += 1
+        bytes += line
+        return true
+    }
+
+    var page: PullPage { PullPage(bodies: bodies, cursor: cursor, more: full) }
+}
+
 /// The administrative commands: sites, clinicians' keys and auditors. Each action goes to the audit log.
 public protocol SiteAdministration: Sendable {
     /// Enrolls `name` and returns its credential, shown once; the server keeps only its hash.
