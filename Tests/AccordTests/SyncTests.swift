@@ -11,9 +11,7 @@ struct SyncTests {
     func convergence(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("sync")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        let north = try TestSite("north", server: server, folder: folder)
-        let south = try TestSite("south", server: server, folder: folder)
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
         let east = try TestSite("east", server: server, folder: folder)
         let shared = try north.addPatient("Jane Shared", mrn: "J1")
         let northOnly = try north.addPatient("Nora North", mrn: "N1")
@@ -51,9 +49,8 @@ struct SyncTests {
     func conflictsShownAndResolved(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("conflict")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        let north = try TestSite("north", server: server, folder: folder)
-        let south = try TestSite("south", server: server, folder: folder)
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
+        defer { withExtendedLifetime(server) {} }  // the server process stops when its object goes
         _ = try north.addPatient("Jane", mrn: "J1")
         try north.run("goal", "add", "--patient", "J1", "--text", "garden")
         try north.run("patient", "share", "--patient", "J1", "--site", "south")
@@ -104,9 +101,7 @@ struct SyncTests {
     func crossSite(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("cross")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        let north = try TestSite("north", server: server, folder: folder)
-        let south = try TestSite("south", server: server, folder: folder)
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
         let patient = try north.addPatient("Nora", mrn: "N1")
         try north.sync()
         let northEvents = try north.store().events(patient: patient)
@@ -134,9 +129,7 @@ struct SyncTests {
     func replays(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("replay")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        let north = try TestSite("north", server: server, folder: folder)
-        let south = try TestSite("south", server: server, folder: folder)
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
         let patient = try north.addPatient("Jane", mrn: "J1")
         try north.run("patient", "share", "--patient", "J1", "--site", "south")
         let events = try north.store().events(patient: patient)
@@ -160,9 +153,7 @@ struct SyncTests {
     func longNotesSplitByBytes(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("long-notes")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        let north = try TestSite("north", server: server, folder: folder)
-        let south = try TestSite("south", server: server, folder: folder)
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
         let patient = try north.addPatient("Jane Long", mrn: "L1")
         try north.run("patient", "share", "--patient", "L1", "--site", "south")
         // 900 notes of the longest text allowed: well under the batch's event count, over its 8 MiB.
@@ -245,9 +236,7 @@ struct SyncTests {
     func restartMidSync(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("restart")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        let north = try TestSite("north", server: server, folder: folder)
-        let south = try TestSite("south", server: server, folder: folder)
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
         let store = try north.store()
         var drafts: [EventDraft] = []
         let patient = Identifiers.make()
@@ -282,9 +271,7 @@ extension SyncTests {
     func killedClients(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("killsync")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        let north = try TestSite("north", server: server, folder: folder)
-        let south = try TestSite("south", server: server, folder: folder)
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
         let patient = Identifiers.make()
         let northStore = try north.store()
         try northStore.append([

@@ -242,6 +242,12 @@ struct TestSite {
     func eventIDs(patient: String) throws -> Set<String> { Set(try store().events(patient: patient).map(\.id.hex)) }
 }
 
+/// A fresh server on `backend` with two enrolled sites, north and south, whose clinicians' keys are approved.
+func northAndSouth(_ folder: TemporaryDirectory, backend: ServerBackend) throws -> (ServerProcess, TestSite, TestSite) {
+    let server = try ServerProcess(folder, backend: backend)
+    return (server, try TestSite("north", server: server, folder: folder), try TestSite("south", server: server, folder: folder))
+}
+
 /// `accord sync` on a store, started in the background (output discarded) for tests that kill it or run several.
 func startSync(_ home: URL) throws -> Process {
     let process = Process()
