@@ -128,6 +128,7 @@ public struct SyncClient: Sendable {
     /// The longest prefix of `items` whose gzip body stays within `pushBodyBytes`, with that body (one item at
     /// least). Compressed about fivefold, a batch of up to 1,000 events usually fits at the first or second try.
     public static func compressedBatch(_ items: [SyncWire.Item]) -> (items: [SyncWire.Item], body: Data) {
+        guard !items.isEmpty else { return ([], Data()) }  // an empty outbox sends nothing
         var count = items.count
         while true {
             let body = Gzip.compress(SyncWire.pushBody(Array(items.prefix(count))))

@@ -25,17 +25,17 @@ enum SQLiteAuditLog {
 
     /// Appends `entries` (their positions filled in), the subtree hashes they complete, and a signed checkpoint.
     static func record(_ entries: [AuditEntry], _ db: Database, key: ServerSigningKey, now: Int64) throws {
-        try write(try prepare(entries, db), db, key: key, now: now)
+        if let append = try prepare(entries, db) { try write(append, db, key: key, now: now) }
     }
 
-    /// The rows `entries` will take, with their positions, for a caller that must know them before writing.
-    static func prepare(_ entries: [AuditEntry], _ db: Database) throws -> AuditAppend {
-        try AuditAppend(entries, after: frontier(db))
+    /// The rows `entries` will take, with their positions, for a caller that must know them before writing; nil
+    /// when there is nothing to append (a push of events all stored before), so the tree's edge is not even read.
+    static func prepare(_ entries: [AuditEntry], _ db: Database) throws -> AuditAppend? {
+        entries.isEmpty ? nil : try AuditAppend(entries, after: frontier(db))
     }
 
     /// Writes what `prepare` built, in the same transaction.
     static func write(_ append: AuditAppend, _ db: Database, key: ServerSigningKey, now: Int64) throws {
-        guard !append.rows.isEmpty else { return }
         let insertEntry = try db.cachedStatement(sql: """
             INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)

@@ -12,7 +12,7 @@ extension SQLiteSyncRepository {
             let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
             // The log's rows are laid out first, so each event is stored with its place in the log.
             let audit = try SQLiteAuditLog.prepare(plan.auditEntries, db)
-            let positions = audit.acceptedPositions
+            let positions = audit?.acceptedPositions ?? [:]
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature, audit_position)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -35,7 +35,7 @@ extension SQLiteSyncRepository {
                         """, arguments: [joining, stored.event.envelope.patient, stored.seq])
                 }
             }
-            try SQLiteAuditLog.write(audit, db, key: self.signingKey, now: now)
+            if let audit { try SQLiteAuditLog.write(audit, db, key: self.signingKey, now: now) }
             return plan.response
         }
     }
