@@ -28,7 +28,9 @@ let package = Package(
         // Domain types, the event envelope, the projection and the clinical content. No I/O.
         .target(
             name: "AccordCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            // The medication vocabulary (ingredients, MME factors, brands, strengths) is data, read at first use.
+            resources: [.copy("Resources/medications.json")]
         ),
         // The numbered SQL migrations and event JSON Schemas, shipped as resources and read by the code.
         .target(

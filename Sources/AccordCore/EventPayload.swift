@@ -23,6 +23,7 @@ public indirect enum EventPayload: Sendable, Hashable {
     case checkinRecorded(CheckinRecorded)
     case medicationsChanged(MedicationsChanged)
     case noteAdded(NoteAdded)
+    case riskFactorsRecorded(RiskFactorsRecorded)
     case patientShared(PatientShared)
     case entryCorrected(EntryCorrected)
     case entryEnteredInError(EntryEnteredInError)
@@ -49,6 +50,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .checkinRecorded: .checkinRecorded
         case .medicationsChanged: .medicationsChanged
         case .noteAdded: .noteAdded
+        case .riskFactorsRecorded: .riskFactorsRecorded
         case .patientShared: .patientShared
         case .entryCorrected: .entryCorrected
         case .entryEnteredInError: .entryEnteredInError
@@ -77,6 +79,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .checkinRecorded(let p): p
         case .medicationsChanged(let p): p
         case .noteAdded(let p): p
+        case .riskFactorsRecorded(let p): p
         case .patientShared(let p): p
         case .entryCorrected(let p): p
         case .entryEnteredInError(let p): p
@@ -110,6 +113,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .checkinRecorded: .checkinRecorded(try .init(from: decoder))
         case .medicationsChanged: .medicationsChanged(try .init(from: decoder))
         case .noteAdded: .noteAdded(try .init(from: decoder))
+        case .riskFactorsRecorded: .riskFactorsRecorded(try .init(from: decoder))
         case .patientShared: .patientShared(try .init(from: decoder))
         case .entryCorrected: .entryCorrected(try .init(from: decoder))
         case .entryEnteredInError: .entryEnteredInError(try .init(from: decoder))
@@ -136,7 +140,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .taperResumed(let p): .taperPlan(p.plan)
         case .taperCompleted(let p): .taperPlan(p.plan)
         case .medicationsChanged: .medications
-        case .consentRecorded, .checkinRecorded, .noteAdded, .patientShared, .entryCorrected, .entryEnteredInError: nil
+        case .consentRecorded, .checkinRecorded, .noteAdded, .riskFactorsRecorded, .patientShared, .entryCorrected, .entryEnteredInError: nil
         }
     }
 }

@@ -77,6 +77,8 @@ public enum EventRules {
             try optionalText(p.reason, "reason")
         case .noteAdded(let p):
             try text(p.text, "note")
+        case .riskFactorsRecorded(let p):
+            try riskFactors(p)
         case .patientShared(let p):
             guard Identifiers.isValidSiteName(p.site) else { throw RuleViolation("site name '\(p.site)' is not valid: \(Identifiers.siteNameRule)") }
             try optionalText(p.reason, "reason")
@@ -172,6 +174,20 @@ public enum EventRules {
         }
     }
 
+    static func riskFactors(_ p: RiskFactorsRecorded) throws(RuleViolation) {
+        guard !p.present.isEmpty || !p.absent.isEmpty || p.onOpioidsSince != nil else {
+            throw RuleViolation("record at least one risk factor as present or absent, or the date opioids were started")
+        }
+        let both = Set(p.present).intersection(p.absent)
+        guard both.isEmpty else {
+            throw RuleViolation("\(both.map(\.rawValue).sorted().joined(separator: ", ")) cannot be both present and absent")
+        }
+        guard Set(p.present).count == p.present.count, Set(p.absent).count == p.absent.count else {
+            throw RuleViolation("a risk factor is listed twice")
+        }
+        try optionalText(p.note, "note")
+    }
+
     static func checkin(_ p: CheckinRecorded) throws(RuleViolation) {
         if let peg = p.peg {
             guard peg.count == 3, peg.allSatisfy({ (0...10).contains($0) }) else {
@@ -184,11 +200,11 @@ public enum EventRules {
             }
         }
         if let cows = p.cows {
-            guard cows.count == CheckinInstruments.cowsItemMaximums.count else {
+            guard cows.count == CheckinInstruments.cowsItems.count else {
                 throw RuleViolation("COWS takes 11 item scores; \(cows.count) were given")
             }
-            for (index, (score, maximum)) in zip(cows, CheckinInstruments.cowsItemMaximums).enumerated() where !(0...maximum).contains(score) {
-                throw RuleViolation("COWS item \(index + 1) must be 0 to \(maximum); \(score) was given")
+            for (index, (score, item)) in zip(cows, CheckinInstruments.cowsItems).enumerated() where !item.scores.contains(score) {
+                throw RuleViolation("COWS item \(index + 1) (\(item.name)) is scored \(item.scores.map(String.init).joined(separator: ", ")) on the published scale; \(score) was given")
             }
         }
         for goal in p.goals ?? [] { try id(goal.goal, "goal"); try optionalText(goal.note, "goal note") }

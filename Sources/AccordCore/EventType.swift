@@ -21,6 +21,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case checkinRecorded = "checkin.recorded"
     case medicationsChanged = "medications.changed"
     case noteAdded = "note.added"
+    case riskFactorsRecorded = "patient.riskFactorsRecorded"
     case patientShared = "patient.shared"
     case entryCorrected = "entry.corrected"
     case entryEnteredInError = "entry.enteredInError"

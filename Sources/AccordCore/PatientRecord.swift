@@ -15,6 +15,10 @@ public struct PatientRecord: Codable, Sendable, Equatable {
     /// Every version of the medication list, oldest first, for trends and re-evaluation windows.
     public var medicationHistory: [MedicationListState] = []
     public var notes: [NoteState] = []
+    /// The latest statement about each naloxone risk factor (CDC 2022, recommendation 8).
+    public var riskFactors: [RiskFactorState] = []
+    /// When the patient started taking opioids, as recorded by a clinician (not when Accord first saw a list).
+    public var onOpioidsSince: LocalDate?
     /// Sites the record was shared with, beyond the one that registered the patient.
     public var sharedWith: [String] = []
     /// Entries corrected or marked entered in error, with the reason; the originals stay in the timeline.
@@ -108,6 +112,14 @@ public struct TaperPlanState: Codable, Sendable, Equatable {
     public var steps: [TaperStep]
     public var pausedOn: LocalDate?
     public var history: [GoalHistoryEntry]
+
+    public init(id: String, medication: String, ratePercent: Double, intervalDays: Int, basis: TaperBasis,
+                durationOfUse: OpioidUseDuration?, status: TaperStatus, steps: [TaperStep], pausedOn: LocalDate? = nil,
+                history: [GoalHistoryEntry]) {
+        self.id = id; self.medication = medication; self.ratePercent = ratePercent; self.intervalDays = intervalDays
+        self.basis = basis; self.durationOfUse = durationOfUse; self.status = status; self.steps = steps
+        self.pausedOn = pausedOn; self.history = history
+    }
 }
 
 public struct CheckinState: Codable, Sendable, Equatable {
@@ -122,6 +134,12 @@ public struct CheckinState: Codable, Sendable, Equatable {
 
 public struct MedicationListState: Codable, Sendable, Equatable {
     public var medications: [String]
+    public var stamp: Stamp
+}
+
+public struct RiskFactorState: Codable, Sendable, Equatable {
+    public var factor: RiskFactor
+    public var present: Bool
     public var stamp: Stamp
 }
 

@@ -162,13 +162,15 @@ public struct TaperStarted: Codable, Sendable, Hashable {
     public var intervalDays: Int
     public var basis: TaperBasis
     public var durationOfUse: OpioidUseDuration?
+    /// When the patient started opioids, where known: the pace follows from it.
+    public var onOpioidsSince: LocalDate?
     public var steps: [TaperStep]
     public var note: String?
     public init(plan: String, medication: String, ratePercent: Double, intervalDays: Int, basis: TaperBasis,
-                durationOfUse: OpioidUseDuration? = nil, steps: [TaperStep], note: String? = nil) {
+                durationOfUse: OpioidUseDuration? = nil, onOpioidsSince: LocalDate? = nil, steps: [TaperStep], note: String? = nil) {
         self.plan = plan; self.medication = medication; self.ratePercent = ratePercent
-        self.intervalDays = intervalDays; self.basis = basis; self.durationOfUse = durationOfUse; self.steps = steps
-        self.note = note
+        self.intervalDays = intervalDays; self.basis = basis; self.durationOfUse = durationOfUse
+        self.onOpioidsSince = onOpioidsSince; self.steps = steps; self.note = note
     }
 }
 
@@ -236,6 +238,8 @@ public struct CheckinRecorded: Codable, Sendable, Hashable {
     public var goals: [GoalCheck]?
     public var sideEffects: String?
     public var withdrawal: String?
+    /// Whether the clinician has any concern about self-harm or suicide at this visit.
+    public var selfHarmConcern: Bool?
     public var naloxoneOnHand: Bool?
     public var pdmpChecked: Bool?
     public var urineDrugTest: UrineDrugTest?
@@ -244,11 +248,12 @@ public struct CheckinRecorded: Codable, Sendable, Hashable {
     public var note: String?
     public init(peg: [Int]? = nil, phq2: [Int]? = nil, cows: [Int]? = nil, currentDose: String? = nil,
                 sleep: String? = nil, mood: String? = nil, goals: [GoalCheck]? = nil, sideEffects: String? = nil,
-                withdrawal: String? = nil, naloxoneOnHand: Bool? = nil, pdmpChecked: Bool? = nil,
+                withdrawal: String? = nil, selfHarmConcern: Bool? = nil, naloxoneOnHand: Bool? = nil, pdmpChecked: Bool? = nil,
                 urineDrugTest: UrineDrugTest? = nil, readiness: ReadinessStage? = nil, nextVisit: LocalDate? = nil,
                 note: String? = nil) {
         self.peg = peg; self.phq2 = phq2; self.cows = cows; self.currentDose = currentDose; self.sleep = sleep
         self.mood = mood; self.goals = goals; self.sideEffects = sideEffects; self.withdrawal = withdrawal
+        self.selfHarmConcern = selfHarmConcern
         self.naloxoneOnHand = naloxoneOnHand; self.pdmpChecked = pdmpChecked; self.urineDrugTest = urineDrugTest
         self.readiness = readiness; self.nextVisit = nextVisit; self.note = note
     }
@@ -266,6 +271,44 @@ public struct PatientShared: Codable, Sendable, Hashable {
     public var site: String
     public var reason: String?
     public init(site: String, reason: String? = nil) { self.site = site; self.reason = reason }
+}
+
+/// Conditions that raise the risk of overdose and make naloxone worth offering (CDC 2022, recommendation 8). Age
+/// 65 or over is read from the birth date and not recorded.
+public enum RiskFactor: String, Codable, Sendable, CaseIterable {
+    case overdoseHistory = "overdose-history"
+    case substanceUseDisorder = "substance-use-disorder"
+    case sleepDisorderedBreathing = "sleep-disordered-breathing"
+    case renalImpairment = "renal-impairment"
+    case hepaticImpairment = "hepatic-impairment"
+    case mentalHealthCondition = "mental-health-condition"
+    case pregnancy
+
+    /// How the factor reads in a sentence.
+    public var phrase: String {
+        switch self {
+        case .overdoseHistory: "a history of overdose"
+        case .substanceUseDisorder: "a substance use disorder"
+        case .sleepDisorderedBreathing: "sleep-disordered breathing"
+        case .renalImpairment: "renal impairment"
+        case .hepaticImpairment: "hepatic impairment"
+        case .mentalHealthCondition: "a mental health condition"
+        case .pregnancy: "pregnancy"
+        }
+    }
+}
+
+/// What a clinician learned of the patient's overdose risk factors and opioid history. A later statement about the
+/// same factor replaces an earlier one.
+public struct RiskFactorsRecorded: Codable, Sendable, Hashable {
+    public var present: [RiskFactor]
+    public var absent: [RiskFactor]
+    /// When the patient started taking opioids (sets the tapering pace); may be long before Accord was used.
+    public var onOpioidsSince: LocalDate?
+    public var note: String?
+    public init(present: [RiskFactor] = [], absent: [RiskFactor] = [], onOpioidsSince: LocalDate? = nil, note: String? = nil) {
+        self.present = present; self.absent = absent; self.onOpioidsSince = onOpioidsSince; self.note = note
+    }
 }
 
 public struct NoteAdded: Codable, Sendable, Hashable {

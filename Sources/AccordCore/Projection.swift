@@ -206,6 +206,13 @@ extension PatientRecord {
             medicationHistory.append(MedicationListState(medications: p.medications, stamp: stamp))
         case .noteAdded(let p):
             notes.append(NoteState(text: p.text, stamp: stamp))
+        case .riskFactorsRecorded(let p):
+            // Each statement replaces the earlier one about the same factor.
+            for (factor, present) in p.present.map({ ($0, true) }) + p.absent.map({ ($0, false) }) {
+                riskFactors.removeAll { $0.factor == factor }
+                riskFactors.append(RiskFactorState(factor: factor, present: present, stamp: stamp))
+            }
+            if let since = p.onOpioidsSince { onOpioidsSince = since }
         case .patientShared(let p):
             if !sharedWith.contains(p.site), p.site != registered.site { sharedWith.append(p.site) }
         case .entryCorrected, .entryEnteredInError:

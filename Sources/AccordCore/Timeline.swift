@@ -50,6 +50,10 @@ public enum Timeline {
         case .checkinRecorded(let p): "Check-in\(checkinDetail(p))"
         case .medicationsChanged(let p): "Medication list: \(p.medications.isEmpty ? "none" : p.medications.joined(separator: "; "))"
         case .noteAdded(let p): "Note: \(p.text)"
+        case .riskFactorsRecorded(let p):
+            "Risk factors: " + ([p.present.isEmpty ? nil : "present \(p.present.map(\.rawValue).joined(separator: ", "))",
+                                 p.absent.isEmpty ? nil : "absent \(p.absent.map(\.rawValue).joined(separator: ", "))",
+                                 p.onOpioidsSince.map { "on opioids since \($0)" }].compactMap { $0 }.joined(separator: "; "))
         case .patientShared(let p): "Shared with site \(p.site)\(p.reason.map { ": \($0)" } ?? "")"
         case .entryCorrected(let p): "Corrected entry \(p.target.short): \(p.reason)"
         case .entryEnteredInError(let p): "Entry \(p.target.short) marked entered in error: \(p.reason)"
@@ -65,8 +69,13 @@ public enum Timeline {
         return parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")
     }
 
-    public static func formatScore(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
+    public static func formatScore(_ value: Double) -> String { format(value, decimals: 1) }
+
+    /// A number with at most `decimals` places and no trailing zeros: 0.15, 2.4, 60.
+    public static func format(_ value: Double, decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 }

@@ -329,8 +329,8 @@ struct FHIRBundleBuilder {
     }
 
     static func medication(_ text: String) -> FHIRValue {
-        guard let drug = try? MedicationReader.read(text).drug, let code = drug.rxNorm else { return FHIRCodes.text(text) }
-        return FHIRCodes.concept(CodeSystem.rxNorm, code, drug.ingredient, text: text)
+        guard let ingredient = try? MedicationReader.read(text).ingredient, let code = ingredient.rxNorm else { return FHIRCodes.text(text) }
+        return FHIRCodes.concept(CodeSystem.rxNorm, code, ingredient.name, text: text)
     }
 
     static func number(_ value: Double) -> String {

@@ -33,7 +33,9 @@ public final class EventStore: Sendable {
     /// Creates a store for `site` and `clinicianName`, with a new signing key. The database appears under its
     /// final name only once complete, so an interrupted `init` leaves no half-made store behind.
     public static func create(at directory: URL, site: String, clinicianName: String,
+                              timeZone: String = TimeZone.current.identifier,
                               clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
+        try checkTimeZone(timeZone)
         guard Identifiers.isValidSiteName(site) else {
             throw StoreError(.invalid, "Site name '\(site)' is not valid: \(Identifiers.siteNameRule).")
         }
@@ -64,7 +66,10 @@ public final class EventStore: Sendable {
         try mapErrors(at: directory) {
             let queue = try DatabaseQueue(path: draftURL.path)
             try StoreMigrations.migrator().migrate(queue)
-            try queue.write { db in try identity.insert(db) }
+            try queue.write { db in
+                try identity.insert(db)
+                try db.execute(sql: "INSERT INTO clinic_settings (singleton, time_zone) VALUES (1, ?)", arguments: [timeZone])
+            }
             try queue.close()
         }
         // Health data: only the owner may read the database (SQLite gives its WAL files the same mode).

@@ -11,7 +11,7 @@ struct Accord: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
-            CheckinCommand.self, MedicationsCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self, ExportCommand.self, VerifyCommand.self,
+            CheckinCommand.self, MedicationsCommand.self, RiskCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self, ExportCommand.self, VerifyCommand.self,
         ]
     )
 }

@@ -62,10 +62,10 @@ extension AgreementCommand {
             var keys = try clauses.map(AgreementCommand.clauses) ?? AgreementClause.defaultKeys
             let store = try common.store.open()
             let loaded = try LoadedPatient.load(store, common.patient.patient)
-            if let active = loaded.record.evaluated(on: .today()).agreements.last(where: { $0.status != .ended }) {
+            if let active = loaded.record.evaluated(on: loaded.today).agreements.last(where: { $0.status != .ended }) {
                 throw CommandFailure("\(loaded.record.name) already has a treatment agreement (\(active.id.prefix(8)), \(active.status.rawValue)); amend, renew or end it instead. Nothing was written.")
             }
-            let today = LocalDate.today()
+            let today = loaded.today
             var renewOn = self.renewOn ?? today.adding(years: 1)
             var method = agreed ?? .inPerson
             let terminal = Terminal.isInteractive ? Terminal(coaching: .agreement) : nil
@@ -122,7 +122,7 @@ extension AgreementCommand {
         @Option(help: "A note for the record.") var note: String?
 
         func run() throws {
-            let today = LocalDate.today()
+            let today = try common.store.open().calendar().today()
             let date = renewOn ?? today.adding(years: 1)
             guard date > today else { throw ValidationError("The renewal date \(date) must be after today (\(today)).") }
             try AgreementCommand.record(common, agreement: agreement, { agreement in

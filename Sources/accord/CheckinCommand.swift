@@ -22,6 +22,7 @@ struct CheckinCommand: ParsableCommand {
     @Option(help: "The patient's mood.") var mood: String?
     @Option(name: .customLong("side-effects"), help: "Side effects reported.") var sideEffects: String?
     @Option(help: "Withdrawal symptoms seen or reported.") var withdrawal: String?
+    @Option(name: .customLong("self-harm-concern"), help: "yes or no: any concern about self-harm or suicide.", transform: { try Parse.yesNo($0, "--self-harm-concern") }) var selfHarmConcern: Bool?
     @Option(name: .customLong("naloxone-on-hand"), help: "yes or no.", transform: { try Parse.yesNo($0, "--naloxone-on-hand") }) var naloxoneOnHand: Bool?
     @Option(name: .customLong("pdmp-checked"), help: "yes or no.", transform: { try Parse.yesNo($0, "--pdmp-checked") }) var pdmpChecked: Bool?
     @Option(name: .customLong("urine-test"), help: "not-done, expected, unexpected or pending.",
@@ -43,7 +44,7 @@ struct CheckinCommand: ParsableCommand {
         }
         var checkin = CheckinRecorded(peg: peg, phq2: phq2, cows: cows, currentDose: currentDose, sleep: sleep, mood: mood,
                                       goals: goals.isEmpty ? nil : goals, sideEffects: sideEffects, withdrawal: withdrawal,
-                                      naloxoneOnHand: naloxoneOnHand, pdmpChecked: pdmpChecked, urineDrugTest: urineTest,
+                                      selfHarmConcern: selfHarmConcern, naloxoneOnHand: naloxoneOnHand, pdmpChecked: pdmpChecked, urineDrugTest: urineTest,
                                       readiness: readiness, nextVisit: nextVisit, note: note)
         let terminal = Terminal.isInteractive ? Terminal(coaching: .checkin) : nil
         if let terminal {
@@ -58,5 +59,12 @@ struct CheckinCommand: ParsableCommand {
         let draft = loaded.draft(.checkinRecorded(checkin))
         let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
         try Report.recorded(event, output, "Recorded the check-in for \(loaded.record.name)\(Timeline.summary(of: .checkinRecorded(checkin)).dropFirst("Check-in".count))")
+        // What this check-in means for a taper in progress is shown at once, not left for `accord flags`.
+        if !output.json, let after = try? LoadedPatient.load(store, loaded.record.id) {
+            for flag in PatientFlags.evaluate(after.record, on: after.today, settings: FlagSettings(calendar: after.calendar))
+            where flag.key == "taper-consider-pause" {
+                print(FlagText.line(flag))
+            }
+        }
     }
 }

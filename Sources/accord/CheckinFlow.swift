@@ -12,17 +12,19 @@ struct CheckinFlow {
         var c = preset
         t.say("Check-in for \(record.name). Press Enter to skip anything not assessed; type ! for coaching; Ctrl-C stops without saving.")
         if c.peg == nil {
-            c.peg = try scores("PEG: pain on average, interference with enjoyment of life, with general activity (three 0-10 scores, e.g. 7,6,5):", count: 3, maximums: [10, 10, 10])
+            c.peg = try scores("PEG: pain on average, interference with enjoyment of life, with general activity (three 0-10 scores, e.g. 7,6,5):", count: 3, allowed: Array(repeating: Array(0...10), count: 3))
         }
         if c.phq2 == nil {
-            c.phq2 = try scores("PHQ-2: little interest or pleasure, feeling down (two 0-3 scores, e.g. 1,2):", count: 2, maximums: [3, 3])
+            c.phq2 = try scores("PHQ-2: little interest or pleasure, feeling down (two 0-3 scores, e.g. 1,2):", count: 2, allowed: Array(repeating: Array(0...3), count: 2))
         }
         if c.cows == nil {
-            c.cows = try scores("COWS: the 11 item scores in order, if withdrawal was assessed:", count: 11, maximums: CheckinInstruments.cowsItemMaximums)
+            c.cows = try scores("COWS: the 11 item scores in order (\(CheckinInstruments.cowsItems.map { "\($0.name) \($0.scores.map(String.init).joined(separator: "/"))" }.joined(separator: "; "))), if withdrawal was assessed:",
+                                count: 11, allowed: CheckinInstruments.cowsItems.map(\.scores))
         }
         if c.currentDose == nil { c.currentDose = try t.askOptionalText("Current opioid dose, as written:") }
         if c.sleep == nil { c.sleep = try t.askOptionalText("Sleep:") }
         if c.mood == nil { c.mood = try t.askOptionalText("Mood:") }
+        if c.selfHarmConcern == nil { c.selfHarmConcern = try yesNo("Any concern about self-harm or suicide?") }
         if c.goals == nil {
             var checks: [GoalCheck] = []
             for goal in record.goals where goal.status == .active {
@@ -55,13 +57,13 @@ struct CheckinFlow {
         return try t.confirm("Record this check-in?") ? c : nil
     }
 
-    private func scores(_ question: String, count: Int, maximums: [Int]) throws -> [Int]? {
-        try terminal.ask(question, hint: "Give \(count) whole numbers separated by commas, each within its range, or press Enter to skip.") { answer -> [Int]?? in
+    private func scores(_ question: String, count: Int, allowed: [[Int]]) throws -> [Int]? {
+        try terminal.ask(question, hint: "Give \(count) whole numbers separated by commas, each one of the scores its item allows, or press Enter to skip.") { answer -> [Int]?? in
             if answer.isEmpty { return .some(nil) }
             let values = answer.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard values.count == count, values.allSatisfy({ $0 != nil }) else { return nil }
             let numbers = values.compactMap { $0 }
-            guard zip(numbers, maximums).allSatisfy({ (0...$1).contains($0) }) else { return nil }
+            guard zip(numbers, allowed).allSatisfy({ $1.contains($0) }) else { return nil }
             return .some(numbers)
         }
     }

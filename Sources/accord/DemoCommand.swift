@@ -55,7 +55,8 @@ struct DemoCommand: ParsableCommand {
             try store.append(loaded.draft(.consentRecorded(consent)))
         }
         print("")
-        print(RecordText.render(try LoadedPatient.load(store, patient).record.evaluated(on: .today())))
+        let shown = try LoadedPatient.load(store, patient)
+        print(RecordText.render(shown.record.evaluated(on: shown.today, settings: FlagSettings(calendar: shown.calendar))))
         print("")
         print("Explore further with: accord patient show --store \(directory.path) --patient \(Self.demoMRN)")
     }

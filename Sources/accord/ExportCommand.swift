@@ -48,7 +48,7 @@ struct ExportCommand: ParsableCommand {
         let store = try store.open()
         if all { return try exportAll(store) }
         let loaded = try LoadedPatient.load(store, patient ?? "")
-        let data = try render(loaded.record, events: loaded.events)
+        let data = try render(loaded.record, events: loaded.events, today: loaded.today)
         guard let out else {
             FileHandle.standardOutput.write(data)
             return
@@ -57,12 +57,12 @@ struct ExportCommand: ParsableCommand {
         FileHandle.standardError.write(Data("Wrote \(out) (\(data.count) bytes).\n".utf8))
     }
 
-    func render(_ record: PatientRecord, events: [Event]) throws -> Data {
+    func render(_ record: PatientRecord, events: [Event], today: LocalDate) throws -> Data {
         switch format {
         case .fhir:
             return try Output.jsonData(FHIRBundle.build(record, exportedAt: Timestamp.iso8601(epochMilliseconds: Self.nowMilliseconds()), events: events))
         case .handout, .markdown:
-            let handout = Handout(record: record, on: .today(), contact: resolvedContact)
+            let handout = Handout(record: record, on: today, contact: resolvedContact)
             return Data((format == .handout ? HandoutHTML.render(handout) : HandoutMarkdown.render(handout)).utf8)
         }
     }
@@ -79,10 +79,11 @@ struct ExportCommand: ParsableCommand {
         let started = Date()
         var files: [(String, Data)] = []
         var skipped = 0
+        let today = try store.calendar().today()
         for (index, entry) in patients.enumerated() {
             let events = try store.events(patient: entry.id)
             guard let record = Projection.fold(events) else { skipped += 1; continue }
-            files.append(("\(entry.id).json", try render(record, events: events)))
+            files.append(("\(entry.id).json", try render(record, events: events, today: today)))
             if (index + 1) % 100 == 0 || index + 1 == patients.count {
                 let rate = Int(Double(index + 1) / max(Date().timeIntervalSince(started), 0.001))
                 FileHandle.standardError.write(Data("  exported \(index + 1)/\(patients.count) patients (\(rate)/s)\n".utf8))

@@ -16,10 +16,10 @@ struct FlagsCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try LoadedPatient.load(try store.open(), patient.patient)
-        let flags = PatientFlags.evaluate(loaded.record, on: .today(), settings: try settings.resolved())
+        let flags = PatientFlags.evaluate(loaded.record, on: loaded.today, settings: try settings.resolved(calendar: loaded.calendar))
         if output.json { return try Output.json(flags) }
         if flags.isEmpty { return print("No flags for \(loaded.record.name) today.") }
-        print("Flags for \(loaded.record.name) on \(LocalDate.today())")
+        print("Flags for \(loaded.record.name) on \(loaded.today)")
         for flag in flags { print(FlagText.line(flag)) }
     }
 }
@@ -29,8 +29,8 @@ struct FlagOptions: ParsableArguments {
     @Option(name: .customLong("pdmp-days"), help: ArgumentHelp("Flag a PDMP check older than this many days (default 90).", valueName: "days"))
     var pdmpDays: Int?
 
-    func resolved() throws -> FlagSettings {
-        var settings = FlagSettings()
+    func resolved(calendar: ClinicCalendar) throws -> FlagSettings {
+        var settings = FlagSettings(calendar: calendar)
         if let text = ProcessInfo.processInfo.environment["ACCORD_PDMP_DAYS"], !text.isEmpty {
             guard let days = Int(text), (1...3650).contains(days) else {
                 throw CommandFailure("ACCORD_PDMP_DAYS is '\(text)'; set it to a number of days from 1 to 3650.")

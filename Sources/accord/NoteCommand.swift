@@ -31,6 +31,7 @@ struct MedicationsCommand: ParsableCommand {
     @Option(name: .customLong("med"), help: "One medication line; repeat for each.") var medications: [String] = []
     @Flag(help: "Record that the patient takes no medications.") var none = false
     @Option(help: "Why the list changed.") var reason: String?
+    @Flag(name: .customLong("confirm-dose"), help: "Record a dose Accord finds unusual (see the message).") var confirmDose = false
 
     func validate() throws {
         guard none != !medications.isEmpty else {
@@ -39,11 +40,14 @@ struct MedicationsCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Every line must be readable before anything is written: an unreadable line would leave the MME total short.
+        let lines = try medications.map { try Parse.medication($0, confirmed: confirmDose) }
         let store = try store.open()
         let loaded = try LoadedPatient.load(store, patient.patient)
         let event = try store.append(loaded.draft(.medicationsChanged(
             MedicationsChanged(medications: medications, reason: reason))))
         try Report.recorded(event, output, "Recorded \(medications.count) medication(s) for \(loaded.record.name)")
+        if !output.json { print(MMEText.render(MMECalculator.compute(lines))) }
     }
 }
 

@@ -35,9 +35,16 @@ enum Parse {
         }
     }
 
-    /// A medication line, or a one-line failure naming the part that could not be read.
-    static func medication(_ text: String) throws -> MedicationLine {
-        do { return try MedicationReader.read(text) } catch { throw CommandFailure(error.description) }
+    /// A medication line, or a one-line failure naming the part that could not be read. A dose outside
+    /// `DoseLimits` is refused unless the clinician confirmed it.
+    static func medication(_ text: String, confirmed: Bool = false) throws -> MedicationLine {
+        let line: MedicationLine
+        do { line = try MedicationReader.read(text) } catch { throw CommandFailure(error.description) }
+        let concerns = DoseLimits.concerns(line)
+        guard concerns.isEmpty || confirmed else {
+            throw CommandFailure("\"\(text)\" looks unusual: \(concerns.joined(separator: "; ")). Check the line; if it is what was prescribed, repeat with --confirm-dose. Nothing was written.")
+        }
+        return line
     }
 
     static func keyList(_ text: String) -> [String] {
@@ -45,9 +52,4 @@ enum Parse {
     }
 }
 
-extension LocalDate {
-    static func today() -> LocalDate {
-        LocalDate(epochMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-}
 import Foundation

@@ -64,7 +64,8 @@ extension PatientCommand {
         @OptionGroup var settings: FlagOptions
 
         func run() throws {
-            let record = try LoadedPatient.load(try store.open(), patient.patient).record.evaluated(on: .today(), settings: try settings.resolved())
+            let loaded = try LoadedPatient.load(try store.open(), patient.patient)
+            let record = loaded.record.evaluated(on: loaded.today, settings: try settings.resolved(calendar: loaded.calendar))
             if output.json { return try Output.json(record) }
             print(RecordText.render(record))
         }
@@ -101,6 +102,10 @@ extension PatientCommand {
 struct LoadedPatient {
     let record: PatientRecord
     let events: [Event]
+    /// The clinic's calendar, from the store: which day today is there.
+    let calendar: ClinicCalendar
+
+    var today: LocalDate { calendar.today() }
 
     static func load(_ store: EventStore, _ reference: String) throws -> LoadedPatient {
         let entry = try store.resolvePatient(reference)
@@ -108,7 +113,7 @@ struct LoadedPatient {
         guard let record = Projection.fold(events) else {
             throw CommandFailure("Patient \(entry.id) has no registration in this store yet; sync the store and try again.")
         }
-        return LoadedPatient(record: record, events: events)
+        return LoadedPatient(record: record, events: events, calendar: try store.calendar())
     }
 
     /// What a new event on `entity` builds on: its latest events, or the registration for a new entity.

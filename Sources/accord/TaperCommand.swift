@@ -60,16 +60,6 @@ struct TaperCommand: ParsableCommand {
         return plan
     }
 
-    /// The pace to check a patient's schedule against: given, or from how long the medication list has held an opioid.
-    static func duration(_ given: OpioidUseDuration?, _ record: PatientRecord, start: LocalDate) -> (OpioidUseDuration, String) {
-        if let given { return (given, "as given") }
-        if let since = MedicationHistory.opioidsSince(record.medicationSummaries) {
-            let days = since.days(until: start)
-            return days >= 365 ? (.longTerm, "opioids on the list since \(since)") : (.weeksToMonths, "opioids on the list since \(since)")
-        }
-        return (.longTerm, "no opioid history recorded, so the slower long-term pace is assumed")
-    }
-
     static func render(_ steps: [TaperStep], startingDose: Double, heldFrom: LocalDate? = nil, today: LocalDate? = nil) -> [String] {
         var lines = ["  step  date        daily dose      change"]
         var previous = startingDose
@@ -100,40 +90,47 @@ extension TaperCommand {
         @Option(help: ArgumentHelp("Reduce by a percent of the current or the original dose (default current).", valueName: "basis"),
                 transform: { try Parse.choice($0, "taper basis") as TaperBasis }) var of: TaperBasis = .current
         @Option(help: ArgumentHelp("Date of the first step (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var start: LocalDate?
-        @Option(help: ArgumentHelp("How long the patient has used opioids: long-term or weeks-to-months (default: from the medication list).", valueName: "duration"),
+        @Option(help: ArgumentHelp("How long the patient has used opioids: long-term or weeks-to-months (default: from --on-opioids-since or the record).", valueName: "duration"),
                 transform: { try Parse.choice($0, "duration of use") as OpioidUseDuration }) var duration: OpioidUseDuration?
+        @Option(name: .customLong("on-opioids-since"), help: ArgumentHelp("When the patient started taking opioids, if known; sets the pace.", valueName: "yyyy-mm-dd"),
+                transform: Parse.date) var onOpioidsSince: LocalDate?
+        @Option(name: .customLong("faster-reason"), help: "Why a pace faster than the tapering guide is needed (required to record one).") var fasterReason: String?
+        @Flag(name: .customLong("confirm-dose"), help: "Record a dose Accord finds unusual (see the message).") var confirmDose = false
         @Option(help: "A note for the record.") var note: String?
         @Flag(help: "On a terminal, record without asking for confirmation.") var yes = false
 
         func run() throws {
-            let line = try Parse.medication(med)
-            let start = self.start ?? .today()
-            let steps: [TaperStep]
-            do { steps = try TaperScheduler.propose(line, ratePercent: rate, intervalDays: every, basis: of, start: start) } catch {
-                throw CommandFailure("Cannot plan this taper: \(error.message).")
-            }
+            let line = try Parse.medication(med, confirmed: confirmDose)
             let store = try common.store.open()
             let loaded = try LoadedPatient.load(store, common.patient.patient)
             if let open = loaded.record.taperPlans.last(where: { $0.status != .completed }) {
                 throw CommandFailure("\(loaded.record.name) already has a taper in progress (\(open.medication)); adjust, pause or complete it first. Nothing was written.")
             }
-            let (useDuration, why) = TaperCommand.duration(duration, loaded.record, start: start)
-            let warning = TaperPace.check(steps: steps, startingDose: line.dailyDose ?? 0, duration: useDuration,
-                                          smallestUnit: line.drug?.strengths.first ?? 0, startedOn: start.adding(days: -every))
-            let payload = TaperStarted(plan: Identifiers.make(), medication: med, ratePercent: rate, intervalDays: every, basis: of,
-                                       durationOfUse: useDuration, steps: steps, note: note)
+            let start = self.start ?? loaded.today
+            let pace = TaperPlanning.pace(given: duration, onOpioidsSince: onOpioidsSince, record: loaded.record, on: start, calendar: loaded.calendar)
+            let proposal: TaperPlanning.Proposal
+            do {
+                proposal = try TaperPlanning.propose(line, ratePercent: rate, intervalDays: every, basis: of, start: start, pace: pace)
+            } catch {
+                throw CommandFailure("Cannot plan this taper: \(error.message).")
+            }
             let terminal = Terminal.isInteractive ? Terminal(coaching: .taper) : nil
             if !common.output.json || terminal != nil {
-                print("Proposed taper for \(loaded.record.name): \(med), from \(Timeline.formatScore(line.dailyDose ?? 0)) \(line.drug?.unit ?? "")/day, \(Timeline.formatScore(rate))% of the \(of.rawValue) dose every \(every) days")
-                for row in TaperCommand.render(steps, startingDose: line.dailyDose ?? 0) { print(row) }
-                print("  Pace checked against \(useDuration.rawValue) use (\(why)). [\(Source.hhs2019.rawValue)]")
-                if let warning { print(FlagText.line(warning)) }
+                print("Proposed taper for \(loaded.record.name): \(med), from \(Timeline.formatScore(proposal.startingDose)) \(proposal.unit)/day, \(Timeline.formatScore(rate))% of the \(of.rawValue) dose every \(every) days or longer where the strengths force a bigger cut")
+                for row in TaperCommand.render(proposal.steps, startingDose: proposal.startingDose) { print(row) }
+                print("  Pace checked against \(pace.duration.rawValue) use (\(pace.reason)). [\(Source.hhs2019.rawValue)]")
+                if let warning = proposal.warning { print(FlagText.line(warning)) }
                 print("  Agree the pace with the patient, follow up at least monthly, and slow down or pause for significant withdrawal.")
             }
+            do { try TaperPlanning.requireReason(for: proposal.warning, fasterReason: fasterReason) } catch { throw CommandFailure(error.message + ".") }
+            let payload = TaperStarted(plan: Identifiers.make(), medication: med, ratePercent: rate, intervalDays: every, basis: of,
+                                       durationOfUse: pace.duration, onOpioidsSince: onOpioidsSince ?? loaded.record.onOpioidsSince,
+                                       steps: proposal.steps,
+                                       note: [note, fasterReason.map { "Faster than the tapering guide: \($0)" }].compactMap { $0 }.joined(separator: " ").nilIfEmpty)
             if let terminal, !yes, try !terminal.confirm("Record this taper plan?") { return print("Nothing was written.") }
             let draft = loaded.draft(.taperStarted(payload), signing: common.signing)
             let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
-            try Report.recorded(event, common.output, "Recorded the taper plan (\(steps.count) steps)")
+            try Report.recorded(event, common.output, "Recorded the taper plan (\(proposal.steps.count) steps)")
         }
     }
 
@@ -145,9 +142,9 @@ extension TaperCommand {
         @Option(help: "Why the taper is paused, e.g. withdrawal symptoms.") var reason: String
 
         func run() throws {
-            try TaperCommand.change(common, plan) { plan in
+            try TaperCommand.change(common, plan) { plan, today in
                 guard plan.status == .active else { throw CommandFailure("That taper is \(plan.status.rawValue), not active; nothing to pause.") }
-                return .taperPaused(TaperPaused(plan: plan.id, on: on ?? .today(), reason: reason))
+                return .taperPaused(TaperPaused(plan: plan.id, on: on ?? today, reason: reason))
             } text: { _ in "Paused the taper; the dose is held" }
         }
     }
@@ -160,9 +157,9 @@ extension TaperCommand {
         @Option(help: "A note for the record.") var note: String?
 
         func run() throws {
-            try TaperCommand.change(common, plan) { plan in
+            try TaperCommand.change(common, plan) { plan, today in
                 guard plan.status == .paused, let pausedOn = plan.pausedOn else { throw CommandFailure("That taper is not paused; nothing to resume.") }
-                let date = on ?? .today()
+                let date = on ?? today
                 guard date >= pausedOn else { throw ValidationError("The taper cannot resume (\(date)) before it was paused (\(pausedOn)).") }
                 return .taperResumed(TaperResumed(plan: plan.id, on: date, note: note))
             } text: { _ in "Resumed the taper; later steps moved by the length of the pause" }
@@ -181,35 +178,34 @@ extension TaperCommand {
         @Option(help: ArgumentHelp("Date the new pace starts (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var from: LocalDate?
         @Option(help: ArgumentHelp("Daily dose to continue from, in the drug's unit (default: the dose in effect).", valueName: "amount")) var dose: Double?
         @Option(help: "Why the pace changes (required; for an increase, the reassessment that supports it).") var reason: String
+        @Option(name: .customLong("faster-reason"), help: "Why a pace faster than the tapering guide is needed (required to record one).") var fasterReason: String?
 
         func run() throws {
             let store = try common.store.open()
             let loaded = try LoadedPatient.load(store, common.patient.patient)
             let plan = try TaperCommand.plan(loaded, self.plan)
-            guard plan.status != .completed else { throw CommandFailure("That taper is completed; plan a new one instead.") }
-            let line = try Parse.medication(plan.medication)
-            let effective = from ?? .today()
-            let current = TaperScheduler.dose(on: effective, steps: plan.steps, before: line.dailyDose) ?? 0
-            let continueFrom = dose ?? current
-            guard continueFrom > 0 else { throw CommandFailure("The dose in effect on \(effective) is 0; there is nothing left to taper.") }
-            let increase = continueFrom > current + 1e-9
-            guard let drug = line.drug else { throw CommandFailure("The plan's medication has no strength to work from.") }
-            let steps: [TaperStep]
+            let line = try Parse.medication(plan.medication, confirmed: true)
+            let effective = from ?? loaded.today
+            let pace = TaperPlanning.pace(given: plan.durationOfUse, onOpioidsSince: nil, record: loaded.record, on: effective, calendar: loaded.calendar)
+            let adjustment: TaperPlanning.Adjustment
             do {
-                steps = try TaperScheduler.propose(drug: drug, startDose: continueFrom, ratePercent: rate, intervalDays: every,
-                                                   basis: .current, start: effective.adding(days: every))
+                adjustment = try TaperPlanning.adjust(plan, line: line, ratePercent: rate, intervalDays: every, effectiveOn: effective,
+                                                      dose: dose, reason: reason, pace: pace)
             } catch {
-                throw CommandFailure("Cannot plan this pace: \(error.message).")
+                throw CommandFailure("Cannot adjust this taper: \(error.message). Nothing was written.")
             }
-            let held = [TaperStep(on: effective, dailyDose: continueFrom, unit: drug.unit, instruction: increase ? "increased: \(reason)" : nil)]
-            let event = try store.append(loaded.draft(.taperAdjusted(TaperAdjusted(
-                plan: plan.id, effectiveOn: effective, ratePercent: rate, intervalDays: every, steps: held + steps,
-                reason: increase ? "Dose increased from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit): \(reason)" : reason)),
-                signing: common.signing))
+            let unit = line.doseUnit
             if !common.output.json {
-                if increase { print("  ! Going back up from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(drug.unit)/day; the reason is recorded. [\(Source.hhs2019.rawValue)]") }
-                for row in TaperCommand.render(held + steps, startingDose: current) { print(row) }
+                if adjustment.increase { print("  ! Going back up from \(Timeline.formatScore(adjustment.current)) to \(Timeline.formatScore(adjustment.continueFrom)) \(unit)/day; the reason is recorded. [\(Source.hhs2019.rawValue)]") }
+                for row in TaperCommand.render(adjustment.steps, startingDose: adjustment.current) { print(row) }
+                if let warning = adjustment.warning { print(FlagText.line(warning)) }
             }
+            do { try TaperPlanning.requireReason(for: adjustment.warning, fasterReason: fasterReason) } catch { throw CommandFailure(error.message + ".") }
+            let recordedReason = (adjustment.increase ? "Dose increased from \(Timeline.formatScore(adjustment.current)) to \(Timeline.formatScore(adjustment.continueFrom)) \(unit): \(reason)" : reason)
+                + (fasterReason.map { " Faster than the tapering guide: \($0)" } ?? "")
+            let event = try store.append(loaded.draft(.taperAdjusted(TaperAdjusted(
+                plan: plan.id, effectiveOn: effective, ratePercent: rate, intervalDays: every, steps: adjustment.steps,
+                reason: recordedReason)), signing: common.signing))
             try Report.recorded(event, common.output, "Adjusted the taper from \(effective)")
         }
     }
@@ -222,8 +218,8 @@ extension TaperCommand {
         @Option(help: "A note for the record.") var note: String?
 
         func run() throws {
-            try TaperCommand.change(common, plan) { plan in
-                .taperCompleted(TaperCompleted(plan: plan.id, on: on ?? .today(), note: note))
+            try TaperCommand.change(common, plan) { plan, today in
+                .taperCompleted(TaperCompleted(plan: plan.id, on: on ?? today, note: note))
             } text: { _ in "Marked the taper completed" }
         }
     }
@@ -237,7 +233,7 @@ extension TaperCommand {
             let plans = loaded.record.taperPlans
             if common.output.json { return try Output.json(plans) }
             if plans.isEmpty { return print("\(loaded.record.name) has no taper plans (accord taper plan).") }
-            let today = LocalDate.today()
+            let today = loaded.today
             for plan in plans {
                 let start = (try? MedicationReader.read(plan.medication))?.dailyDose ?? plan.steps.first?.dailyDose ?? 0
                 print("\(plan.medication) [\(plan.status.rawValue)\(plan.pausedOn.map { " since \($0)" } ?? "")] \(Timeline.formatScore(plan.ratePercent))% every \(plan.intervalDays) days (plan \(plan.id.prefix(8)))")
@@ -249,12 +245,12 @@ extension TaperCommand {
     }
 
     /// Records one event on a plan, building on the plan's latest events.
-    static func change(_ common: Common, _ reference: String?, _ make: (TaperPlanState) throws -> EventPayload, text: (TaperPlanState) -> String) throws {
+    static func change(_ common: Common, _ reference: String?, _ make: (TaperPlanState, LocalDate) throws -> EventPayload, text: (TaperPlanState) -> String) throws {
         let store = try common.store.open()
         let loaded = try LoadedPatient.load(store, common.patient.patient)
         let plan = try TaperCommand.plan(loaded, reference)
         guard plan.status != .completed else { throw CommandFailure("That taper is completed; nothing more can be recorded on it.") }
-        let event = try store.append(loaded.draft(try make(plan), signing: common.signing))
+        let event = try store.append(loaded.draft(try make(plan, loaded.today), signing: common.signing))
         try Report.recorded(event, common.output, text(plan))
     }
 }

@@ -127,7 +127,7 @@ struct CommandLineTests {
         (["goal", "review", "--patient", "12345", "--goal", "1", "--progress", "lots"], "'lots' is not a valid progress"),
         (["checkin", "--patient", "12345", "--peg", "11,2,3"], "PEG takes 3 scores from 0 to 10"),
         (["checkin", "--patient", "12345", "--phq2", "1"], "PHQ-2 takes 2 scores"),
-        (["checkin", "--patient", "12345", "--cows", "9,0,0,0,0,0,0,0,0,0,0"], "COWS item 1 must be 0 to 4"),
+        (["checkin", "--patient", "12345", "--cows", "9,0,0,0,0,0,0,0,0,0,0"], "COWS item 1 (resting pulse rate) is scored 0, 1, 2, 4"),
         (["checkin", "--patient", "12345", "--peg", "a,b,c"], "whole numbers"),
         (["checkin", "--patient", "12345"], "needs at least one finding"),
         (["consent", "--patient", "12345", "--discussed", "all", "--naloxone", "offered"], "decision is required"),

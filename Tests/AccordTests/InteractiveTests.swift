@@ -150,7 +150,7 @@ extension InteractiveTests {
         let tty = try session("checkin --patient 777")
         try tty.waitFor("PEG: pain on average")
         try tty.type("11,2,3")
-        try tty.waitFor("each within its range")
+        try tty.waitFor("each one of the scores its item allows")
         try tty.type("7,6,5")
         try tty.waitFor("PHQ-2")
         try tty.type("!")
@@ -160,6 +160,8 @@ extension InteractiveTests {
         try tty.waitFor("COWS")
         try tty.type("")
         for _ in 0..<3 { try tty.type("") }  // dose, sleep, mood
+        try tty.waitFor("Any concern about self-harm or suicide?")
+        try tty.type("n")
         try tty.waitFor("Goal \"walk the dog\": progress")
         try tty.type("some")
         try tty.waitFor("Side effects:")
@@ -188,6 +190,7 @@ extension InteractiveTests {
         #expect(checkin.recorded.goals?.first?.progress == .some)
         #expect(checkin.recorded.readiness == .contemplation)
         #expect(checkin.recorded.naloxoneOnHand == true && checkin.recorded.pdmpChecked == true)
+        #expect(checkin.recorded.selfHarmConcern == false)
     }
 
     @Test("the taper plan is shown and recorded only when confirmed; ! shows taper coaching")

@@ -56,15 +56,17 @@ struct SchemaValidationTests {
             EventDraft(patient: patient, payload: .checkinRecorded(CheckinRecorded(
                 peg: [7, 6, 5], phq2: [1, 2], cows: [1, 0, 1, 2, 1, 0, 0, 1, 1, 0, 3], currentDose: "oxycodone 10 mg tid",
                 sleep: "poor", mood: "low", goals: [GoalCheck(goal: goal, progress: .some, note: "walks daily")],
-                sideEffects: "constipation", withdrawal: "none", naloxoneOnHand: true, pdmpChecked: true, urineDrugTest: .expected,
+                sideEffects: "constipation", withdrawal: "none", selfHarmConcern: false, naloxoneOnHand: true, pdmpChecked: true, urineDrugTest: .expected,
                 readiness: .preparation, nextVisit: LocalDate("2026-12-20"), note: "doing better"))),
             EventDraft(patient: patient, payload: .demographicsCorrected(DemographicsCorrected(name: "Jane Q. Doe", born: LocalDate("1961-04-03"), mrn: "X9", reason: "ID card"))),
             EventDraft(patient: patient, payload: .medicationsChanged(MedicationsChanged(medications: [], reason: "stopped all"))),
             EventDraft(patient: patient, payload: .taperStarted(TaperStarted(
                 plan: "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", medication: "oxycodone 10 mg q6h", ratePercent: 10, intervalDays: 28,
-                basis: .original, durationOfUse: .weeksToMonths,
+                basis: .original, durationOfUse: .weeksToMonths, onOpioidsSince: LocalDate("2026-10-01"),
                 steps: [TaperStep(on: LocalDate("2027-01-04")!, dailyDose: 35, unit: "mg"), TaperStep(on: LocalDate("2027-02-01")!, dailyDose: 2.5, unit: "mg", instruction: "5 mg every other day")],
                 note: "agreed together"))),
+            EventDraft(patient: patient, payload: .riskFactorsRecorded(RiskFactorsRecorded(
+                present: [.overdoseHistory, .sleepDisorderedBreathing], absent: [.pregnancy], onOpioidsSince: LocalDate("2019-03-01"), note: "from the hospital letter"))),
         ]
     }
 }

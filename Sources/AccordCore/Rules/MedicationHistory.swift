@@ -4,17 +4,19 @@ public struct MedicationListSummary: Sendable, Equatable {
     public let totalMME: Double
     public let hasOpioid: Bool
 
-    init(_ list: MedicationListState) {
+    init(_ list: MedicationListState, calendar: ClinicCalendar) {
         let lines = list.medications.compactMap { try? MedicationReader.read($0) }
-        day = LocalDate(String(list.stamp.at.prefix(10)))
+        day = calendar.day(ofTimestamp: list.stamp.at)
         totalMME = MMECalculator.compute(lines).totalMME
-        hasOpioid = lines.contains { $0.drug?.kind == .opioid }
+        hasOpioid = lines.contains { $0.isOpioid }
     }
 }
 
 extension PatientRecord {
     /// Every version of the medication list, oldest first, each read once; flags, trends and tapers share it.
-    public var medicationSummaries: [MedicationListSummary] { medicationHistory.map(MedicationListSummary.init) }
+    public func medicationSummaries(calendar: ClinicCalendar = .utc) -> [MedicationListSummary] {
+        medicationHistory.map { MedicationListSummary($0, calendar: calendar) }
+    }
 }
 
 public enum MedicationHistory {
@@ -25,6 +27,14 @@ public enum MedicationHistory {
             since = list.hasOpioid ? since ?? list.day : nil
         }
         return since
+    }
+
+    /// How long the patient has been on opioids, as far as anyone can tell: the start a clinician recorded, or the
+    /// first list in Accord's current run of lists with an opioid, whichever is earlier. Accord's own lists are a
+    /// lower bound only: a patient on opioids for years may be entered today.
+    public static func opioidsSince(_ record: PatientRecord, calendar: ClinicCalendar = .utc) -> LocalDate? {
+        let fromLists = opioidsSince(record.medicationSummaries(calendar: calendar))
+        return [record.onOpioidsSince, fromLists].compactMap { $0 }.min()
     }
 
     /// The day of the latest start of an opioid or increase of the total MME.

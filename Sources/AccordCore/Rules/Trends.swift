@@ -17,7 +17,7 @@ public enum Trends {
         if let first = peg.first, let last = peg.last {
             lines.append("  PEG (0-10)  \(sparkline(peg.map(\.1), maximum: 10))  \(Timeline.formatScore(first.1)) on \(first.0) → \(Timeline.formatScore(last.1)) on \(last.0), \(peg.count) check-in(s)")
         }
-        let mme = record.medicationSummaries.map { ($0.day?.description ?? "?", $0.totalMME) }.suffix(width)
+        let mme = record.medicationSummaries().map { ($0.day?.description ?? "?", $0.totalMME) }.suffix(width)
         if let first = mme.first, let last = mme.last, mme.contains(where: { $0.1 > 0 }) {
             let top = max(mme.map(\.1).max() ?? 0, MedicationFlags.reassessThreshold)
             lines.append("  MME/day     \(sparkline(mme.map(\.1), maximum: top))  \(Timeline.formatScore(first.1)) on \(first.0) → \(Timeline.formatScore(last.1)) on \(last.0), \(mme.count) list(s)")

@@ -84,6 +84,9 @@ enum EventFixtures {
                                                            phq2: (0..<2).map { _ in Int.random(in: 0...3, using: &rng) }))
             case 10:
                 payload = .medicationsChanged(MedicationsChanged(medications: ["morphine ER \(Int.random(in: 1...6, using: &rng) * 10) mg bid"]))
+            case 15:
+                let factor = RiskFactor.allCases.randomElement(using: &rng)!
+                payload = .riskFactorsRecorded(RiskFactorsRecorded(present: [factor], onOpioidsSince: LocalDate("2020-05-01")))
             case 14:
                 payload = .patientShared(PatientShared(site: sites.randomElement(using: &rng)!, reason: "care moved"))
             case 11:
