@@ -56,7 +56,7 @@ struct DemoCommand: ParsableCommand {
         }
         print("")
         let shown = try LoadedPatient.load(store, patient)
-        print(RecordText.render(shown.record.evaluated(on: shown.today, settings: FlagSettings(calendar: shown.calendar))))
+        print(RecordText.render(shown.record.evaluated(on: shown.today, settings: FlagSettings(calendar: shown.calendar)), calendar: shown.calendar))
         print("")
         print("Explore further with: accord patient show --store \(directory.path) --patient \(Self.demoMRN)")
     }

@@ -67,7 +67,7 @@ extension PatientCommand {
             let loaded = try LoadedPatient.load(try store.open(), patient.patient)
             let record = loaded.record.evaluated(on: loaded.today, settings: try settings.resolved(calendar: loaded.calendar))
             if output.json { return try Output.json(record) }
-            print(RecordText.render(record))
+            print(RecordText.render(record, calendar: loaded.calendar))
         }
     }
 

@@ -2,7 +2,9 @@ import AccordCore
 
 /// The text form of `accord patient show`.
 enum RecordText {
-    static func render(_ record: PatientRecord) -> String {
+    static func render(_ record: PatientRecord, calendar: ClinicCalendar) -> String {
+        // Entries record UTC moments; each is shown on the clinic's day.
+        func day(_ timestamp: String) -> String { calendar.day(ofTimestamp: timestamp)?.description ?? String(timestamp.prefix(10)) }
         var lines: [String] = []
         lines.append("\(record.name)  born \(record.born)\(record.mrn.map { "  MRN \($0)" } ?? "")")
         lines.append("Patient \(record.id)  (\(record.eventCount) entries; registered \(day(record.registered.at)) by \(record.registered.by) @ \(record.registered.site))")
@@ -52,6 +54,9 @@ enum RecordText {
             withoutFlags.flags = []  // the record's own flags follow, and include these
             lines.append(MMEText.render(withoutFlags))
         }
+        let present = record.riskFactors.filter(\.present).map(\.factor.rawValue)
+        lines.append("  Overdose risk factors: \(present.isEmpty ? (record.riskFactors.isEmpty ? "not recorded" : "none present") : present.joined(separator: ", "))"
+                     + (record.onOpioidsSince.map { "; on opioids since \($0)" } ?? "") + " (accord risk)")
         if let flags = record.flags, !flags.isEmpty {
             lines.append("")
             lines.append("Flags")
@@ -88,6 +93,4 @@ enum RecordText {
         }
         return lines.joined(separator: "\n")
     }
-
-    static func day(_ timestamp: String) -> String { String(timestamp.prefix(10)) }
 }

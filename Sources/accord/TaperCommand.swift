@@ -239,7 +239,7 @@ extension TaperCommand {
                 print("\(plan.medication) [\(plan.status.rawValue)\(plan.pausedOn.map { " since \($0)" } ?? "")] \(Timeline.formatScore(plan.ratePercent))% every \(plan.intervalDays) days (plan \(plan.id.prefix(8)))")
                 for row in TaperCommand.render(plan.steps, startingDose: start, heldFrom: plan.status == .paused ? plan.pausedOn : nil,
                                                today: plan.status == .completed ? nil : today) { print(row) }
-                for entry in plan.history { print("  \(entry.stamp.at.prefix(10)) \(entry.change)\(entry.detail.map { ": \($0)" } ?? "") (\(entry.stamp.by))") }
+                for entry in plan.history { print("  \(loaded.calendar.day(ofTimestamp: entry.stamp.at)?.description ?? String(entry.stamp.at.prefix(10))) \(entry.change)\(entry.detail.map { ": \($0)" } ?? "") (\(entry.stamp.by))") }
             }
         }
     }
