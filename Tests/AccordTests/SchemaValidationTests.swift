@@ -44,6 +44,19 @@ struct SchemaValidationTests {
         #expect(result.stdout.contains("1 failures"))
     }
 
+    @Test("the check-in schema allows each COWS item only the scores of the published scale")
+    func cowsSchema() throws {
+        let event = EventFixtures.event(patient: "5f0c7a52-1b7e-4c59-8d0e-5e2f4a1b9c01", wall: 10, .checkinRecorded(CheckinRecorded(cows: [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3])))
+        let text = String(decoding: event.bytes, as: UTF8.self)
+        #expect(try SchemaValidator.validate([event.bytes]).status == 0)
+        let pulseThree = Data(text.replacingOccurrences(of: #""cows":[1,"#, with: #""cows":[3,"#).utf8)
+        let goosefleshFour = Data(text.replacingOccurrences(of: #",0,3]"#, with: #",0,4]"#).utf8)
+        for broken in [pulseThree, goosefleshFour] {
+            #expect(broken != event.bytes)
+            #expect(try SchemaValidator.validate([broken]).status != 0)
+        }
+    }
+
     static func everyOptionalField(patient: String) -> [EventDraft] {
         let goal = "9a2e3c7d-0b4f-4a51-9c3e-1d2f3a4b5c6d"
         return [
