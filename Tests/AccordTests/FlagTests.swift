@@ -4,13 +4,9 @@ import Testing
 
 @Suite("Risk flags")
 struct FlagTests {
-    let patient = "5f0c7a52-1b7e-4c59-8d0e-5e2f4a1b9c01"
-    let day: Int64 = 86_400_000
-    let base: Int64 = 1_767_225_600_000  // 2026-01-01
+    let patient = DayByDay.patient
 
-    func at(_ days: Int64, _ payload: EventPayload) -> Event {
-        EventFixtures.event(patient: patient, wall: base + days * day, payload)
-    }
+    func at(_ days: Int64, _ payload: EventPayload) -> Event { DayByDay.at(days, payload) }
 
     func record(_ events: [Event]) throws -> PatientRecord {
         let registration = at(0, .patientRegistered(PatientRegistered(name: "Flag Test", born: LocalDate("1970-01-01")!)))
@@ -114,13 +110,9 @@ struct FlagTests {
 
 @Suite("Naloxone and risk factors (CDC 2022, recommendation 8)")
 struct NaloxoneFlagTests {
-    let patient = "5f0c7a52-1b7e-4c59-8d0e-5e2f4a1b9c01"
-    let day: Int64 = 86_400_000
-    let base: Int64 = 1_767_225_600_000  // 2026-01-01
+    let patient = DayByDay.patient
 
-    func at(_ days: Int64, _ payload: EventPayload) -> Event {
-        EventFixtures.event(patient: patient, wall: base + days * day, payload)
-    }
+    func at(_ days: Int64, _ payload: EventPayload) -> Event { DayByDay.at(days, payload) }
 
     func flags(_ events: [Event], born: String = "1970-01-01", on: Int = 20) throws -> [RiskFlag] {
         let registration = at(0, .patientRegistered(PatientRegistered(name: "Risk Test", born: LocalDate(born)!)))
@@ -173,14 +165,9 @@ struct NaloxoneFlagTests {
 
 @Suite("A worrying check-in during a taper (HHS 2019)")
 struct TaperCheckinFlagTests {
-    let patient = "5f0c7a52-1b7e-4c59-8d0e-5e2f4a1b9c01"
     let plan = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
-    let day: Int64 = 86_400_000
-    let base: Int64 = 1_767_225_600_000  // 2026-01-01
 
-    func at(_ days: Int64, _ payload: EventPayload, parents: [EventID] = []) -> Event {
-        EventFixtures.event(patient: patient, wall: base + days * day, parents: parents, payload)
-    }
+    func at(_ days: Int64, _ payload: EventPayload, parents: [EventID] = []) -> Event { DayByDay.at(days, payload, parents: parents) }
 
     var started: Event {
         let steps = [TaperStep(on: LocalDate("2026-02-15")!, dailyDose: 35, unit: "mg"), TaperStep(on: LocalDate("2026-03-30")!, dailyDose: 30, unit: "mg")]
@@ -255,5 +242,16 @@ struct ClinicCalendarTests {
         let denver = FlagSettings(pdmpDays: 30, calendar: try #require(ClinicCalendar(identifier: "America/Denver")))
         let flag = try #require(PatientFlags.evaluate(record, on: LocalDate("2026-03-01")!, settings: denver).first { $0.key == "pdmp-overdue" })
         #expect(flag.why.contains("2026-01-10"))
+    }
+}
+
+/// Events of one test patient placed a whole number of days after 2026-01-01, for the flag suites.
+enum DayByDay {
+    static let patient = "5f0c7a52-1b7e-4c59-8d0e-5e2f4a1b9c01"
+    static let day: Int64 = 86_400_000
+    static let base: Int64 = 1_767_225_600_000  // 2026-01-01
+
+    static func at(_ days: Int64, _ payload: EventPayload, parents: [EventID] = []) -> Event {
+        EventFixtures.event(patient: patient, wall: base + days * day, parents: parents, payload)
     }
 }

@@ -34,7 +34,7 @@ public enum DrugClass: String, Codable, Sendable {
 }
 
 /// One active ingredient as the vocabulary describes it.
-public struct Ingredient: Sendable, Hashable, Codable {
+public struct Ingredient: Sendable, Hashable, Decodable {
     public let name: String
     public let drugClass: DrugClass
     /// Milligrams of oral morphine a day per milligram a day (per mcg/hr for a patch), CDC 2022; nil when the
@@ -76,19 +76,11 @@ public struct Ingredient: Sendable, Hashable, Codable {
         self.strengths = strengths
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encode(drugClass, forKey: .drugClass)
-        try container.encode(mmeFactor, forKey: .mmeFactor)
-        try container.encode(rxNorm, forKey: .rxNorm)
-    }
-
     public var isOpioid: Bool { drugClass == .opioid }
 }
 
 /// A brand or named product: its ingredients in the order its strengths are written.
-public struct Product: Sendable, Hashable, Codable {
+public struct Product: Sendable, Hashable, Decodable {
     public let name: String
     public let ingredients: [String]
     public let form: DoseForm?
