@@ -11,8 +11,11 @@ let package = Package(
         .library(name: "AccordExport", targets: ["AccordExport"]),
         .library(name: "AccordLog", targets: ["AccordLog"]),
         .library(name: "AccordSyncClient", targets: ["AccordSyncClient"]),
+        // The app's one import: the clinic's operations, the store, sync and export.
+        .library(name: "AccordKit", targets: ["AccordKit"]),
         .executable(name: "accord-server", targets: ["accord-server"]),
         .executable(name: "accord", targets: ["accord"]),
+        .executable(name: "accord-app-example", targets: ["accord-app-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -62,6 +65,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The site's side of sync: outbox push and cursor pull over HTTP (URLSession).
         .target(name: "AccordSyncClient", dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordLog"]),
+        // The app core: every clinician operation with its rules and the parents of every event, over the store.
+        .target(name: "AccordKit", dependencies: ["AccordCore", "AccordStore", "AccordSyncClient", "AccordExport"]),
         // The companion sync server: storage, routes and credentials.
         .target(
             name: "AccordServer",
@@ -86,10 +91,12 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSyncClient", "AccordExport",
+                "AccordCore", "AccordStore", "AccordSyncClient", "AccordExport", "AccordKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A headless stand-in for an app: imports AccordKit only (README, "Use it from an app").
+        .executableTarget(name: "accord-app-example", dependencies: ["AccordKit"], path: "Examples/AppExample"),
         // Appends events and reports each acknowledgement; the crash test kills it at random points.
         .executableTarget(
             name: "accord-crash-writer",
@@ -120,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "AccordTests",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "AccordExport", "AccordLog", "accord", "accord-server", "accord-crash-writer",
+                "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "AccordExport", "AccordLog", "AccordKit", "accord", "accord-server", "accord-crash-writer", "accord-app-example",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -51,6 +51,12 @@ public enum SignatureStatus: Sendable, Equatable {
         case .unsigned, .invalid: false
         }
     }
+
+    /// True when the signature verifies.
+    public var isValid: Bool {
+        if case .valid = self { return true }
+        return false
+    }
 }
 
 extension EventType {
@@ -79,9 +85,13 @@ extension EventPayload {
 extension Event {
     /// Encodes `envelope` (whose `signing` names `key`'s public key) and signs the exact bytes.
     public static func signed(_ envelope: EventEnvelope, with key: Curve25519.Signing.PrivateKey) throws -> Event {
+        try signed(envelope, by: { bytes in Data(try key.signature(for: bytes)) })
+    }
+
+    /// The event signed by whatever holds the key (a key store that never hands the private key out).
+    public static func signed(_ envelope: EventEnvelope, by sign: (Data) throws -> Data) throws -> Event {
         let unsigned = try Event(envelope)
-        let signature = try key.signature(for: unsigned.bytes)
-        return try Event(bytes: unsigned.bytes, expectedID: unsigned.id, signature: Data(signature))
+        return try Event(bytes: unsigned.bytes, expectedID: unsigned.id, signature: try sign(unsigned.bytes))
     }
 
     /// Checks the signature against the key named inside the signed bytes. Whether that key is trusted (approved

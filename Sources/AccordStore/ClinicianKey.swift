@@ -2,12 +2,13 @@ import AccordCore
 import Crypto
 import Foundation
 
-/// The clinician's Ed25519 signing key, kept beside the store in a file only its owner can read (mode 0600).
+/// The clinician's Ed25519 signing key, kept beside the store in a file only its owner can read (mode 0600). The
+/// private key stays inside this module; others see the public key and signatures (`FileSigningKeyStore`).
 public struct ClinicianKey: Sendable {
     public static let fileName = "clinician.key"
     private let rawKey: Data
 
-    public var privateKey: Curve25519.Signing.PrivateKey {
+    var privateKey: Curve25519.Signing.PrivateKey {
         // The bytes were checked when the key was made or loaded.
         try! Curve25519.Signing.PrivateKey(rawRepresentation: rawKey)
     }
@@ -15,6 +16,8 @@ public struct ClinicianKey: Sendable {
     init(privateKey: Curve25519.Signing.PrivateKey) { self.rawKey = privateKey.rawRepresentation }
 
     public var publicKey: Curve25519.Signing.PublicKey { privateKey.publicKey }
+
+    func signature(for bytes: Data) throws -> Data { Data(try privateKey.signature(for: bytes)) }
 
     /// The SHA-256 of the raw public key in hex, as administrators see it when approving keys.
     public var fingerprint: String {

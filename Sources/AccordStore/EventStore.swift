@@ -1,25 +1,57 @@
 import AccordCore
+import Crypto
 import Foundation
 import GRDB
 import GRDBSQLite
 
 /// A site's local store: the append-only event log in one SQLite file (WAL, `synchronous = FULL`) beside the
 /// clinician's signing key. Every append is durable when it returns.
+///
+/// The database is any GRDB `DatabaseWriter`: a `DatabasePool` on a file for the CLI and apps (`open(at:)`), an
+/// in-memory `DatabaseQueue` for tests and previews (`inMemory(site:clinicianName:)`).
 public final class EventStore: Sendable {
     public static let databaseFileName = "accord.sqlite"
 
+    /// The store's folder; for an in-memory store, a name that exists nowhere on disk.
     public let directory: URL
     public let identity: StoreIdentity
-    let pool: DatabasePool
+    /// The clinician's signing key: signs consents, agreements and taper changes as they are written.
+    public let keys: any SigningKeyStore
+    let writer: any DatabaseWriter
     let clock: PhysicalClock
 
     public var databaseURL: URL { directory.appendingPathComponent(Self.databaseFileName) }
 
-    private init(directory: URL, identity: StoreIdentity, pool: DatabasePool, clock: PhysicalClock) {
+    init(directory: URL, identity: StoreIdentity, writer: any DatabaseWriter, keys: any SigningKeyStore, clock: PhysicalClock) {
         self.directory = directory
         self.identity = identity
-        self.pool = pool
+        self.writer = writer
+        self.keys = keys
         self.clock = clock
+    }
+
+    /// A store held in memory, for tests and previews: the same migrations, rules and signatures as a file store,
+    /// gone when the value is released.
+    public static func inMemory(site: String, clinicianName: String, timeZone: String = "UTC",
+                                keys: any SigningKeyStore = MemorySigningKeyStore(),
+                                clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
+        guard Identifiers.isValidSiteName(site) else {
+            throw StoreError(.invalid, "Site name '\(site)' is not valid: \(Identifiers.siteNameRule).")
+        }
+        try checkTimeZone(timeZone)
+        let identity = StoreIdentity(site: site, clinicianID: Identifiers.make(), clinicianName: clinicianName,
+                                     createdAt: Timestamp.iso8601(epochMilliseconds: clock.now()))
+        let directory = URL(fileURLWithPath: "/in-memory/\(site)")
+        let queue = try mapErrors(at: directory) {
+            let queue = try DatabaseQueue()
+            try StoreMigrations.migrator().migrate(queue)
+            try queue.write { db in
+                try identity.insert(db)
+                try db.execute(sql: "INSERT INTO clinic_settings (singleton, time_zone) VALUES (1, ?)", arguments: [timeZone])
+            }
+            return queue
+        }
+        return EventStore(directory: directory, identity: identity, writer: queue, keys: keys, clock: clock)
     }
 
     // MARK: Creating and opening
@@ -81,7 +113,7 @@ public final class EventStore: Sendable {
     }
 
     /// Opens an existing store, applying any migrations this version adds.
-    public static func open(at directory: URL, clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
+    public static func open(at directory: URL, keys: (any SigningKeyStore)? = nil, clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
         let url = directory.appendingPathComponent(databaseFileName)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw StoreError(.notInitialized, "No Accord store at \(directory.path); create one with `accord init --site NAME --clinician NAME`.")
@@ -95,26 +127,27 @@ public final class EventStore: Sendable {
                 var persist: Int32 = 1
                 _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
             }
-            let pool = try DatabasePool(path: url.path, configuration: configuration)
+            let writer = try DatabasePool(path: url.path, configuration: configuration)
             // GRDB's pool runs WAL with synchronous = NORMAL; FULL makes every acknowledged commit survive power loss.
             // A 32 MiB page cache on the writer keeps the id and patient indexes in memory during bulk imports, and
             // the WAL may reach 10,000 pages (40 MB) before a checkpoint: a pulled page of 1,000 events dirties more
             // than the default 1,000, which made every page's commit a checkpoint too.
-            try pool.writeWithoutTransaction { db in
+            try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000")
             }
             let migrator = try StoreMigrations.migrator()
-            let (superseded, complete) = try pool.read { db in
+            let (superseded, complete) = try writer.read { db in
                 (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db))
             }
             if superseded {
                 throw StoreError(.newerSchema, "The store at \(directory.path) was written by a newer version of Accord; update Accord to use it. Nothing was changed.")
             }
-            if !complete { try migrator.migrate(pool) }
-            guard let identity = try pool.read({ db in try StoreIdentity.fetchOne(db) }) else {
+            if !complete { try migrator.migrate(writer) }
+            guard let identity = try writer.read({ db in try StoreIdentity.fetchOne(db) }) else {
                 throw StoreError(.damaged, "The store at \(directory.path) has no site identity; it is damaged. Restore it from a backup.")
             }
-            return EventStore(directory: directory, identity: identity, pool: pool, clock: clock)
+            return EventStore(directory: directory, identity: identity, writer: writer,
+                              keys: keys ?? FileSigningKeyStore(directory: directory), clock: clock)
         }
     }
 
@@ -124,38 +157,55 @@ public final class EventStore: Sendable {
     /// timestamp later than any this store has issued or seen. Durable when it returns.
     @discardableResult
     public func append(_ drafts: [EventDraft]) throws(StoreError) -> [Event] {
-        // Consents, agreements and taper changes are signed with the clinician's key, read only when needed.
-        let key = try drafts.contains { $0.payload.type.requiresSignature } ? ClinicianKey.load(from: directory) : nil
-        return try write { db in
-            var clock = try HLCState.load(db)
-            var events: [Event] = []
-            let author = Author(id: self.identity.clinicianID, name: self.identity.clinicianName)
-            for draft in drafts {
-                let physical = self.clock.now()
-                var signing: Signing?
-                if draft.payload.type.requiresSignature, let key {
-                    let intent = draft.signing ?? SigningIntent()
-                    signing = Signing(key: key.publicKey.rawRepresentation.base64EncodedString(), meaning: intent.meaning,
-                                      patientAgreed: intent.patientAgreed ?? draft.payload.agreementMethod)
-                }
-                let envelope = EventEnvelope(patient: draft.patient, author: author, site: self.identity.site,
-                                             hlc: clock.tick(physical: physical),
-                                             recorded: Timestamp.iso8601(epochMilliseconds: physical),
-                                             parents: draft.parents, payload: draft.payload, signing: signing)
-                let event: Event
-                do {
-                    event = try key.map { signing != nil ? try Event.signed(envelope, with: $0.privateKey) : try Event(envelope) } ?? Event(envelope)
-                } catch let error as RuleViolation {
-                    throw StoreError(.invalid, error.message)
-                }
-                try EventRows.insert(event, db)
-                try Outbox.add(event, db)
-                events.append(event)
-            }
-            try HLCState.save(clock, db)
-            try PatientDirectory.refresh(patients: Set(events.filter { $0.envelope.type.touchesDemographics }.map(\.envelope.patient)), db)
-            return events
+        let publicKey = try signingKey(for: drafts)
+        return try write { db in try self.insert(drafts, publicKey: publicKey, db) }
+    }
+
+    /// The same, without holding a thread of the caller's while SQLite syncs the file to disk.
+    @discardableResult
+    public func append(_ drafts: [EventDraft]) async throws(StoreError) -> [Event] {
+        // The key travels as its bytes: swift-crypto's key types are not Sendable.
+        let raw = try signingKey(for: drafts)?.rawRepresentation
+        return try await asyncWrite { db in
+            try self.insert(drafts, publicKey: try raw.map(Curve25519.Signing.PublicKey.init(rawRepresentation:)), db)
         }
+    }
+
+    /// Consents, agreements and taper changes are signed with the clinician's key, read only when needed.
+    private func signingKey(for drafts: [EventDraft]) throws(StoreError) -> Curve25519.Signing.PublicKey? {
+        try drafts.contains { $0.payload.type.requiresSignature } ? keys.publicKey() : nil
+    }
+
+    /// Stamps, signs and inserts drafts inside the caller's transaction, with their outbox rows.
+    private func insert(_ drafts: [EventDraft], publicKey: Curve25519.Signing.PublicKey?, _ db: Database) throws -> [Event] {
+        var clock = try HLCState.load(db)
+        var events: [Event] = []
+        let author = Author(id: identity.clinicianID, name: identity.clinicianName)
+        for draft in drafts {
+            let physical = self.clock.now()
+            var signing: Signing?
+            if draft.payload.type.requiresSignature, let publicKey {
+                let intent = draft.signing ?? SigningIntent()
+                signing = Signing(key: publicKey.rawRepresentation.base64EncodedString(), meaning: intent.meaning,
+                                  patientAgreed: intent.patientAgreed ?? draft.payload.agreementMethod)
+            }
+            let envelope = EventEnvelope(patient: draft.patient, author: author, site: identity.site,
+                                         hlc: clock.tick(physical: physical),
+                                         recorded: Timestamp.iso8601(epochMilliseconds: physical),
+                                         parents: draft.parents, payload: draft.payload, signing: signing)
+            let event: Event
+            do {
+                event = signing != nil ? try Event.signed(envelope, by: { bytes in try keys.signature(for: bytes) }) : try Event(envelope)
+            } catch let error as RuleViolation {
+                throw StoreError(.invalid, error.message)
+            }
+            try EventRows.insert(event, db)
+            try Outbox.add(event, db)
+            events.append(event)
+        }
+        try HLCState.save(clock, db)
+        try PatientDirectory.refresh(patients: Set(events.filter { $0.envelope.type.touchesDemographics }.map(\.envelope.patient)), db)
+        return events
     }
 
     @discardableResult
@@ -201,10 +251,12 @@ public final class EventStore: Sendable {
 
     /// Every patient in the directory, by name.
     public func patients() throws(StoreError) -> [PatientDirectoryEntry] {
-        try read { db in
-            try PatientDirectoryEntry.order(PatientDirectoryEntry.Columns.name.collating(.localizedCaseInsensitiveCompare),
-                                            PatientDirectoryEntry.Columns.id).fetchAll(db)
-        }
+        try read(Self.patientList)
+    }
+
+    static func patientList(_ db: Database) throws -> [PatientDirectoryEntry] {
+        try PatientDirectoryEntry.order(PatientDirectoryEntry.Columns.name.collating(.localizedCaseInsensitiveCompare),
+                                        PatientDirectoryEntry.Columns.id).fetchAll(db)
     }
 
     /// Finds a patient by full id, MRN, or an id prefix of at least 4 characters.
@@ -271,7 +323,7 @@ public final class EventStore: Sendable {
 
     func write<T>(_ body: @escaping (Database) throws -> T) throws(StoreError) -> T {
         try Self.mapErrors(at: directory) {
-            try pool.writeWithoutTransaction { db in
+            try writer.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -282,8 +334,27 @@ public final class EventStore: Sendable {
         }
     }
 
+    func asyncWrite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreErrorMapping.map(error, directory: directory)
+        } catch {
+            throw StoreError(.io, "The store at \(directory.path) could not be used: \(error.localizedDescription)")
+        }
+    }
+
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        try Self.mapErrors(at: directory) { try pool.read(body) }
+        try Self.mapErrors(at: directory) { try writer.read(body) }
     }
 
     static func mapErrors<T>(at directory: URL, _ body: () throws -> T) throws(StoreError) -> T {
@@ -303,7 +374,7 @@ extension EventStore {
     /// `PRAGMA synchronous` on the writing connection (2 is FULL), for tests and diagnostics.
     public func synchronousSetting() throws(StoreError) -> Int {
         try Self.mapErrors(at: directory) {
-            try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+            try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
         }
     }
 }

@@ -25,11 +25,11 @@ extension SyncClient {
     /// Registers this clinician's public key with the server (idempotent) and says where it stands. Once approved,
     /// entries refused while it was pending go out again.
     func registerKey(base: URL, credential: String) async throws -> KeyInfo {
-        let key = try ClinicianKey.load(from: store.directory)
+        let publicKey = try store.keys.publicKey()
         var request = request(base, SyncWire.keysPath, credential: credential)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONEncoder().encode(KeyRegistration(publicKey: key.publicKey.rawRepresentation.base64EncodedString(),
+        request.httpBody = try JSONEncoder().encode(KeyRegistration(publicKey: publicKey.rawRepresentation.base64EncodedString(),
                                                                     clinicianId: store.identity.clinicianID, clinicianName: store.identity.clinicianName))
         let info = try decode(KeyInfo.self, try await exchange(request), "answer to the key registration")
         if info.status == .approved { try store.retryRefused(codes: ["key-pending"]) }

@@ -1,3 +1,4 @@
+import AccordKit
 import ArgumentParser
 
 @main
@@ -14,4 +15,33 @@ struct Accord: AsyncParsableCommand {
             CheckinCommand.self, MedicationsCommand.self, RiskCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self, ExportCommand.self, VerifyCommand.self,
         ]
     )
+
+    /// Runs the command; the library's errors reach the clinician with the command-line hint for their code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ClinicError {
+            exit(withError: CommandFailure(error.message + Hint.text(for: error)))
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// What to do next, in this tool's words, for each kind of library error.
+enum Hint {
+    static func text(for error: ClinicError) -> String {
+        switch error.code {
+        case .unusualDose: " If it is what was prescribed, repeat with --confirm-dose. Nothing was written."
+        case .fasterThanGuide: " Give the reason with --faster-reason; nothing was written."
+        case .notFound where error.storeError == nil: " `accord patient show` and `accord taper show` list what the patient has."
+        case .alreadyExists, .notAllowed, .invalid: " Nothing was written."
+        default: ""
+        }
+    }
 }

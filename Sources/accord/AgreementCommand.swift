@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 
@@ -30,21 +31,19 @@ struct AgreementCommand: ParsableCommand {
     static func method(_ text: String) throws -> AgreementMethod { try Parse.choice(text, "way of agreeing") }
 
     /// Records one event on an existing agreement, building on its latest events.
-    static func record(_ common: Common, agreement reference: String?, _ make: (AgreementState) throws -> EventPayload,
-                       _ text: (AgreementState) -> String) throws {
-        let store = try common.store.open()
-        let loaded = try LoadedPatient.load(store, common.patient.patient)
-        let agreement = try loaded.agreement(reference)
-        guard agreement.status != .ended else {
-            throw CommandFailure("That agreement has ended; sign a new one with `accord agreement sign`.")
-        }
-        let event = try store.append(loaded.draft(try make(agreement), signing: common.signature.intent()))
-        try Report.recorded(event, common.output, text(agreement), agreement: agreement.id)
+    static func record(_ common: Common, agreement reference: String?,
+                       _ change: (Clinic, PatientChart, AgreementState, SigningIntent) async throws -> Clinic.Recorded,
+                       _ text: (AgreementState) -> String) async throws {
+        let clinic = Clinic(store: try common.store.open())
+        let chart = try clinic.chart(common.patient.patient)
+        let agreement = try chart.agreement(reference)
+        let recorded = try await change(clinic, chart, agreement, common.signature.intent())
+        try Report.recorded(recorded.event, common.output, text(agreement), agreement: agreement.id)
     }
 }
 
 extension AgreementCommand {
-    struct Sign: ParsableCommand {
+    struct Sign: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "sign", 
             abstract: "Record a signed treatment agreement.",
             discussion: "On a terminal the clauses can be edited before signing. Defaults: all clauses, renewal in one year, agreed in person."
@@ -58,11 +57,11 @@ extension AgreementCommand {
         @Option(help: "A note for the record.") var note: String?
         @Flag(help: "On a terminal, record without asking for confirmation.") var yes = false
 
-        func run() throws {
+        func run() async throws {
             var keys = try clauses.map(AgreementCommand.clauses) ?? AgreementClause.defaultKeys
-            let store = try common.store.open()
-            let loaded = try LoadedPatient.load(store, common.patient.patient)
-            if let active = loaded.record.evaluated(on: loaded.today).agreements.last(where: { $0.status != .ended }) {
+            let clinic = Clinic(store: try common.store.open())
+            let loaded = try clinic.chart(common.patient.patient)
+            if let active = loaded.evaluated().agreements.last(where: { $0.status != .ended }) {
                 throw CommandFailure("\(loaded.record.name) already has a treatment agreement (\(active.id.prefix(8)), \(active.status.rawValue)); amend, renew or end it instead. Nothing was written.")
             }
             let today = loaded.today
@@ -85,16 +84,14 @@ extension AgreementCommand {
                 terminal.say("Agreement for \(loaded.record.name): \(keys.count) clauses, from \(today), renew by \(renewOn), agreed \(method.rawValue).")
                 if !yes, try !terminal.confirm("Record this agreement?") { return print("Nothing was written.") }
             }
-            let agreement = Identifiers.make()
-            let draft = loaded.draft(.agreementSigned(AgreementSigned(
-                agreement: agreement, clauses: keys, effectiveOn: today, renewOn: renewOn, method: method, note: note)),
-                signing: common.signature.intent())
-            let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
-            try Report.recorded(event, common.output, "Recorded the treatment agreement for \(loaded.record.name), renew by \(renewOn)", agreement: agreement)
+            let recorded = try await Terminal.writing(terminal) {
+                try await clinic.signAgreement(loaded, clauses: keys, renewOn: renewOn, method: method, note: note, signing: common.signature.intent())
+            }
+            try Report.recorded(recorded.event, common.output, "Recorded the treatment agreement for \(loaded.record.name), renew by \(renewOn)", agreement: recorded.agreement)
         }
     }
 
-    struct Amend: ParsableCommand {
+    struct Amend: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "amend", abstract: "Change the clauses of the active agreement.")
         @OptionGroup var common: Common
         @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
@@ -103,15 +100,15 @@ extension AgreementCommand {
         @Option(help: ArgumentHelp("How the patient agreed: in-person, verbal or paper (default in-person).", valueName: "how"),
                 transform: AgreementCommand.method) var agreed: AgreementMethod = .inPerson
 
-        func run() throws {
+        func run() async throws {
             let keys = try AgreementCommand.clauses(clauses)
-            try AgreementCommand.record(common, agreement: agreement, { agreement in
-                .agreementAmended(AgreementAmended(agreement: agreement.id, clauses: keys, reason: reason, method: agreed))
+            try await AgreementCommand.record(common, agreement: agreement, { clinic, chart, agreement, signing in
+                try await clinic.amendAgreement(chart, agreement: agreement, clauses: keys, reason: reason, method: agreed, signing: signing)
             }, { _ in "Amended the agreement (\(keys.count) clauses)" })
         }
     }
 
-    struct Renew: ParsableCommand {
+    struct Renew: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "renew", abstract: "Renew the agreement until a new date.")
         @OptionGroup var common: Common
         @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
@@ -121,25 +118,24 @@ extension AgreementCommand {
                 transform: AgreementCommand.method) var agreed: AgreementMethod = .inPerson
         @Option(help: "A note for the record.") var note: String?
 
-        func run() throws {
+        func run() async throws {
             let today = try common.store.open().calendar().today()
             let date = renewOn ?? today.adding(years: 1)
-            guard date > today else { throw ValidationError("The renewal date \(date) must be after today (\(today)).") }
-            try AgreementCommand.record(common, agreement: agreement, { agreement in
-                .agreementRenewed(AgreementRenewed(agreement: agreement.id, renewOn: date, method: agreed, note: note))
+            try await AgreementCommand.record(common, agreement: agreement, { clinic, chart, agreement, signing in
+                try await clinic.renewAgreement(chart, agreement: agreement, renewOn: date, method: agreed, note: note, signing: signing)
             }, { _ in "Renewed the agreement until \(date)" })
         }
     }
 
-    struct End: ParsableCommand {
+    struct End: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "end", abstract: "End the agreement, with the reason.")
         @OptionGroup var common: Common
         @Option(help: "The agreement's id prefix (default: the active one).") var agreement: String?
         @Option(help: "Why it ended.") var reason: String
 
-        func run() throws {
-            try AgreementCommand.record(common, agreement: agreement, { agreement in
-                .agreementEnded(AgreementEnded(agreement: agreement.id, reason: reason))
+        func run() async throws {
+            try await AgreementCommand.record(common, agreement: agreement, { clinic, chart, agreement, signing in
+                try await clinic.endAgreement(chart, agreement: agreement, reason: reason, signing: signing)
             }, { _ in "Ended the agreement" })
         }
     }

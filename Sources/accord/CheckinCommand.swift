@@ -1,8 +1,9 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 
-struct CheckinCommand: ParsableCommand {
+struct CheckinCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkin",
         abstract: "Record a check-in: PEG, PHQ-2, COWS, sleep, mood, goals, safety checks and the next visit.",
@@ -33,9 +34,9 @@ struct CheckinCommand: ParsableCommand {
     @Option(help: "A note for the record.") var note: String?
     @Option(name: .customLong("goal"), help: ArgumentHelp("Progress on a goal; repeat for each.", valueName: "number:progress")) var goalProgress: [String] = []
 
-    func run() throws {
-        let store = try store.open()
-        let loaded = try LoadedPatient.load(store, patient.patient)
+    func run() async throws {
+        let clinic = Clinic(store: try store.open())
+        let loaded = try clinic.chart(patient.patient)
         let goals = try goalProgress.map { entry -> GoalCheck in
             let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("--goal takes NUMBER:PROGRESS, e.g. 1:some; '\(entry)' is not that.") }
@@ -53,18 +54,9 @@ struct CheckinCommand: ParsableCommand {
             }
             checkin = answered
         }
-        guard checkin != CheckinRecorded() else {
-            throw ValidationError("A check-in needs at least one finding; see `accord checkin --help` for what can be recorded.")
-        }
-        let draft = loaded.draft(.checkinRecorded(checkin))
-        let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
-        try Report.recorded(event, output, "Recorded the check-in for \(loaded.record.name)\(Timeline.summary(of: .checkinRecorded(checkin)).dropFirst("Check-in".count))")
+        let (recorded, taperFlags) = try await Terminal.writing(terminal) { try await clinic.recordCheckin(loaded, checkin) }
+        try Report.recorded(recorded.event, output, "Recorded the check-in for \(loaded.record.name)\(Timeline.summary(of: .checkinRecorded(checkin)).dropFirst("Check-in".count))")
         // What this check-in means for a taper in progress is shown at once, not left for `accord flags`.
-        if !output.json, let after = try? LoadedPatient.load(store, loaded.record.id) {
-            for flag in PatientFlags.evaluate(after.record, on: after.today, settings: FlagSettings(calendar: after.calendar))
-            where flag.key == "taper-consider-pause" {
-                print(FlagText.line(flag))
-            }
-        }
+        if !output.json { for flag in taperFlags { print(FlagText.line(flag)) } }
     }
 }

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 
 /// The guided check-in on a terminal: each instrument and finding in turn, Enter to skip what was not assessed,
 /// then a summary to confirm. Answers given as flags are not asked again.

@@ -1,8 +1,9 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 
-struct ConsentCommand: ParsableCommand {
+struct ConsentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consent",
         abstract: "Record a mini-consent conversation before prescribing or changing a plan.",
@@ -34,10 +35,10 @@ struct ConsentCommand: ParsableCommand {
     @OptionGroup var signature: SignatureOptions
     @OptionGroup var agreed: PatientAgreedOption
 
-    func run() throws {
+    func run() async throws {
         let answers = try ConsentAnswers(discussed: discussed, notDiscussed: notDiscussed)
-        let store = try store.open()
-        let loaded = try LoadedPatient.load(store, patient.patient)
+        let clinic = Clinic(store: try store.open())
+        let loaded = try clinic.chart(patient.patient)
         let consent: ConsentRecorded
         let terminal = Terminal.isInteractive ? Terminal(coaching: .consent) : nil
         if let terminal {
@@ -50,9 +51,10 @@ struct ConsentCommand: ParsableCommand {
         } else {
             consent = try answers.complete(naloxone: naloxone, decision: decision, questions: questions, note: note)
         }
-        let draft = loaded.draft(.consentRecorded(consent), signing: signature.intent(patientAgreed: agreed.method))
-        let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
-        try Report.recorded(event, output, "Recorded the mini-consent for \(loaded.record.name): patient \(consent.decision.rawValue)")
+        let recorded = try await Terminal.writing(terminal) {
+            try await clinic.recordConsent(loaded, consent, signing: signature.intent(patientAgreed: agreed.method))
+        }
+        try Report.recorded(recorded.event, output, "Recorded the mini-consent for \(loaded.record.name): patient \(consent.decision.rawValue)")
     }
 }
 

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 
 /// The guided mini-consent on a terminal: each item with its talking points, then naloxone, questions, the
 /// decision and a summary to confirm. Returns nil when the clinician declines to record it.

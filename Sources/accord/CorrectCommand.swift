@@ -1,9 +1,10 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 import Foundation
 
-struct CorrectCommand: ParsableCommand {
+struct CorrectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "correct",
         abstract: "Correct an entry, or mark it entered in error. The original stays readable in the timeline.",
@@ -29,65 +30,24 @@ struct CorrectCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let store = try store.open()
-        let loaded = try LoadedPatient.load(store, patient.patient)
-        let target = try store.event(patient: loaded.record.id, reference: event)
-        let payload: EventPayload
+    func run() async throws {
+        let clinic = Clinic(store: try store.open())
+        let chart = try clinic.chart(patient.patient)
+        let target = try clinic.entry(chart, event)
+        let recorded: Clinic.Recorded
         if enteredInError {
-            payload = .entryEnteredInError(EntryEnteredInError(target: target.id, reason: reason))
+            recorded = try await clinic.markEnteredInError(chart, entry: target, reason: reason)
         } else {
-            payload = .entryCorrected(EntryCorrected(target: target.id, reason: reason,
-                                                     replacement: try replacement(for: target.envelope.payload)))
+            recorded = try await clinic.correct(chart, entry: target, fields: try changes.map(Self.field), reason: reason)
         }
-        let recorded = try store.append(EventDraft(patient: loaded.record.id, payload: payload, parents: [target.id]))
-        try Report.recorded(recorded, output, enteredInError ? "Marked entry \(target.id.short) as entered in error" : "Corrected entry \(target.id.short)")
+        try Report.recorded(recorded.event, output, enteredInError ? "Marked entry \(target.id.short) as entered in error" : "Corrected entry \(target.id.short)")
     }
 
-    /// The original payload with the given fields replaced, checked by decoding it as the same type.
-    func replacement(for original: EventPayload) throws -> EventPayload {
-        switch original {
-        case .entryCorrected, .entryEnteredInError:
-            throw CommandFailure("That entry is itself a correction; correct the original entry instead.")
-        default: break
+    /// FIELD=VALUE, split at the first '='.
+    static func field(_ change: String) throws -> (name: String, value: String) {
+        guard let equals = change.firstIndex(of: "="), equals != change.startIndex else {
+            throw ValidationError("--set takes FIELD=VALUE; '\(change)' has no '='.")
         }
-        var object = try original.jsonObject()
-        var fields: [String] = []
-        for change in changes {
-            guard let equals = change.firstIndex(of: "="), equals != change.startIndex else {
-                throw ValidationError("--set takes FIELD=VALUE; '\(change)' has no '='.")
-            }
-            let field = String(change[..<equals])
-            let text = String(change[change.index(after: equals)...])
-            fields.append(field)
-            if ["goal", "agreement", "plan"].contains(field) {
-                throw CommandFailure("The '\(field)' an entry belongs to cannot be corrected; mark the entry entered in error and record it again.")
-            }
-            object[field] = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
-        }
-        let data = try JSONSerialization.data(withJSONObject: object)
-        do {
-            let payload = try EventPayload.decode(original.type, json: data)
-            try EventRules.validate(payload)
-            // A field the type does not know would be dropped silently when decoding; refuse it instead.
-            let kept = try payload.jsonObject()
-            for field in fields where kept[field] == nil {
-                throw CommandFailure("A \(original.type.rawValue) entry has no field '\(field)'; its fields include \(kept.keys.sorted().joined(separator: ", ")). Nothing was written.")
-            }
-            return payload
-        } catch let error as RuleViolation {
-            throw CommandFailure("The corrected entry would not be valid: \(error.message). Nothing was written.")
-        } catch let error as CommandFailure {
-            throw error
-        } catch {
-            throw CommandFailure("The corrected values do not fit a \(original.type.rawValue) entry (\(Self.describe(error))). Nothing was written.")
-        }
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
-        if case DecodingError.typeMismatch(_, let context) = error { return "wrong kind of value at \(context.codingPath.map(\.stringValue).joined(separator: "."))" }
-        if case DecodingError.keyNotFound(let key, _) = error { return "missing \(key.stringValue)" }
-        return String(describing: error)
+        return (String(change[..<equals]), String(change[change.index(after: equals)...]))
     }
 }

@@ -1,10 +1,11 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 import Foundation
 
 /// A first look at Accord: a separate demo store, created on first use, with a demo patient and a guided mini-consent.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Try Accord: a guided mini-consent for a demo patient, in a demo store of its own.",
@@ -16,7 +17,7 @@ struct DemoCommand: ParsableCommand {
 
     static let demoMRN = "DEMO-0001"
 
-    func run() throws {
+    func run() async throws {
         let directory = path.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".accord-demo")
         let store: EventStore
@@ -26,16 +27,15 @@ struct DemoCommand: ParsableCommand {
             store = try EventStore.create(at: directory, site: "demo-clinic", clinicianName: "Dr. Demo")
             print("Created a demo store at \(directory.path) (site demo-clinic, clinician Dr. Demo).")
         }
+        let clinic = Clinic(store: store)
         let patient: String
         if let existing = try? store.resolvePatient(Self.demoMRN) {
             patient = existing.id
         } else {
-            patient = Identifiers.make()
-            try store.append(EventDraft(patient: patient, payload: .patientRegistered(
-                PatientRegistered(name: "Alex Demo", born: LocalDate("1968-09-14")!, mrn: Self.demoMRN))))
+            patient = try await clinic.registerPatient(name: "Alex Demo", born: LocalDate("1968-09-14")!, mrn: Self.demoMRN).patient
             print("Registered the demo patient Alex Demo (MRN \(Self.demoMRN)).")
         }
-        let loaded = try LoadedPatient.load(store, patient)
+        let loaded = try clinic.chart(patient)
         let consent: ConsentRecorded
         if Terminal.isInteractive {
             let terminal = Terminal(coaching: .consent)
@@ -46,16 +46,16 @@ struct DemoCommand: ParsableCommand {
                 return print("Nothing was written.")
             }
             consent = answered
-            _ = try terminal.whileWriting { try store.append(loaded.draft(.consentRecorded(consent))) }
+            _ = try await terminal.whileWriting { try await clinic.recordConsent(loaded, consent) }
         } else {
             print("No terminal: recording a sample mini-consent (every item discussed, naloxone offered, decision deferred).")
             consent = ConsentRecorded(items: ConsentItem.all.map { ConsentItemRecord(key: $0.id, discussed: true) },
                                       naloxone: .offered, questions: "How long would I take it?", decision: .deferred,
                                       note: "Sample entry written by `accord demo`.")
-            try store.append(loaded.draft(.consentRecorded(consent)))
+            _ = try await clinic.recordConsent(loaded, consent)
         }
         print("")
-        let shown = try LoadedPatient.load(store, patient)
+        let shown = try clinic.chart(patient)
         print(RecordText.render(shown.record.evaluated(on: shown.today, settings: FlagSettings(calendar: shown.calendar)), calendar: shown.calendar))
         print("")
         print("Explore further with: accord patient show --store \(directory.path) --patient \(Self.demoMRN)")

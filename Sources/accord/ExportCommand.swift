@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import AccordExport
 import AccordStore
 import ArgumentParser

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import ArgumentParser
 
 struct MMECommand: ParsableCommand {

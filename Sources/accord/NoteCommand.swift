@@ -1,8 +1,9 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 
-struct NoteCommand: ParsableCommand {
+struct NoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "note", abstract: "Add a free-text note to a patient's record.")
 
     @OptionGroup var store: StoreOptions
@@ -10,15 +11,15 @@ struct NoteCommand: ParsableCommand {
     @OptionGroup var patient: PatientOption
     @Option(help: "The note.") var text: String
 
-    func run() throws {
-        let store = try store.open()
-        let loaded = try LoadedPatient.load(store, patient.patient)
-        let event = try store.append(loaded.draft(.noteAdded(NoteAdded(text: text))))
-        try Report.recorded(event, output, "Added a note for \(loaded.record.name)")
+    func run() async throws {
+        let clinic = Clinic(store: try store.open())
+        let chart = try clinic.chart(patient.patient)
+        let recorded = try await clinic.addNote(chart, text: text)
+        try Report.recorded(recorded.event, output, "Added a note for \(chart.record.name)")
     }
 }
 
-struct MedicationsCommand: ParsableCommand {
+struct MedicationsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meds",
         abstract: "Record the patient's current medication list.",
@@ -39,15 +40,13 @@ struct MedicationsCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
-        // Every line must be readable before anything is written: an unreadable line would leave the MME total short.
-        let lines = try medications.map { try Parse.medication($0, confirmed: confirmDose) }
-        let store = try store.open()
-        let loaded = try LoadedPatient.load(store, patient.patient)
-        let event = try store.append(loaded.draft(.medicationsChanged(
-            MedicationsChanged(medications: medications, reason: reason))))
-        try Report.recorded(event, output, "Recorded \(medications.count) medication(s) for \(loaded.record.name)")
-        if !output.json { print(MMEText.render(MMECalculator.compute(lines))) }
+    func run() async throws {
+        let clinic = Clinic(store: try store.open())
+        let chart = try clinic.chart(patient.patient)
+        // Nothing is written unless every line reads: an unreadable line would leave the MME total short.
+        let (recorded, mme) = try await clinic.recordMedications(chart, medications, reason: reason, confirmUnusual: confirmDose)
+        try Report.recorded(recorded.event, output, "Recorded \(medications.count) medication(s) for \(chart.record.name)")
+        if !output.json { print(MMEText.render(mme)) }
     }
 }
 

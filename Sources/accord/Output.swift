@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import Foundation
 
 /// Prints results as text or as JSON with sorted, stable keys.

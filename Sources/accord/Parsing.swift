@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import ArgumentParser
 
 /// Turns command-line text into domain values, with messages that say what form is expected.
@@ -38,13 +39,7 @@ enum Parse {
     /// A medication line, or a one-line failure naming the part that could not be read. A dose outside
     /// `DoseLimits` is refused unless the clinician confirmed it.
     static func medication(_ text: String, confirmed: Bool = false) throws -> MedicationLine {
-        let line: MedicationLine
-        do { line = try MedicationReader.read(text) } catch { throw CommandFailure(error.description) }
-        let concerns = DoseLimits.concerns(line)
-        guard concerns.isEmpty || confirmed else {
-            throw CommandFailure("\"\(text)\" looks unusual: \(concerns.joined(separator: "; ")). Check the line; if it is what was prescribed, repeat with --confirm-dose. Nothing was written.")
-        }
-        return line
+        try Clinic.readMedications([text], confirmUnusual: confirmed)[0]
     }
 
     static func keyList(_ text: String) -> [String] {

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 
 /// The text form of `accord patient show`.
 enum RecordText {

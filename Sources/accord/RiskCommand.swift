@@ -1,8 +1,9 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 
-struct RiskCommand: ParsableCommand {
+struct RiskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk",
         abstract: "Record the patient's overdose risk factors and when they started opioids; with no option, show them.",
@@ -31,19 +32,16 @@ struct RiskCommand: ParsableCommand {
         var onOpioidsSince: LocalDate?
     }
 
-    func run() throws {
-        let store = try store.open()
-        let loaded = try LoadedPatient.load(store, patient.patient)
+    func run() async throws {
+        let clinic = Clinic(store: try store.open())
+        let loaded = try clinic.chart(patient.patient)
         if present.isEmpty, absent.isEmpty, onOpioidsSince == nil {
             if output.json { return try Output.json(Shown(riskFactors: loaded.record.riskFactors, onOpioidsSince: loaded.record.onOpioidsSince)) }
             return print(RiskText.render(loaded.record))
         }
-        if let onOpioidsSince, onOpioidsSince > loaded.today {
-            throw ValidationError("--on-opioids-since \(onOpioidsSince) is after today (\(loaded.today)).")
-        }
         let payload = RiskFactorsRecorded(present: present, absent: absent, onOpioidsSince: onOpioidsSince, note: note)
-        let event = try store.append(loaded.draft(.riskFactorsRecorded(payload)))
-        try Report.recorded(event, output, "Recorded risk factors for \(loaded.record.name): \(Timeline.summary(of: .riskFactorsRecorded(payload)).dropFirst("Risk factors: ".count))")
+        let recorded = try await clinic.recordRiskFactors(loaded, payload)
+        try Report.recorded(recorded.event, output, "Recorded risk factors for \(loaded.record.name): \(Timeline.summary(of: .riskFactorsRecorded(payload)).dropFirst("Risk factors: ".count))")
     }
 }
 

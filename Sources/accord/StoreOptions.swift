@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 import Foundation

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import AccordSyncClient
 import ArgumentParser
@@ -88,7 +89,7 @@ struct SyncCommand: AsyncParsableCommand {
 }
 
 extension PatientCommand {
-    struct Share: ParsableCommand {
+    struct Share: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "share", abstract: "Share a patient's record with another site's care team (sent on the next sync).")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
@@ -96,15 +97,11 @@ extension PatientCommand {
         @Option(help: "The site to share with, as enrolled on the server.") var site: String
         @Option(help: "Why the record is shared.") var reason: String?
 
-        func run() throws {
-            let store = try store.open()
-            guard site != store.identity.site else { throw ValidationError("This store is site '\(site)' already; name the other site.") }
-            let loaded = try LoadedPatient.load(store, patient.patient)
-            guard !loaded.record.sharedWith.contains(site) else {
-                throw CommandFailure("\(loaded.record.name)'s record is already shared with '\(site)'; nothing was written.")
-            }
-            let event = try store.append(loaded.draft(.patientShared(PatientShared(site: site, reason: reason))))
-            try Report.recorded(event, output, "Shared \(loaded.record.name)'s record with site '\(site)'; it goes with the next `accord sync`")
+        func run() async throws {
+            let clinic = Clinic(store: try store.open())
+            let loaded = try clinic.chart(patient.patient)
+            let recorded = try await clinic.share(loaded, with: site, reason: reason)
+            try Report.recorded(recorded.event, output, "Shared \(loaded.record.name)'s record with site '\(site)'; it goes with the next `accord sync`")
         }
     }
 }
@@ -161,7 +158,7 @@ struct ConflictsCommand: ParsableCommand {
         }
     }
 
-    struct Resolve: ParsableCommand {
+    struct Resolve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "resolve", 
             abstract: "Resolve a conflict by keeping one side: recorded as a new entry that supersedes both.",
             discussion: "The kept entry's content is recorded again, building on every side of the conflict, so every site sees the same resolution."
@@ -171,17 +168,12 @@ struct ConflictsCommand: ParsableCommand {
         @OptionGroup var patient: PatientOption
         @Option(help: "The entry to keep: an id prefix from `accord conflicts`.") var keep: String
 
-        func run() throws {
-            let store = try store.open()
-            let loaded = try LoadedPatient.load(store, patient.patient)
-            let kept = try store.event(patient: loaded.record.id, reference: keep)
-            guard let entity = kept.envelope.payload.entity,
-                  let conflict = loaded.record.conflicts.first(where: { $0.entity == entity.description }), conflict.heads.contains(kept.id) else {
-                throw CommandFailure("Entry \(kept.id.short) is not a side of an open conflict; `accord conflicts` lists them.")
-            }
-            // Recording the kept side again builds on every head of the entity, which supersedes both.
-            let event = try store.append(loaded.draft(kept.envelope.payload))
-            try Report.recorded(event, output, "Resolved the conflict on \(entity) by keeping \(kept.id.short)")
+        func run() async throws {
+            let clinic = Clinic(store: try store.open())
+            let loaded = try clinic.chart(patient.patient)
+            let kept = try clinic.entry(loaded, keep)
+            let recorded = try await clinic.resolveConflict(loaded, keep: kept)
+            try Report.recorded(recorded.event, output, "Resolved the conflict on \(kept.envelope.payload.entity?.description ?? "the record") by keeping \(kept.id.short)")
         }
     }
 }

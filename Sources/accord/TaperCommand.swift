@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import ArgumentParser
 
@@ -45,21 +46,6 @@ struct TaperCommand: ParsableCommand {
         return value
     }
 
-    /// The plan named by id prefix, or the patient's one plan that is not completed.
-    static func plan(_ loaded: LoadedPatient, _ reference: String?) throws -> TaperPlanState {
-        let open = loaded.record.taperPlans.filter { $0.status != .completed }
-        if let reference {
-            guard let plan = loaded.record.taperPlans.first(where: { $0.id.hasPrefix(reference.lowercased()) }) else {
-                throw CommandFailure("This patient has no taper plan '\(reference)'; `accord taper show` lists them.")
-            }
-            return plan
-        }
-        guard let plan = open.last else {
-            throw CommandFailure("This patient has no taper in progress; start one with `accord taper plan`.")
-        }
-        return plan
-    }
-
     static func render(_ steps: [TaperStep], startingDose: Double, heldFrom: LocalDate? = nil, today: LocalDate? = nil) -> [String] {
         var lines = ["  step  date        daily dose      change"]
         var previous = startingDose
@@ -78,7 +64,7 @@ struct TaperCommand: ParsableCommand {
 }
 
 extension TaperCommand {
-    struct Plan: ParsableCommand {
+    struct Plan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "plan", 
             abstract: "Propose a taper schedule, show it, and record it once confirmed.",
             discussion: "--of original takes the rate of the starting dose until about 30% remains, then of what remains (HHS 2019). On a terminal the schedule is shown and Accord asks before recording."
@@ -99,74 +85,60 @@ extension TaperCommand {
         @Option(help: "A note for the record.") var note: String?
         @Flag(help: "On a terminal, record without asking for confirmation.") var yes = false
 
-        func run() throws {
-            let line = try Parse.medication(med, confirmed: confirmDose)
-            let store = try common.store.open()
-            let loaded = try LoadedPatient.load(store, common.patient.patient)
-            if let open = loaded.record.taperPlans.last(where: { $0.status != .completed }) {
-                throw CommandFailure("\(loaded.record.name) already has a taper in progress (\(open.medication)); adjust, pause or complete it first. Nothing was written.")
-            }
-            let start = self.start ?? loaded.today
-            let pace = TaperPlanning.pace(given: duration, onOpioidsSince: onOpioidsSince, record: loaded.record, on: start, calendar: loaded.calendar)
-            let proposal: TaperPlanning.Proposal
-            do {
-                proposal = try TaperPlanning.propose(line, ratePercent: rate, intervalDays: every, basis: of, start: start, pace: pace)
-            } catch {
-                throw CommandFailure("Cannot plan this taper: \(error.message).")
-            }
+        func run() async throws {
+            let clinic = Clinic(store: try common.store.open())
+            let loaded = try clinic.chart(common.patient.patient)
+            let proposal = try clinic.proposeTaper(loaded, medication: med, ratePercent: rate, intervalDays: every, basis: of, start: start,
+                                                   duration: duration, onOpioidsSince: onOpioidsSince, confirmUnusual: confirmDose)
             let terminal = Terminal.isInteractive ? Terminal(coaching: .taper) : nil
             if !common.output.json || terminal != nil {
                 print("Proposed taper for \(loaded.record.name): \(med), from \(Timeline.formatScore(proposal.startingDose)) \(proposal.unit)/day, \(Timeline.formatScore(rate))% of the \(of.rawValue) dose every \(every) days or longer where the strengths force a bigger cut")
                 for row in TaperCommand.render(proposal.steps, startingDose: proposal.startingDose) { print(row) }
-                print("  Pace checked against \(pace.duration.rawValue) use (\(pace.reason)). [\(Source.hhs2019.rawValue)]")
+                print("  Pace checked against \(proposal.pace.duration.rawValue) use (\(proposal.pace.reason)). [\(Source.hhs2019.rawValue)]")
                 if let warning = proposal.warning { print(FlagText.line(warning)) }
                 print("  Agree the pace with the patient, follow up at least monthly, and slow down or pause for significant withdrawal.")
             }
-            do { try TaperPlanning.requireReason(for: proposal.warning, fasterReason: fasterReason) } catch { throw CommandFailure(error.message + ".") }
-            let payload = TaperStarted(plan: Identifiers.make(), medication: med, ratePercent: rate, intervalDays: every, basis: of,
-                                       durationOfUse: pace.duration, onOpioidsSince: onOpioidsSince ?? loaded.record.onOpioidsSince,
-                                       steps: proposal.steps,
-                                       note: [note, fasterReason.map { "Faster than the tapering guide: \($0)" }].compactMap { $0 }.joined(separator: " ").nilIfEmpty)
+            if proposal.warning != nil, fasterReason == nil {
+                throw CommandFailure("\(proposal.warning!.title): faster than the tapering guide. Slow the pace, or give the reason this patient needs it (for example a life-threatening situation) with --faster-reason; nothing was written.")
+            }
             if let terminal, !yes, try !terminal.confirm("Record this taper plan?") { return print("Nothing was written.") }
-            let draft = loaded.draft(.taperStarted(payload), signing: common.signing)
-            let event = try (terminal?.whileWriting { try store.append(draft) } ?? store.append(draft))
-            try Report.recorded(event, common.output, "Recorded the taper plan (\(proposal.steps.count) steps)")
+            let recorded = try await Terminal.writing(terminal) {
+                try await clinic.startTaper(loaded, proposal, ratePercent: rate, intervalDays: every, basis: of, onOpioidsSince: onOpioidsSince,
+                                            fasterReason: fasterReason, note: note, signing: common.signing)
+            }
+            try Report.recorded(recorded.event, common.output, "Recorded the taper plan (\(proposal.steps.count) steps)")
         }
     }
 
-    struct Pause: ParsableCommand {
+    struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause the taper: the dose is held and later steps move when it resumes.")
         @OptionGroup var common: Common
         @Option(help: "The plan's id prefix (default: the one in progress).") var plan: String?
         @Option(help: ArgumentHelp("Date the pause starts (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
         @Option(help: "Why the taper is paused, e.g. withdrawal symptoms.") var reason: String
 
-        func run() throws {
-            try TaperCommand.change(common, plan) { plan, today in
-                guard plan.status == .active else { throw CommandFailure("That taper is \(plan.status.rawValue), not active; nothing to pause.") }
-                return .taperPaused(TaperPaused(plan: plan.id, on: on ?? today, reason: reason))
+        func run() async throws {
+            try await TaperCommand.change(common, plan) { clinic, chart, plan, signing in
+                try await clinic.pauseTaper(chart, plan: plan, on: on, reason: reason, signing: signing)
             } text: { _ in "Paused the taper; the dose is held" }
         }
     }
 
-    struct Resume: ParsableCommand {
+    struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume a paused taper from the held dose.")
         @OptionGroup var common: Common
         @Option(help: "The plan's id prefix (default: the one in progress).") var plan: String?
         @Option(help: ArgumentHelp("Date the taper resumes (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
         @Option(help: "A note for the record.") var note: String?
 
-        func run() throws {
-            try TaperCommand.change(common, plan) { plan, today in
-                guard plan.status == .paused, let pausedOn = plan.pausedOn else { throw CommandFailure("That taper is not paused; nothing to resume.") }
-                let date = on ?? today
-                guard date >= pausedOn else { throw ValidationError("The taper cannot resume (\(date)) before it was paused (\(pausedOn)).") }
-                return .taperResumed(TaperResumed(plan: plan.id, on: date, note: note))
+        func run() async throws {
+            try await TaperCommand.change(common, plan) { clinic, chart, plan, signing in
+                try await clinic.resumeTaper(chart, plan: plan, on: on, note: note, signing: signing)
             } text: { _ in "Resumed the taper; later steps moved by the length of the pause" }
         }
     }
 
-    struct Adjust: ParsableCommand {
+    struct Adjust: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "adjust", 
             abstract: "Record a new pace from a date: the steps from then on are proposed again.",
             discussion: "The new steps start from the dose in effect on --from, or from --dose. Going back up to a higher dose is allowed only with a reason, which is recorded."
@@ -180,46 +152,34 @@ extension TaperCommand {
         @Option(help: "Why the pace changes (required; for an increase, the reassessment that supports it).") var reason: String
         @Option(name: .customLong("faster-reason"), help: "Why a pace faster than the tapering guide is needed (required to record one).") var fasterReason: String?
 
-        func run() throws {
-            let store = try common.store.open()
-            let loaded = try LoadedPatient.load(store, common.patient.patient)
-            let plan = try TaperCommand.plan(loaded, self.plan)
-            let line = try Parse.medication(plan.medication, confirmed: true)
-            let effective = from ?? loaded.today
-            let pace = TaperPlanning.pace(given: plan.durationOfUse, onOpioidsSince: nil, record: loaded.record, on: effective, calendar: loaded.calendar)
-            let adjustment: TaperPlanning.Adjustment
-            do {
-                adjustment = try TaperPlanning.adjust(plan, line: line, ratePercent: rate, intervalDays: every, effectiveOn: effective,
-                                                      dose: dose, reason: reason, pace: pace)
-            } catch {
-                throw CommandFailure("Cannot adjust this taper: \(error.message). Nothing was written.")
-            }
-            let unit = line.doseUnit
+        func run() async throws {
+            let clinic = Clinic(store: try common.store.open())
+            let loaded = try clinic.chart(common.patient.patient)
+            let plan = try loaded.taperPlan(self.plan)
+            let adjustment = try clinic.proposeAdjustment(loaded, plan: plan, ratePercent: rate, intervalDays: every, effectiveOn: from,
+                                                          dose: dose, reason: reason)
+            let unit = adjustment.steps.first?.unit ?? ""
             if !common.output.json {
                 if adjustment.increase { print("  ! Going back up from \(Timeline.formatScore(adjustment.current)) to \(Timeline.formatScore(adjustment.continueFrom)) \(unit)/day; the reason is recorded. [\(Source.hhs2019.rawValue)]") }
                 for row in TaperCommand.render(adjustment.steps, startingDose: adjustment.current) { print(row) }
                 if let warning = adjustment.warning { print(FlagText.line(warning)) }
             }
-            do { try TaperPlanning.requireReason(for: adjustment.warning, fasterReason: fasterReason) } catch { throw CommandFailure(error.message + ".") }
-            let recordedReason = (adjustment.increase ? "Dose increased from \(Timeline.formatScore(adjustment.current)) to \(Timeline.formatScore(adjustment.continueFrom)) \(unit): \(reason)" : reason)
-                + (fasterReason.map { " Faster than the tapering guide: \($0)" } ?? "")
-            let event = try store.append(loaded.draft(.taperAdjusted(TaperAdjusted(
-                plan: plan.id, effectiveOn: effective, ratePercent: rate, intervalDays: every, steps: adjustment.steps,
-                reason: recordedReason)), signing: common.signing))
-            try Report.recorded(event, common.output, "Adjusted the taper from \(effective)")
+            let recorded = try await clinic.adjustTaper(loaded, plan: plan, adjustment, ratePercent: rate, intervalDays: every, reason: reason,
+                                                        fasterReason: fasterReason, signing: common.signing)
+            try Report.recorded(recorded.event, common.output, "Adjusted the taper from \(adjustment.steps.first?.on.description ?? "")")
         }
     }
 
-    struct Complete: ParsableCommand {
+    struct Complete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "complete", abstract: "Mark the taper as completed.")
         @OptionGroup var common: Common
         @Option(help: "The plan's id prefix (default: the one in progress).") var plan: String?
         @Option(help: ArgumentHelp("Completion date (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
         @Option(help: "A note for the record.") var note: String?
 
-        func run() throws {
-            try TaperCommand.change(common, plan) { plan, today in
-                .taperCompleted(TaperCompleted(plan: plan.id, on: on ?? today, note: note))
+        func run() async throws {
+            try await TaperCommand.change(common, plan) { clinic, chart, plan, signing in
+                try await clinic.completeTaper(chart, plan: plan, on: on, note: note, signing: signing)
             } text: { _ in "Marked the taper completed" }
         }
     }
@@ -244,13 +204,14 @@ extension TaperCommand {
         }
     }
 
-    /// Records one event on a plan, building on the plan's latest events.
-    static func change(_ common: Common, _ reference: String?, _ make: (TaperPlanState, LocalDate) throws -> EventPayload, text: (TaperPlanState) -> String) throws {
-        let store = try common.store.open()
-        let loaded = try LoadedPatient.load(store, common.patient.patient)
-        let plan = try TaperCommand.plan(loaded, reference)
-        guard plan.status != .completed else { throw CommandFailure("That taper is completed; nothing more can be recorded on it.") }
-        let event = try store.append(loaded.draft(try make(plan, loaded.today), signing: common.signing))
-        try Report.recorded(event, common.output, text(plan))
+    /// Records one change to a plan through the clinic.
+    static func change(_ common: Common, _ reference: String?,
+                       _ make: (Clinic, PatientChart, TaperPlanState, SigningIntent) async throws -> Clinic.Recorded,
+                       text: (TaperPlanState) -> String) async throws {
+        let clinic = Clinic(store: try common.store.open())
+        let chart = try clinic.chart(common.patient.patient)
+        let plan = try chart.taperPlan(reference)
+        let recorded = try await make(clinic, chart, plan, common.signing)
+        try Report.recorded(recorded.event, common.output, text(plan))
     }
 }

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import ArgumentParser
 import Foundation
 
@@ -26,10 +27,16 @@ struct Terminal {
     }
 
     /// Runs the write with Ctrl-C held back, so an entry is either fully recorded or not at all.
-    func whileWriting<T>(_ body: () throws -> T) rethrows -> T {
+    func whileWriting<T>(_ body: () async throws -> T) async rethrows -> T {
         signal(SIGINT, SIG_IGN)
         defer { signal(SIGINT, SIG_DFL) }
-        return try body()
+        return try await body()
+    }
+
+    /// The write through `terminal` when there is one (Ctrl-C held back), else as it is.
+    static func writing<T>(_ terminal: Terminal?, _ body: () async throws -> T) async rethrows -> T {
+        guard let terminal else { return try await body() }
+        return try await terminal.whileWriting(body)
     }
 
     func say(_ text: String = "") {

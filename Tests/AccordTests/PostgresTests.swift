@@ -142,7 +142,7 @@ struct PostgresTests {
         let server = try ServerProcess(folder, backend: backend, postgresAdminURL: admin)
         let north = try TestSite("north", server: server, folder: folder)
         let patient = try north.addPatient("Rita Restart", mrn: "R1")
-        try north.store().append((0..<8_000).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "note \($0)"))) })
+        try await north.store().append((0..<8_000).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "note \($0)"))) })
         // Another session holds the server's write lock, so the push waits inside its transaction; the restart
         // then ends that transaction under it: a push lost mid-way, every time.
         let holder = Process()

@@ -159,7 +159,7 @@ struct SyncTests {
         // 900 notes of the longest text allowed: well under the batch's event count, over its 8 MiB.
         let text = String(repeating: "Walked to the corner shop twice this week. ", count: EventRules.maximumTextLength / 43)
         let drafts = (0..<900).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "\($0) " + text))) }
-        try north.store().append(drafts)
+        try await north.store().append(drafts)
         let pushed = try north.sync()
         #expect(pushed.stdout.contains("Sent 902 event(s)"), "\(pushed.stdout)")
         // A pull page of these ends before 8 MiB, well short of the 5,000 events asked for.

@@ -53,7 +53,7 @@ public enum TaperPlanning {
     public static func requireReason(for warning: RiskFlag?, fasterReason: String?) throws(RuleViolation) {
         guard let warning else { return }
         guard let fasterReason, !fasterReason.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw RuleViolation("\(warning.title): faster than the tapering guide. Slow the pace, or give the reason this patient needs it (for example a life-threatening situation) with --faster-reason; nothing was written")
+            throw RuleViolation("\(warning.title): faster than the tapering guide. Slow the pace, or give the reason this patient needs it (for example a life-threatening situation)")
         }
     }
 

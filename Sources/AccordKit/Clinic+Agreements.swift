@@ -1,0 +1,49 @@
+import AccordCore
+
+extension Clinic {
+    /// Signs a treatment agreement from today; a patient has one open agreement at a time.
+    public func signAgreement(_ chart: PatientChart, clauses: [String] = AgreementClause.defaultKeys, renewOn: LocalDate? = nil,
+                              method: AgreementMethod = .inPerson, note: String? = nil,
+                              signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
+        let today = chart.today
+        if let open = chart.evaluated().agreements.last(where: { $0.status != .ended }) {
+            throw ClinicError(.alreadyExists, "\(chart.record.name) already has a treatment agreement (\(open.id.prefix(8)), \(open.status.rawValue)); amend, renew or end it instead.")
+        }
+        let renewOn = renewOn ?? today.adding(years: 1)
+        guard renewOn > today else { throw ClinicError(.invalid, "The renewal date \(renewOn) must be after the agreement starts (today, \(today)).") }
+        let agreement = Identifiers.make()
+        var recorded = try await record(chart, .agreementSigned(AgreementSigned(
+            agreement: agreement, clauses: clauses, effectiveOn: today, renewOn: renewOn, method: method, note: note)), signing: signing)
+        recorded.agreement = agreement
+        return recorded
+    }
+
+    public func amendAgreement(_ chart: PatientChart, agreement: AgreementState, clauses: [String], reason: String,
+                               method: AgreementMethod = .inPerson, signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
+        try await onAgreement(chart, agreement, .agreementAmended(AgreementAmended(agreement: agreement.id, clauses: clauses, reason: reason, method: method)), signing)
+    }
+
+    public func renewAgreement(_ chart: PatientChart, agreement: AgreementState, renewOn: LocalDate? = nil, method: AgreementMethod = .inPerson,
+                               note: String? = nil, signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
+        let today = chart.today
+        let date = renewOn ?? today.adding(years: 1)
+        guard date > today else { throw ClinicError(.invalid, "The renewal date \(date) must be after today (\(today)).") }
+        return try await onAgreement(chart, agreement, .agreementRenewed(AgreementRenewed(agreement: agreement.id, renewOn: date, method: method, note: note)), signing)
+    }
+
+    public func endAgreement(_ chart: PatientChart, agreement: AgreementState, reason: String,
+                             signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
+        try await onAgreement(chart, agreement, .agreementEnded(AgreementEnded(agreement: agreement.id, reason: reason)), signing)
+    }
+
+    /// An ended agreement changes no more: a new one is signed instead.
+    private func onAgreement(_ chart: PatientChart, _ agreement: AgreementState, _ payload: EventPayload,
+                             _ signing: SigningIntent) async throws(ClinicError) -> Recorded {
+        guard agreement.status != .ended else {
+            throw ClinicError(.notAllowed, "That agreement has ended; sign a new one instead.")
+        }
+        var recorded = try await record(chart, payload, signing: signing)
+        recorded.agreement = agreement.id
+        return recorded
+    }
+}

@@ -1,0 +1,34 @@
+import AccordCore
+
+extension Clinic {
+    /// Sets a new functional goal.
+    public func setGoal(_ chart: PatientChart, description: String, measure: String? = nil, target: LocalDate? = nil) async throws(ClinicError) -> Recorded {
+        let goal = Identifiers.make()
+        var recorded = try await record(chart, .goalSet(GoalSet(goal: goal, description: description, measure: measure, targetDate: target)))
+        recorded.goal = goal
+        return recorded
+    }
+
+    public func reviseGoal(_ chart: PatientChart, goal: GoalState, description: String, measure: String? = nil,
+                           target: LocalDate? = nil, reason: String? = nil) async throws(ClinicError) -> Recorded {
+        try await onGoal(chart, goal, .goalRevised(GoalRevised(goal: goal.id, description: description, measure: measure, targetDate: target, reason: reason)))
+    }
+
+    public func reviewGoal(_ chart: PatientChart, goal: GoalState, progress: GoalProgress, note: String? = nil) async throws(ClinicError) -> Recorded {
+        try await onGoal(chart, goal, .goalReviewed(GoalReviewed(goal: goal.id, progress: progress, note: note)))
+    }
+
+    public func meetGoal(_ chart: PatientChart, goal: GoalState, note: String? = nil) async throws(ClinicError) -> Recorded {
+        try await onGoal(chart, goal, .goalMet(GoalMet(goal: goal.id, note: note)))
+    }
+
+    public func dropGoal(_ chart: PatientChart, goal: GoalState, reason: String) async throws(ClinicError) -> Recorded {
+        try await onGoal(chart, goal, .goalDropped(GoalDropped(goal: goal.id, reason: reason)))
+    }
+
+    private func onGoal(_ chart: PatientChart, _ goal: GoalState, _ payload: EventPayload) async throws(ClinicError) -> Recorded {
+        var recorded = try await record(chart, payload)
+        recorded.goal = goal.id
+        return recorded
+    }
+}
