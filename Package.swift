@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Accord",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v14), .iOS(.v17)],
     products: [
         .library(name: "AccordCore", targets: ["AccordCore"]),
         .library(name: "AccordStore", targets: ["AccordStore"]),

@@ -16,7 +16,7 @@ extension SyncClient {
         return request
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ reply: HTTPTransport.Reply, _ what: String) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, _ reply: SyncReply, _ what: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: reply.body) } catch {
             throw SyncError("The server's \(what) could not be read; try again later.", retryable: true)
         }
@@ -43,7 +43,7 @@ extension SyncClient {
     func checkLog(base: URL, credential: String) async throws -> Checkpoint? {
         let state = try store.logState()
         let saved = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
-        let reply: HTTPTransport.Reply
+        let reply: SyncReply
         do {
             // Asking with the size verified last brings the consistency proof in the same answer.
             reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential,

@@ -53,13 +53,14 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
 /// its cursor in one transaction. Safe to run while the clinician works, and to run again after any failure.
 public struct SyncClient: Sendable {
     let store: EventStore
-    let transport: HTTPTransport
+    let transport: any SyncTransport
     let batchSize: Int
     let attempts: Int
 
-    public init(store: EventStore, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5, timeout: TimeInterval = 30) {
+    public init(store: EventStore, transport: (any SyncTransport)? = nil, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5,
+                timeout: TimeInterval = 30) {
         self.store = store
-        self.transport = HTTPTransport(timeout: timeout)
+        self.transport = transport ?? URLSessionTransport(timeout: timeout)
         self.batchSize = batchSize
         self.attempts = attempts
     }
@@ -105,7 +106,7 @@ public struct SyncClient: Sendable {
     /// leaves the outbox only when its own answer is recorded, so a failure at any point loses nothing.
     func push(base: URL, credential: String, report: inout SyncReport, progress: (Int) -> Void) async throws {
         var refusedNow = Set<EventID>()
-        var inFlight: (batch: [EventID], reply: Task<HTTPTransport.Reply, any Error>)?
+        var inFlight: (batch: [EventID], reply: Task<SyncReply, any Error>)?
         defer { inFlight?.reply.cancel() }
         while true {
             let (batch, body) = Self.compressedBatch(SyncWire.fittingBody(
@@ -137,13 +138,18 @@ public struct SyncClient: Sendable {
         }
     }
 
+    #if canImport(FoundationNetworking)
     /// The most a compressed push body holds: 64 KiB is what libcurl takes from a request body at once. With more,
     /// FoundationNetworking (Linux) keeps watching the socket for writability after the body has gone and spins a
     /// core until the server answers (60 ms of CPU for a 400 KB body answered in 70 ms; under 1 ms at 64 KiB).
     public static let pushBodyBytes = 64 * 1024
+    #else
+    /// Apple's URLSession has no such limit; the server's 8 MiB bound still holds through `SyncWire.fittingBody`.
+    public static let pushBodyBytes = 1024 * 1024
+    #endif
 
     func pushRequest(base: URL, credential: String, body: Data) -> URLRequest {
-        var request = URLRequest(url: base.appendingPathComponent("v1/events"))
+        var request = URLRequest(url: base.appendingPathComponent(String(SyncWire.eventsPath.dropFirst())))
         request.httpMethod = "POST"
         request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
         request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
@@ -153,7 +159,7 @@ public struct SyncClient: Sendable {
     }
 
     /// Applies the server's answer to one batch: acknowledged events leave the outbox, refused ones keep the reason.
-    func recordPush(_ batch: [EventID], reply: HTTPTransport.Reply, refused refusedNow: inout Set<EventID>, report: inout SyncReport) throws {
+    func recordPush(_ batch: [EventID], reply: SyncReply, refused refusedNow: inout Set<EventID>, report: inout SyncReport) throws {
         let response: PushResponse
         do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {
             throw SyncError("The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
@@ -215,7 +221,7 @@ public struct SyncClient: Sendable {
     }
 
     func pullRequest(base: URL, credential: String, after cursor: Int64) -> URLRequest {
-        var components = URLComponents(url: base.appendingPathComponent("v1/events"), resolvingAgainstBaseURL: false)!
+        var components = URLComponents(url: base.appendingPathComponent(String(SyncWire.eventsPath.dropFirst())), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "after", value: String(cursor)), URLQueryItem(name: "limit", value: String(SyncWire.maximumPageSize))]
         var request = URLRequest(url: components.url!)
         request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
@@ -223,12 +229,12 @@ public struct SyncClient: Sendable {
     }
 
     /// Starts one exchange (with its retries) that runs while the caller does other work.
-    func send(_ request: URLRequest) -> Task<HTTPTransport.Reply, any Error> {
+    func send(_ request: URLRequest) -> Task<SyncReply, any Error> {
         Task { try await exchange(request) }
     }
 
     /// Sends with retries and backoff on network errors and 5xx; a 4xx is final and says why.
-    func exchange(_ request: URLRequest) async throws -> HTTPTransport.Reply {
+    func exchange(_ request: URLRequest) async throws -> SyncReply {
         var delay: UInt64 = 200_000_000
         var lastProblem = ""
         for attempt in 1...attempts {
