@@ -1,5 +1,8 @@
 @_exported import AccordCore
+@_exported import AccordExport
 @_exported import AccordStore
+@_exported import AccordSync
+@_exported import AccordSyncClient
 import Foundation
 
 /// What an app or the CLI does with a clinic's record: every operation a clinician performs, with every rule

@@ -34,7 +34,7 @@ public struct ClinicianKey: Sendable {
     public static func load(from directory: URL) throws(StoreError) -> ClinicianKey {
         let url = directory.appendingPathComponent(fileName)
         guard let data = try? Data(contentsOf: url) else {
-            throw StoreError(.notFound, "The clinician's signing key \(url.path) cannot be read; restore it from a backup (it is created by `accord init`).")
+            throw StoreError(.notFound, "The clinician's signing key \(url.path) cannot be read; restore it from a backup (it is made when the store is created).")
         }
         guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: data) else {
             throw StoreError(.damaged, "The clinician's signing key \(url.path) is damaged; restore it from a backup.")

@@ -116,7 +116,7 @@ public final class EventStore: Sendable {
     public static func open(at directory: URL, keys: (any SigningKeyStore)? = nil, clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
         let url = directory.appendingPathComponent(databaseFileName)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw StoreError(.notInitialized, "No Accord store at \(directory.path); create one with `accord init --site NAME --clinician NAME`.")
+            throw StoreError(.notInitialized, "No Accord store at \(directory.path).")
         }
         return try mapErrors(at: directory) {
             var configuration = Configuration()
@@ -262,27 +262,26 @@ public final class EventStore: Sendable {
     /// Finds a patient by full id, MRN, or an id prefix of at least 4 characters.
     public func resolvePatient(_ reference: String) throws(StoreError) -> PatientDirectoryEntry {
         let reference = reference.trimmingCharacters(in: .whitespaces)
-        let hint = "`accord patient list` shows every patient with their id and MRN."
-        guard !reference.isEmpty else { throw StoreError(.invalid, "No patient given; name one by id, id prefix or MRN. \(hint)") }
+        guard !reference.isEmpty else { throw StoreError(.invalid, "No patient given; name one by id, id prefix or MRN.") }
         return try read { db in
             if let entry = try PatientDirectoryEntry.fetchOne(db, key: reference.lowercased()) { return entry }
             let byMRN = try PatientDirectoryEntry.filter(PatientDirectoryEntry.Columns.mrn == reference).limit(2).fetchAll(db)
             if byMRN.count == 1 { return byMRN[0] }
             if byMRN.count > 1 {
-                throw StoreError(.ambiguous, "More than one patient has MRN '\(reference)'; name the patient by id. \(hint)")
+                throw StoreError(.ambiguous, "More than one patient has MRN '\(reference)'; name the patient by id.")
             }
             let prefix = reference.lowercased()
             guard prefix.count >= 4 else {
-                throw StoreError(.notFound, "No patient has id or MRN '\(reference)' (an id prefix needs at least 4 characters). \(hint)")
+                throw StoreError(.notFound, "No patient has id or MRN '\(reference)' (an id prefix needs at least 4 characters).")
             }
             let matches = try PatientDirectoryEntry
                 .filter(PatientDirectoryEntry.Columns.id >= prefix && PatientDirectoryEntry.Columns.id < prefix + "~")
                 .limit(2).fetchAll(db)
             guard let first = matches.first else {
-                throw StoreError(.notFound, "No patient has id, id prefix or MRN '\(reference)'. \(hint)")
+                throw StoreError(.notFound, "No patient has id, id prefix or MRN '\(reference)'.")
             }
             guard matches.count == 1 else {
-                throw StoreError(.ambiguous, "More than one patient's id starts with '\(reference)'; give more of the id. \(hint)")
+                throw StoreError(.ambiguous, "More than one patient's id starts with '\(reference)'; give more of the id.")
             }
             return first
         }
@@ -292,11 +291,11 @@ public final class EventStore: Sendable {
     public func event(patient: String, reference: String) throws(StoreError) -> Event {
         let prefix = reference.lowercased()
         guard prefix.count >= 6, prefix.count <= 64, prefix.allSatisfy(\.isHexDigit) else {
-            throw StoreError(.invalid, "'\(reference)' is not an event id; give at least 6 hex digits of an id from `accord timeline`.")
+            throw StoreError(.invalid, "'\(reference)' is not an event id; give at least 6 of its hex digits.")
         }
         let matches = try read { db in try EventRows.fetch(patient: patient, idPrefix: prefix, db) }
         guard let first = matches.first else {
-            throw StoreError(.notFound, "This patient has no event whose id starts with '\(reference)'; `accord timeline --patient ID` lists them.")
+            throw StoreError(.notFound, "This patient has no event whose id starts with '\(reference)'.")
         }
         guard matches.count == 1 else {
             throw StoreError(.ambiguous, "More than one of this patient's events starts with '\(reference)'; give more of the id.")

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordLog
 import Foundation
 
 /// The sync protocol's wire format, shared by the client and the server (`schema/openapi.yaml` documents it).
@@ -200,12 +201,11 @@ public struct Rejection: Codable, Sendable, Equatable {
     public var id: String?
     /// 1-based line of the push body.
     public var line: Int
-    /// A stable code: malformed, id-mismatch, invalid, wrong-site, clock-ahead, not-in-care-team, unknown-site,
-    /// unsigned, signature-invalid, key-unknown, key-pending, key-revoked, key-mismatch.
-    public var code: String
+    /// A stable code (`RefusalCode`).
+    public var code: RefusalCode
     public var reason: String
 
-    public init(id: String?, line: Int, code: String, reason: String) {
+    public init(id: String?, line: Int, code: RefusalCode, reason: String) {
         self.id = id
         self.line = line
         self.code = code
@@ -215,11 +215,83 @@ public struct Rejection: Codable, Sendable, Equatable {
 
 /// The body of every 4xx and 5xx response.
 public struct ErrorBody: Codable, Sendable, Equatable {
-    public var error: String
+    public var error: APIErrorCode
     public var message: String
 
-    public init(error: String, message: String) {
+    public init(error: APIErrorCode, message: String) {
         self.error = error
         self.message = message
     }
+}
+
+/// Why the server refused one pushed event: a stable code on the wire, open to new codes from a newer server.
+public struct RefusalCode: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public static let malformed = RefusalCode(rawValue: "malformed")
+    public static let idMismatch = RefusalCode(rawValue: "id-mismatch")
+    public static let invalid = RefusalCode(rawValue: "invalid")
+    public static let wrongSite = RefusalCode(rawValue: "wrong-site")
+    public static let clockAhead = RefusalCode(rawValue: "clock-ahead")
+    public static let notInCareTeam = RefusalCode(rawValue: "not-in-care-team")
+    public static let unknownSite = RefusalCode(rawValue: "unknown-site")
+    public static let unsigned = RefusalCode(rawValue: "unsigned")
+    public static let signatureInvalid = RefusalCode(rawValue: "signature-invalid")
+    public static let keyUnknown = RefusalCode(rawValue: "key-unknown")
+    public static let keyPending = RefusalCode(rawValue: "key-pending")
+    public static let keyRevoked = RefusalCode(rawValue: "key-revoked")
+    public static let keyMismatch = RefusalCode(rawValue: "key-mismatch")
+
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// The `error` of an `ErrorBody`: what kind of failure a 4xx or 5xx answer reports.
+public struct APIErrorCode: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    public static let unauthorized = APIErrorCode(rawValue: "unauthorized")
+    public static let badRequest = APIErrorCode(rawValue: "bad-request")
+    public static let notFound = APIErrorCode(rawValue: "not-found")
+    /// The audit log has no checkpoint yet: nothing can be proved until the first site is enrolled.
+    public static let logEmpty = APIErrorCode(rawValue: "log-empty")
+    public static let tooLarge = APIErrorCode(rawValue: "too-large")
+    public static let unsupportedEncoding = APIErrorCode(rawValue: "unsupported-encoding")
+    public static let conflict = APIErrorCode(rawValue: "conflict")
+    public static let storageUnavailable = APIErrorCode(rawValue: "storage-unavailable")
+
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// `GET /v1/log/checkpoint?since=N`: the latest signed checkpoint with the consistency proof from size N.
+public struct CheckpointAnswer: Codable, Sendable {
+    public var checkpoint: Checkpoint
+    public var consistency: ConsistencyProof
+    public init(checkpoint: Checkpoint, consistency: ConsistencyProof) { self.checkpoint = checkpoint; self.consistency = consistency }
+}
+
+/// `GET /v1/log/inclusion?event=ID`: the proof that an accepted event is in the log, at a signed checkpoint.
+public struct InclusionAnswer: Codable, Sendable {
+    public var proof: InclusionProof
+    public var checkpoint: Checkpoint
+    public init(proof: InclusionProof, checkpoint: Checkpoint) { self.proof = proof; self.checkpoint = checkpoint }
+}
+
+extension RefusalCode: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
+}
+
+extension APIErrorCode: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
 }

@@ -18,7 +18,7 @@ extension SyncClient {
 
     func decode<T: Decodable>(_ type: T.Type, _ reply: SyncReply, _ what: String) throws -> T {
         do { return try JSONDecoder().decode(type, from: reply.body) } catch {
-            throw SyncError("The server's \(what) could not be read; try again later.", retryable: true)
+            throw SyncError(.badAnswer, "The server's \(what) could not be read; try again later.", retryable: true)
         }
     }
 
@@ -32,7 +32,7 @@ extension SyncClient {
         request.httpBody = try JSONEncoder().encode(KeyRegistration(publicKey: publicKey.rawRepresentation.base64EncodedString(),
                                                                     clinicianId: store.identity.clinicianID, clinicianName: store.identity.clinicianName))
         let info = try decode(KeyInfo.self, try await exchange(request), "answer to the key registration")
-        if info.status == .approved { try store.retryRefused(codes: ["key-pending"]) }
+        if info.status == .approved { try store.retryRefused(codes: [RefusalCode.keyPending.rawValue]) }
         return info
     }
 
@@ -48,11 +48,10 @@ extension SyncClient {
             // Asking with the size verified last brings the consistency proof in the same answer.
             reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential,
                                                query: saved.map { ["since": String($0.size)] } ?? [:]))
-        } catch let error as SyncError where error.description.contains("audit log is empty") {
+        } catch let error as SyncError where error.serverCode == .logEmpty {
             return nil
         }
-        struct WithProof: Decodable { var checkpoint: Checkpoint; var consistency: ConsistencyProof }
-        let answer = try? JSONDecoder().decode(WithProof.self, from: reply.body)
+        let answer = try? JSONDecoder().decode(CheckpointAnswer.self, from: reply.body)
         let checkpoint = try answer?.checkpoint ?? decode(Checkpoint.self, reply, "checkpoint")
         let pinned = state.serverKey ?? checkpoint.key
         guard let pinnedKey = Data(base64Encoded: pinned), checkpoint.key == pinned else {
@@ -81,7 +80,7 @@ extension SyncClient {
     }
 
     static func logFailure(_ what: String) -> SyncError {
-        SyncError("AUDIT LOG CHECK FAILED, sync stopped: \(what) Nothing was sent or stored. Report this to the server's administrator (`accord-server audit verify`) and do not sync until it is explained.")
+        SyncError(.auditLogFailed, "AUDIT LOG CHECK FAILED, sync stopped: \(what) Nothing was sent or stored. Report this to the server's administrator (`accord-server audit verify`) and do not sync until it is explained.")
     }
 
     /// Checks a patient's events at this site: each one's bytes against its id (done when read), its signature, and
@@ -89,10 +88,10 @@ extension SyncClient {
     /// one this site verified.
     public func verify(_ events: [Event]) async throws -> [EventVerification] {
         guard let remote = try store.remote(), let base = URL(string: remote.url) else {
-            throw SyncError("No sync server is set for this store; inclusion proofs come from the server (`accord remote add`).")
+            throw SyncError(.noServer, "No sync server is set for this store; inclusion proofs come from the server.")
         }
         guard let checkpoint = try await checkLog(base: base, credential: remote.credential) else {
-            throw SyncError("The server's audit log is empty; nothing can be proved yet.")
+            throw SyncError(.refused, "The server's audit log is empty; nothing can be proved yet.", serverCode: .logEmpty)
         }
         var results: [EventVerification] = []
         for event in events {
@@ -105,8 +104,7 @@ extension SyncClient {
             }
             if try store.isAcknowledged(event.id) {
                 let reply = try await exchange(request(base, SyncWire.inclusionPath, credential: remote.credential, query: ["event": event.id.hex]))
-                struct Answer: Decodable { var proof: InclusionProof; var checkpoint: Checkpoint }
-                let answer = try decode(Answer.self, reply, "inclusion proof")
+                let answer = try decode(InclusionAnswer.self, reply, "inclusion proof")
                 result.inLog = verifyInclusion(answer.proof, at: answer.checkpoint, verified: checkpoint, of: event, problems: &result.problems)
             }
             results.append(result)

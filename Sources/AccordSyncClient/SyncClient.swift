@@ -31,7 +31,7 @@ public struct SyncReport: Sendable, Codable, Equatable {
 
 public struct SyncRefusal: Sendable, Codable, Equatable {
     public var event: String
-    public var code: String
+    public var code: RefusalCode
     public var reason: String
 }
 
@@ -42,11 +42,41 @@ public struct SyncProgress: Sendable {
     public var seconds: Double
 }
 
-/// Why a sync stopped; each says what to do.
+/// Why a sync stopped: a code to act on, and a message that says what happened. Messages name no command; a
+/// client adds its own hint for the code.
 public struct SyncError: Error, Sendable, CustomStringConvertible {
+    /// The kinds of failure, open to new cases without breaking callers that switch on `code`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+        /// No server is set for this store.
+        public static let noServer = Code(name: "no-server")
+        /// The stored server address is not http(s).
+        public static let badServerAddress = Code(name: "bad-server-address")
+        /// The server refused this site's credential.
+        public static let unauthorized = Code(name: "unauthorized")
+        /// The server refused the request (a 4xx); `serverCode` says which.
+        public static let refused = Code(name: "refused")
+        /// The server could not be reached or kept failing; nothing was lost, try again later.
+        public static let unavailable = Code(name: "unavailable")
+        /// The server's answer could not be read or does not check out.
+        public static let badAnswer = Code(name: "bad-answer")
+        /// The server's audit log failed its check: it was rolled back, rewritten, or is another server.
+        public static let auditLogFailed = Code(name: "audit-log-failed")
+    }
+
+    public let code: Code
     public let description: String
     public let retryable: Bool
-    init(_ message: String, retryable: Bool = false) { description = message; self.retryable = retryable }
+    /// The server's own code, when it answered with an error body.
+    public let serverCode: APIErrorCode?
+
+    init(_ code: Code, _ message: String, retryable: Bool = false, serverCode: APIErrorCode? = nil) {
+        self.code = code
+        description = message
+        self.retryable = retryable
+        self.serverCode = serverCode
+    }
 }
 
 /// The site's half of sync: push the outbox in batches, then pull the feed page by page, each page stored with
@@ -67,10 +97,10 @@ public struct SyncClient: Sendable {
 
     public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
         guard let remote = try store.remote() else {
-            throw SyncError("No sync server is set for this store; add one with `accord remote add URL --credential C`.")
+            throw SyncError(.noServer, "No sync server is set for this store.")
         }
         guard let base = URL(string: remote.url), base.scheme == "http" || base.scheme == "https" else {
-            throw SyncError("The stored server address '\(remote.url)' is not an http(s) URL; set it again with `accord remote add`.")
+            throw SyncError(.badServerAddress, "The stored server address '\(remote.url)' is not an http(s) URL; set it again.")
         }
         var report = SyncReport()
         let started = Date()
@@ -97,7 +127,7 @@ public struct SyncClient: Sendable {
         // behind it is caught at the next sync.
         report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
         report.pending = try store.outboxBytes(limit: 1).count
-        report.refused = try store.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: $0.code, reason: $0.reason) }
+        report.refused = try store.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: RefusalCode(rawValue: $0.code), reason: $0.reason) }
         return report
     }
 
@@ -162,18 +192,18 @@ public struct SyncClient: Sendable {
     func recordPush(_ batch: [EventID], reply: SyncReply, refused refusedNow: inout Set<EventID>, report: inout SyncReport) throws {
         let response: PushResponse
         do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {
-            throw SyncError("The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
+            throw SyncError(.badAnswer, "The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
         }
         let acknowledged = response.accepted.compactMap { EventID(hex: $0.id) }
         let refused = response.rejected.compactMap { rejection in
-            rejection.id.flatMap(EventID.init(hex:)).map { RefusedEvent(event: $0, code: rejection.code, reason: rejection.reason) }
+            rejection.id.flatMap(EventID.init(hex:)).map { RefusedEvent(event: $0, code: rejection.code.rawValue, reason: rejection.reason) }
         }
         try store.recordPushOutcome(acknowledged: acknowledged, refused: refused)
         refusedNow.formUnion(refused.map(\.event))
         report.pushed += response.accepted.filter { !$0.duplicate }.count
         report.duplicates += response.accepted.filter(\.duplicate).count
         if acknowledged.isEmpty && refused.isEmpty {
-            throw SyncError("The server acknowledged none of a batch of \(batch.count) events and gave no reasons; stopping. Nothing was lost: the events stay in the outbox.")
+            throw SyncError(.badAnswer, "The server acknowledged none of a batch of \(batch.count) events and gave no reasons; stopping. Nothing was lost: the events stay in the outbox.")
         }
     }
 
@@ -189,7 +219,7 @@ public struct SyncClient: Sendable {
             while true {
                 let reply = try await next.value
                 guard let pageCursor = reply.headers[SyncWire.cursorHeader.lowercased()].flatMap(Int64.init), pageCursor >= cursor else {
-                    throw SyncError("The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
+                    throw SyncError(.badAnswer, "The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
                 }
                 let more = reply.headers[SyncWire.moreHeader.lowercased()] == "true"
                 report.pulledBytes += reply.body.count
@@ -197,7 +227,7 @@ public struct SyncClient: Sendable {
                 if more { next = send(pullRequest(base: base, credential: credential, after: pageCursor)) }
                 let events: [Event]
                 do { events = try await SyncWire.pullEventsInParallel(reply.body) } catch {
-                    throw SyncError("The server sent an event that does not check out (\(error)); nothing from that page was stored.")
+                    throw SyncError(.badAnswer, "The server sent an event that does not check out (\(error)); nothing from that page was stored.")
                 }
                 if let previous = storing {
                     report.pulled += try await previous.value
@@ -242,10 +272,11 @@ public struct SyncClient: Sendable {
                 let reply = try await transport.send(request)
                 switch reply.status {
                 case 200..<300: return reply
-                case 401: throw SyncError("The server refused this site's credential (401); ask its administrator for a new one and run `accord remote add` again.")
+                case 401: throw SyncError(.unauthorized, "The server refused this site's credential (401); ask its administrator for a new one and set it again.",
+                                          serverCode: .unauthorized)
                 case 400..<500:
-                    let message = (try? JSONDecoder().decode(ErrorBody.self, from: reply.body))?.message ?? "status \(reply.status)"
-                    throw SyncError("The server refused the request: \(message)")
+                    let body = try? JSONDecoder().decode(ErrorBody.self, from: reply.body)
+                    throw SyncError(.refused, "The server refused the request: \(body?.message ?? "status \(reply.status)")", serverCode: body?.error)
                 default:
                     lastProblem = "the server answered \(reply.status)"
                 }
@@ -259,6 +290,6 @@ public struct SyncClient: Sendable {
                 delay *= 2
             }
         }
-        throw SyncError("Sync stopped: \(lastProblem) after \(attempts) attempts. Nothing was lost; run `accord sync` again later.", retryable: true)
+        throw SyncError(.unavailable, "Sync stopped: \(lastProblem) after \(attempts) attempts. Nothing was lost; sync again later.", retryable: true)
     }
 }

@@ -26,7 +26,11 @@ struct Accord: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as ClinicError {
+            exit(withError: CommandFailure(error.message + (error.storeError.map(Hint.text(for:)) ?? Hint.text(for: error))))
+        } catch let error as StoreError {
             exit(withError: CommandFailure(error.message + Hint.text(for: error)))
+        } catch let error as SyncError {
+            exit(withError: CommandFailure(error.description + Hint.text(for: error)))
         } catch {
             exit(withError: error)
         }
@@ -41,6 +45,25 @@ enum Hint {
         case .fasterThanGuide: " Give the reason with --faster-reason; nothing was written."
         case .notFound where error.storeError == nil: " `accord patient show` and `accord taper show` list what the patient has."
         case .alreadyExists, .notAllowed, .invalid: " Nothing was written."
+        default: ""
+        }
+    }
+
+    static func text(for error: StoreError) -> String {
+        switch error.code {
+        case .notInitialized: " Create one with `accord init --site NAME --clinician NAME`."
+        case .notFound where error.message.contains("event"): " `accord timeline --patient ID` lists the entries."
+        case .notFound, .ambiguous: " `accord patient list` shows every patient with their id and MRN."
+        case .invalid where error.message.contains("event id"): " Ids are shown by `accord timeline`."
+        default: ""
+        }
+    }
+
+    static func text(for error: SyncError) -> String {
+        switch error.code {
+        case .noServer: " Add one with `accord remote add URL --credential C`."
+        case .badServerAddress, .unauthorized: " Use `accord remote add URL --credential C`."
+        case .unavailable: " Run `accord sync` again later."
         default: ""
         }
     }

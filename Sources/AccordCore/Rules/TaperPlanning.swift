@@ -77,7 +77,7 @@ public enum TaperPlanning {
         let increase = continueFrom > current + 1e-9
         if increase {
             guard continueFrom <= started + 1e-9 else {
-                throw RuleViolation("\(Timeline.formatScore(continueFrom)) \(line.doseUnit)/day is above the \(Timeline.formatScore(started)) the taper started from; a higher dose is a new prescription, not a taper step: record it with `accord meds` and plan again")
+                throw RuleViolation("\(Timeline.formatScore(continueFrom)) \(line.doseUnit)/day is above the \(Timeline.formatScore(started)) the taper started from; a higher dose is a new prescription, not a taper step: record it on the medication list and plan again")
             }
             guard reason.count >= 10 else {
                 throw RuleViolation("going back up from \(Timeline.formatScore(current)) to \(Timeline.formatScore(continueFrom)) \(line.doseUnit)/day needs the reassessment behind it in --reason")

@@ -5,7 +5,7 @@ import Hummingbird
 /// An error that reaches HTTP: a status and a JSON body (`ErrorBody`) that says what is wrong and what to do.
 struct APIError: HTTPResponseError {
     let status: HTTPResponse.Status
-    let code: String
+    let code: APIErrorCode
     let message: String
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -16,12 +16,14 @@ struct APIError: HTTPResponseError {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized",
+    static let unauthorized = APIError(status: .unauthorized, code: .unauthorized,
                                        message: "A valid site credential is required: send 'Authorization: Bearer <credential>' as issued by `accord-server site add`.")
-    static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: "bad-request", message: message) }
-    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: "not-found", message: message) }
-    static func tooLarge(_ message: String) -> APIError { APIError(status: .contentTooLarge, code: "too-large", message: message) }
+    static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, code: .badRequest, message: message) }
+    static func notFound(_ message: String) -> APIError { APIError(status: .notFound, code: .notFound, message: message) }
+    static let logEmpty = APIError(status: .notFound, code: .logEmpty,
+                                   message: "The audit log is empty; it gets its first checkpoint when the first site is enrolled.")
+    static func tooLarge(_ message: String) -> APIError { APIError(status: .contentTooLarge, code: .tooLarge, message: message) }
     static func unsupportedEncoding(_ message: String) -> APIError {
-        APIError(status: .unsupportedMediaType, code: "unsupported-encoding", message: message)
+        APIError(status: .unsupportedMediaType, code: .unsupportedEncoding, message: message)
     }
 }

@@ -16,14 +16,13 @@ struct LogRoutes {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
-    struct CheckpointAnswer: Encodable { var checkpoint: Checkpoint; var consistency: ConsistencyProof }
 
     /// With `?since=N` (the size a site verified last), the consistency proof comes in the same answer: one round
     /// trip per check.
     func checkpoint(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard context.site != nil else { throw APIError.unauthorized }
         guard let checkpoint = try await repository.latestCheckpoint() else {
-            throw APIError.notFound("The audit log is empty; it gets its first checkpoint when the first site is enrolled.")
+            throw APIError.logEmpty
         }
         guard let text = request.uri.queryParameters["since"] else { return try Self.json(checkpoint) }
         guard let since = Int(String(text)), since >= 0 else { throw APIError.badRequest("'since' must be a log size, 0 or more.") }
@@ -39,7 +38,6 @@ struct LogRoutes {
         }
     }
 
-    struct InclusionAnswer: Encodable { var proof: InclusionProof; var checkpoint: Checkpoint }
 
     func inclusion(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }
@@ -93,7 +91,7 @@ struct KeyRoutes {
             let info = try await repository.registerKey(registration, site: site, now: now, remoteAddress: context.remoteAddress?.ipAddress)
             return try LogRoutes.json(info)
         } catch let error as ServerError {
-            throw APIError(status: .conflict, code: "conflict", message: error.message)
+            throw APIError(status: .conflict, code: .conflict, message: error.message)
         }
     }
 }

@@ -94,18 +94,18 @@ struct PushPlan {
     private mutating func refuse(_ rejection: Rejection, patient: String?, site: String, at: String, remoteAddress: String?) {
         response.rejected.append(rejection)
         auditEntries.append(AuditEntry(position: 0, kind: .eventRefused, at: at, site: site, patient: patient, event: rejection.id,
-                                       remoteAddress: remoteAddress, outcome: rejection.code, detail: "refused: \(rejection.reason)"))
+                                       remoteAddress: remoteAddress, outcome: rejection.code.rawValue, detail: "refused: \(rejection.reason)"))
     }
 
     /// Why `site` may not write this patient's record; nil when the patient is new or `site` is on the care team.
     static func careTeamRefusal(_ event: Event, site: String, line: Int, known: Known) -> Rejection? {
         let team = known.careTeams[event.envelope.patient] ?? []
         guard team.isEmpty || team.contains(site) else {
-            return Rejection(id: event.id.hex, line: line, code: "not-in-care-team",
+            return Rejection(id: event.id.hex, line: line, code: .notInCareTeam,
                              reason: "site '\(site)' is not in this patient's care team; a site that holds the record must share it first")
         }
         if case .patientShared(let share) = event.envelope.payload, !known.enrolledSites.contains(share.site) {
-            return Rejection(id: event.id.hex, line: line, code: "unknown-site",
+            return Rejection(id: event.id.hex, line: line, code: .unknownSite,
                              reason: "no enrolled site is named '\(share.site)'; check the name with the server's administrator")
         }
         return nil
@@ -117,20 +117,20 @@ struct PushPlan {
         guard let signing = event.envelope.signing, let fingerprint = signing.fingerprint else { return nil }
         let id = event.id.hex
         guard let key = keys[fingerprint], key.site == site else {
-            return Rejection(id: id, line: line, code: "key-unknown",
+            return Rejection(id: id, line: line, code: .keyUnknown,
                              reason: "the signing key \(fingerprint.prefix(16)) is not registered for site '\(site)'; `accord sync` registers it, then an administrator approves it")
         }
         guard key.clinicianId == event.envelope.author.id else {
-            return Rejection(id: id, line: line, code: "key-mismatch",
+            return Rejection(id: id, line: line, code: .keyMismatch,
                              reason: "the signing key \(fingerprint.prefix(16)) belongs to \(key.clinicianName), not to the event's author \(event.envelope.author.name)")
         }
         switch key.status {
         case .approved: return nil
         case .pending:
-            return Rejection(id: id, line: line, code: "key-pending",
+            return Rejection(id: id, line: line, code: .keyPending,
                              reason: "the signing key \(fingerprint.prefix(16)) of \(key.clinicianName) awaits approval: ask the administrator to run `accord-server key approve \(fingerprint.prefix(16))`, then sync again")
         case .revoked:
-            return Rejection(id: id, line: line, code: "key-revoked",
+            return Rejection(id: id, line: line, code: .keyRevoked,
                              reason: "the signing key \(fingerprint.prefix(16)) of \(key.clinicianName) was revoked on \(key.decidedAt ?? "an earlier date"); the entry cannot be accepted under it")
         }
     }

@@ -29,7 +29,7 @@ extension StorageUnavailable: HTTPResponseError {
     public var status: HTTPResponse.Status { .serviceUnavailable }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try APIError(status: .serviceUnavailable, code: "storage-unavailable",
+        try APIError(status: .serviceUnavailable, code: .storageUnavailable,
                      message: "The server's database is not reachable just now; nothing from this request was stored. Try again shortly.")
             .response(from: request, context: context)
     }
