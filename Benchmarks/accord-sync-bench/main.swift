@@ -91,8 +91,8 @@ report("Accord sync benchmark: \(options.instances) accord-server instance(s) on
 // 1. Events from site A through the server to site B.
 let siteA = try EventStore.create(at: work.appendingPathComponent("a"), site: "site-a", clinicianName: "Dr. A")
 let siteB = try EventStore.create(at: work.appendingPathComponent("b"), site: "site-b", clinicianName: "Dr. B")
-try siteA.setRemote(url: url, credential: try credential("site-a"))
-try siteB.setRemote(url: urls[1 % urls.count], credential: try credential("site-b"))
+try siteA.syncState.setRemote(url: url, credential: try credential("site-a"))
+try siteB.syncState.setRemote(url: urls[1 % urls.count], credential: try credential("site-b"))
 let patients = (0..<100).map { _ in Identifiers.make() }
 var drafts: [EventDraft] = []
 for patient in patients {

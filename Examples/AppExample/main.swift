@@ -64,7 +64,7 @@ func run() async throws -> Outcome {
 
     let report = try await clinic.sync()
     guard report.complete else {
-        let reason = report.keyStatus == "pending"
+        let reason = report.keyStatus == .pending
             ? "the clinician's signing key \(report.keyFingerprint?.prefix(16) ?? "") awaits approval by the server's administrator"
             : "\(report.refused.count) event(s) refused, \(report.pending) waiting: \(report.refused.first?.reason ?? "")"
         return Outcome(patient: patient, synced: false, reason: reason)

@@ -162,6 +162,32 @@ public enum EntityKey: Hashable, Sendable, Codable, CustomStringConvertible {
         case .taperPlan(let id): "taper plan \(id)"
         }
     }
+
+    /// Reads the text `description` writes ("goal <id>").
+    public init?(_ text: String) {
+        switch text {
+        case "demographics": self = .demographics
+        case "medications": self = .medications
+        case _ where text.hasPrefix("goal "): self = .goal(String(text.dropFirst(5)))
+        case _ where text.hasPrefix("agreement "): self = .agreement(String(text.dropFirst(10)))
+        case _ where text.hasPrefix("taper plan "): self = .taperPlan(String(text.dropFirst(11)))
+        default: return nil
+        }
+    }
+
+    /// Written as its description, so `--json` shows "goal <id>".
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let key = EntityKey(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an entity: \(text)"))
+        }
+        self = key
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
 }
 
 /// Replaces an earlier entry's content: the original stays readable, the record uses `replacement`.

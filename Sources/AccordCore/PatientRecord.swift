@@ -156,7 +156,7 @@ public struct CorrectionState: Codable, Sendable, Equatable {
 }
 
 public struct ConflictState: Codable, Sendable, Equatable {
-    public var entity: String
+    public var entity: EntityKey
     /// The concurrent latest events; a new event that builds on all of them resolves the conflict.
     public var heads: [EventID]
 }

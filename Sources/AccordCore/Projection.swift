@@ -50,7 +50,7 @@ struct Folder {
         record.eventCount = count
         record.conflicts = entityOrder.compactMap { key in
             guard let ids = heads[key], ids.count > 1 else { return nil }
-            return ConflictState(entity: key.description, heads: ids.sorted())
+            return ConflictState(entity: key, heads: ids.sorted())
         }
         return record
     }

@@ -66,7 +66,7 @@ extension Clinic {
 public struct OpenConflict: Sendable {
     public let patient: String
     public let name: String
-    public let entity: String
+    public let entity: EntityKey
     /// The concurrent latest entries, each a side the clinician may keep.
     public let sides: [Event]
 }
@@ -89,7 +89,7 @@ extension Clinic {
     /// Resolves a conflict by keeping one side: its content is recorded again, building on every side.
     public func resolveConflict(_ chart: PatientChart, keep kept: Event) async throws(ClinicError) -> Recorded {
         guard let entity = kept.envelope.payload.entity,
-              let conflict = chart.record.conflicts.first(where: { $0.entity == entity.description }), conflict.heads.contains(kept.id) else {
+              let conflict = chart.record.conflicts.first(where: { $0.entity == entity }), conflict.heads.contains(kept.id) else {
             throw ClinicError(.notFound, "Entry \(kept.id.short) is not a side of an open conflict.")
         }
         return try await record(chart, kept.envelope.payload)

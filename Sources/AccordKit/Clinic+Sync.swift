@@ -17,7 +17,7 @@ extension Clinic {
         guard !credential.isEmpty, credential.count <= 256, !credential.contains(where: \.isWhitespace) else {
             throw ClinicError(.invalid, "The credential is empty or malformed; paste it exactly as the server's administrator gave it.")
         }
-        try storing { () throws(StoreError) in try store.setRemote(url: server.absoluteString, credential: credential) }
+        try storing { () throws(StoreError) in try store.syncState.setRemote(url: server.absoluteString, credential: credential) }
     }
 
     /// Sends this site's new events and fetches what the care team wrote elsewhere; `progress` hears of each batch.

@@ -31,7 +31,22 @@ public struct RefusedEvent: Sendable, Equatable {
     }
 }
 
+/// The sync client's state in the store: the server it talks to, its credential, the feed cursor, the outbox and
+/// the server's refusals, and the pinned audit-log key and checkpoint. Kept apart from the event log and the
+/// patient directory; only a sync client needs it (`store.syncState`).
+public struct SyncState: Sendable {
+    let store: EventStore
+
+    func write<T>(_ body: @escaping (Database) throws -> T) throws(StoreError) -> T { try store.write(body) }
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T { try store.read(body) }
+}
+
 extension EventStore {
+    /// This store's sync state, for the sync client.
+    public var syncState: SyncState { SyncState(store: self) }
+}
+
+extension SyncState {
     /// Stores the server and credential (the store file is readable by its owner only).
     public func setRemote(url: String, credential: String) throws(StoreError) {
         try write { db in
@@ -106,15 +121,15 @@ extension EventStore {
     @discardableResult
     public func importPulled(_ events: [Event], cursor: Int64) throws(StoreError) -> Int {
         try write { db in
-            let inserted = try self.importRows(events, db)
+            let inserted = try self.store.importRows(events, db)
             try db.execute(sql: "UPDATE sync_remote SET cursor = ?, last_sync_at = ? WHERE singleton = 1",
-                           arguments: [cursor, Timestamp.iso8601(epochMilliseconds: self.clock.now())])
+                           arguments: [cursor, Timestamp.iso8601(epochMilliseconds: self.store.clock.now())])
             return inserted
         }
     }
 }
 
-extension EventStore {
+extension SyncState {
     /// The server's checkpoint signing key (pinned at the first sync) and the last checkpoint verified, as JSON.
     public func logState() throws(StoreError) -> (serverKey: String?, checkpoint: String?) {
         try read { db in

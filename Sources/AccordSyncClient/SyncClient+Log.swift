@@ -7,7 +7,7 @@ import Foundation
 import FoundationNetworking
 #endif
 
-extension SyncClient {
+extension SyncEngine {
     func request(_ base: URL, _ path: String, credential: String, query: [String: String] = [:]) -> URLRequest {
         var components = URLComponents(url: base.appendingPathComponent(String(path.dropFirst())), resolvingAgainstBaseURL: false)!
         if !query.isEmpty { components.queryItems = query.sorted { $0.key < $1.key }.map { URLQueryItem(name: $0.key, value: $0.value) } }
@@ -32,7 +32,7 @@ extension SyncClient {
         request.httpBody = try JSONEncoder().encode(KeyRegistration(publicKey: publicKey.rawRepresentation.base64EncodedString(),
                                                                     clinicianId: store.identity.clinicianID, clinicianName: store.identity.clinicianName))
         let info = try decode(KeyInfo.self, try await exchange(request), "answer to the key registration")
-        if info.status == .approved { try store.retryRefused(codes: [RefusalCode.keyPending.rawValue]) }
+        if info.status == .approved { try store.syncState.retryRefused(codes: [RefusalCode.keyPending.rawValue]) }
         return info
     }
 
@@ -41,7 +41,7 @@ extension SyncClient {
     /// sync with a loud error otherwise. Returns the checkpoint now verified.
     @discardableResult
     func checkLog(base: URL, credential: String) async throws -> Checkpoint? {
-        let state = try store.logState()
+        let state = try store.syncState.logState()
         let saved = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
         let reply: SyncReply
         do {
@@ -75,7 +75,7 @@ extension SyncClient {
             }
         }
         let text = String(decoding: try JSONEncoder().encode(checkpoint), as: UTF8.self)
-        try store.setLogState(serverKey: pinned, checkpoint: text)
+        try store.syncState.setLogState(serverKey: pinned, checkpoint: text)
         return checkpoint
     }
 
@@ -87,7 +87,7 @@ extension SyncClient {
     /// for those the server holds, an inclusion proof from the server against a checkpoint consistent with the last
     /// one this site verified.
     public func verify(_ events: [Event]) async throws -> [EventVerification] {
-        guard let remote = try store.remote(), let base = URL(string: remote.url) else {
+        guard let remote = try store.syncState.remote(), let base = URL(string: remote.url) else {
             throw SyncError(.noServer, "No sync server is set for this store; inclusion proofs come from the server.")
         }
         guard let checkpoint = try await checkLog(base: base, credential: remote.credential) else {
@@ -102,7 +102,7 @@ extension SyncClient {
             case .unsigned(let reason): result.signature = "unsigned"; result.problems.append(reason)
             case .invalid(let reason): result.signature = "invalid"; result.problems.append(reason)
             }
-            if try store.isAcknowledged(event.id) {
+            if try store.syncState.isAcknowledged(event.id) {
                 let reply = try await exchange(request(base, SyncWire.inclusionPath, credential: remote.credential, query: ["event": event.id.hex]))
                 let answer = try decode(InclusionAnswer.self, reply, "inclusion proof")
                 result.inLog = verifyInclusion(answer.proof, at: answer.checkpoint, verified: checkpoint, of: event, problems: &result.problems)

@@ -20,7 +20,7 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var pullRequests = 0
     public var pending = 0
     /// This clinician's signing key as the server sees it: pending, approved or revoked.
-    public var keyStatus: String?
+    public var keyStatus: KeyInfo.Status?
     public var keyFingerprint: String?
     /// The size of the server's audit log as verified at the end of this sync (signed checkpoint, consistent with
     /// the one verified before).
@@ -35,11 +35,24 @@ public struct SyncRefusal: Sendable, Codable, Equatable {
     public var reason: String
 }
 
-/// Progress on a long sync, for a terminal to show.
-public struct SyncProgress: Sendable {
+/// Progress on a long sync, for a progress bar or a terminal line.
+public struct SyncProgress: Sendable, Equatable {
+    /// "pushed" while sending, "pulled" while fetching.
     public var phase: String
+    /// Events done so far in this phase.
     public var events: Int
+    /// Events this phase will handle, when known: the outbox at the start of a push; a pull cannot know.
+    public var total: Int?
     public var seconds: Double
+
+    /// Events done so far in this phase.
+    public var done: Int { events }
+
+    /// How far the phase has come, 0 to 1, when its total is known.
+    public var fraction: Double? {
+        guard let total else { return nil }
+        return total == 0 ? 1 : min(1, Double(events) / Double(total))
+    }
 }
 
 /// Why a sync stopped: a code to act on, and a message that says what happened. Messages name no command; a
@@ -79,24 +92,25 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The site's half of sync: push the outbox in batches, then pull the feed page by page, each page stored with
-/// its cursor in one transaction. Safe to run while the clinician works, and to run again after any failure.
-public struct SyncClient: Sendable {
+/// One sync's work: push the outbox in batches, then pull the feed page by page, each page stored with its cursor
+/// in one transaction. Safe to run while the clinician works, and to run again after any failure. `SyncClient` runs
+/// it one sync at a time.
+struct SyncEngine: Sendable {
     let store: EventStore
     let transport: any SyncTransport
     let batchSize: Int
     let attempts: Int
 
-    public init(store: EventStore, transport: (any SyncTransport)? = nil, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5,
-                timeout: TimeInterval = 30) {
+    init(store: EventStore, transport: (any SyncTransport)? = nil, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5,
+         timeout: TimeInterval = 30) {
         self.store = store
         self.transport = transport ?? URLSessionTransport(timeout: timeout)
         self.batchSize = batchSize
         self.attempts = attempts
     }
 
-    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
-        guard let remote = try store.remote() else {
+    func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
+        guard let remote = try store.syncState.remote() else {
             throw SyncError(.noServer, "No sync server is set for this store.")
         }
         guard let base = URL(string: remote.url), base.scheme == "http" || base.scheme == "https" else {
@@ -105,29 +119,32 @@ public struct SyncClient: Sendable {
         var report = SyncReport()
         let started = Date()
         // The log is checked before anything is sent, so a server whose log was rewritten gets nothing.
-        if try !store.outboxBytes(limit: 1).isEmpty || store.logState().checkpoint == nil {
+        if try !store.syncState.outboxBytes(limit: 1).isEmpty || store.syncState.logState().checkpoint == nil {
             report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
         }
         // The key is registered until the server reports it approved; a later revocation shows as refused entries.
-        if try store.keyStatus() != KeyInfo.Status.approved.rawValue || store.refusedEvents().contains(where: { $0.code.hasPrefix("key-") }) {
+        if try store.syncState.keyStatus() != KeyInfo.Status.approved.rawValue || store.syncState.refusedEvents().contains(where: { $0.code.hasPrefix("key-") }) {
             let key = try await registerKey(base: base, credential: remote.credential)
-            try store.setKeyStatus(key.status.rawValue)
-            report.keyStatus = key.status.rawValue
+            try store.syncState.setKeyStatus(key.status.rawValue)
+            report.keyStatus = key.status
             report.keyFingerprint = key.fingerprint
         } else {
-            report.keyStatus = KeyInfo.Status.approved.rawValue
+            report.keyStatus = .approved
         }
+        let toSend = try store.syncState.outboxCount()
+        try Task.checkCancellation()
         try await push(base: base, credential: remote.credential, report: &report) { count in
-            progress(SyncProgress(phase: "pushed", events: count, seconds: Date().timeIntervalSince(started)))
+            progress(SyncProgress(phase: "pushed", events: count, total: toSend, seconds: Date().timeIntervalSince(started)))
         }
+        try Task.checkCancellation()
         try await pull(base: base, credential: remote.credential, cursor: remote.cursor, report: &report) { count in
-            progress(SyncProgress(phase: "pulled", events: count, seconds: Date().timeIntervalSince(started)))
+            progress(SyncProgress(phase: "pulled", events: count, total: nil, seconds: Date().timeIntervalSince(started)))
         }
         // And again at the end, so the checkpoint kept covers what this site just sent: a server later rolled back
         // behind it is caught at the next sync.
         report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
-        report.pending = try store.outboxBytes(limit: 1).count
-        report.refused = try store.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: RefusalCode(rawValue: $0.code), reason: $0.reason) }
+        report.pending = try store.syncState.outboxBytes(limit: 1).count
+        report.refused = try store.syncState.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: RefusalCode(rawValue: $0.code), reason: $0.reason) }
         return report
     }
 
@@ -140,14 +157,14 @@ public struct SyncClient: Sendable {
         defer { inFlight?.reply.cancel() }
         while true {
             let (batch, body) = Self.compressedBatch(SyncWire.fittingBody(
-                try store.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
+                try store.syncState.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
                     .map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) }))
             report.pushedBytes += body.count
             report.pushRequests += batch.isEmpty ? 0 : 1
             let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, body: body)))
             if let previous = inFlight {
                 inFlight = next
-                try recordPush(previous.batch, reply: try await previous.reply.value, refused: &refusedNow, report: &report)
+                try recordPush(previous.batch, reply: try await previous.reply.answer, refused: &refusedNow, report: &report)
                 progress(report.pushed + report.duplicates)
             } else {
                 inFlight = next
@@ -198,7 +215,7 @@ public struct SyncClient: Sendable {
         let refused = response.rejected.compactMap { rejection in
             rejection.id.flatMap(EventID.init(hex:)).map { RefusedEvent(event: $0, code: rejection.code.rawValue, reason: rejection.reason) }
         }
-        try store.recordPushOutcome(acknowledged: acknowledged, refused: refused)
+        try store.syncState.recordPushOutcome(acknowledged: acknowledged, refused: refused)
         refusedNow.formUnion(refused.map(\.event))
         report.pushed += response.accepted.filter { !$0.duplicate }.count
         report.duplicates += response.accepted.filter(\.duplicate).count
@@ -217,7 +234,7 @@ public struct SyncClient: Sendable {
         defer { next.cancel() }
         do {
             while true {
-                let reply = try await next.value
+                let reply = try await next.answer
                 guard let pageCursor = reply.headers[SyncWire.cursorHeader.lowercased()].flatMap(Int64.init), pageCursor >= cursor else {
                     throw SyncError(.badAnswer, "The server's pull answer has no valid cursor; nothing was stored. Try again later.", retryable: true)
                 }
@@ -234,7 +251,7 @@ public struct SyncClient: Sendable {
                     progress(report.pulled)
                 }
                 let store = self.store
-                storing = Task { try store.importPulled(events, cursor: pageCursor) }
+                storing = Task { try store.syncState.importPulled(events, cursor: pageCursor) }
                 cursor = pageCursor
                 guard more else { break }
             }
@@ -283,6 +300,8 @@ public struct SyncClient: Sendable {
             } catch let error as SyncError {
                 throw error
             } catch {
+                // A cancelled sync stops here: nothing half-done is recorded, and it is not retried.
+                if error is CancellationError || Task.isCancelled { throw CancellationError() }
                 lastProblem = "the server could not be reached (\(error.localizedDescription))"
             }
             if attempt < attempts {
@@ -291,5 +310,13 @@ public struct SyncClient: Sendable {
             }
         }
         throw SyncError(.unavailable, "Sync stopped: \(lastProblem) after \(attempts) attempts. Nothing was lost; sync again later.", retryable: true)
+    }
+}
+
+extension Task where Success == SyncReply, Failure == any Error {
+    /// The exchange's answer; cancelling the caller cancels the exchange too (a started task does not follow its
+    /// creator's cancellation by itself).
+    var answer: SyncReply {
+        get async throws { try await withTaskCancellationHandler { try await value } onCancel: { cancel() } }
     }
 }

@@ -28,7 +28,7 @@ struct RemoteCommand: ParsableCommand {
         }
 
         func run() throws {
-            try store.open().setRemote(url: url, credential: credential)
+            try store.open().syncState.setRemote(url: url, credential: credential)
             print("This store now syncs with \(url). Run `accord sync`.")
         }
     }
@@ -39,10 +39,10 @@ struct RemoteCommand: ParsableCommand {
 
         func run() throws {
             let store = try store.open()
-            guard let remote = try store.remote() else { return print("No sync server set; add one with `accord remote add URL --credential C`.") }
+            guard let remote = try store.syncState.remote() else { return print("No sync server set; add one with `accord remote add URL --credential C`.") }
             print("Server: \(remote.url)")
             print("Last sync: \(remote.lastSyncAt ?? "never"); cursor \(remote.cursor)")
-            print("Waiting to be sent: \(try store.outboxCount()) event(s)")
+            print("Waiting to be sent: \(try store.syncState.outboxCount()) event(s)")
         }
     }
 }
@@ -60,7 +60,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try store.open()
-        if retryRefused { try store.retryRefused() }
+        if retryRefused { try store.syncState.retryRefused() }
         let interactive = isatty(STDERR_FILENO) != 0
         let report = try await SyncClient(store: store).sync { progress in
             // Progress goes to standard error, so scripts reading standard output see only the result.
@@ -73,9 +73,9 @@ struct SyncCommand: AsyncParsableCommand {
         } else {
             print("Sent \(report.pushed) event(s)\(report.duplicates > 0 ? " (\(report.duplicates) already on the server)" : ""), received \(report.pulled).")
             if let size = report.logSize { print("Server audit log verified: \(size) entries, consistent with the last check.") }
-            if report.keyStatus == "pending", let fingerprint = report.keyFingerprint {
+            if report.keyStatus == .pending, let fingerprint = report.keyFingerprint {
                 print("  Your signing key awaits approval at the server (fingerprint \(fingerprint.prefix(16))); signed entries wait until the administrator runs `accord-server key approve \(fingerprint.prefix(16))`.")
-            } else if report.keyStatus == "revoked" {
+            } else if report.keyStatus == .revoked {
                 print("  ! Your signing key was revoked at the server; signed entries will be refused. Ask the administrator.")
             }
             for refusal in report.refused {
@@ -142,7 +142,7 @@ struct ConflictsCommand: ParsableCommand {
                 guard let record = Projection.fold(events), !record.conflicts.isEmpty else { continue }
                 let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id, $0) })
                 for conflict in record.conflicts {
-                    entries.append(Entry(patient: patient.id, name: record.name, entity: conflict.entity, heads: conflict.heads.compactMap { id in
+                    entries.append(Entry(patient: patient.id, name: record.name, entity: conflict.entity.description, heads: conflict.heads.compactMap { id in
                         byID[id].map { ConflictHead(event: id.hex, site: $0.envelope.site, by: $0.envelope.author.name, at: $0.envelope.recorded,
                                                     summary: Timeline.summary(of: $0.envelope.payload)) }
                     }))

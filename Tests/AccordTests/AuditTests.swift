@@ -110,7 +110,7 @@ struct AuditTests {
         let refused = try north.run("sync")
         #expect(refused.status != 0)
         #expect(refused.stdout.contains("key-revoked") && refused.stdout.contains("revoked"))
-        #expect(try north.store().refusedEvents().map(\.code) == ["key-revoked"])
+        #expect(try north.store().syncState.refusedEvents().map(\.code) == ["key-revoked"])
         let again = try Run.process(Paths.executable("accord-server"), ["key", "approve", north.keyFingerprint] + server.databaseArguments)
         #expect(again.status != 0 && again.stderr.contains("never approved again"), "a revoked key must not be approved again")
 
@@ -125,7 +125,7 @@ struct AuditTests {
         try server.admin("key", "approve", String(south.keyFingerprint.prefix(12)))
         let approved = try south.run("sync")
         #expect(approved.status == 0, "\(approved.stdout)\(approved.stderr)")
-        #expect(try south.store().refusedEvents().isEmpty)
+        #expect(try south.store().syncState.refusedEvents().isEmpty)
     }
 
     @Test("accord verify checks signatures and inclusion proofs; the site's log check refuses a rolled-back server")

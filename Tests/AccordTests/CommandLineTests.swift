@@ -243,7 +243,7 @@ struct CommandLineTests {
         let down = try accord("sync")
         #expect(down.status != 0)
         #expect(down.stderr.contains("could not be reached") && down.stderr.contains("Nothing was lost"), "\(down.stderr)")
-        #expect(try EventStore.open(at: home).outboxCount() == 1)
+        #expect(try EventStore.open(at: home).syncState.outboxCount() == 1)
     }
 
     @Test("--help lists every command and consent --help lists the item keys")

@@ -52,7 +52,7 @@ struct PostgresTests {
         #expect(Set(onServer).count == onServer.count)
         for site in sites {
             #expect(try site.eventIDs(patient: shared) == Set(onServer), "\(site.name) differs from the server")
-            #expect(try site.store().outboxCount() == 0)
+            #expect(try site.store().syncState.outboxCount() == 0)
         }
         // Positions were handed out in commit order: no gaps in the sequence or the log.
         #expect(try first.query("SELECT count(*) = max(seq) FROM events") == ["t"])
@@ -81,8 +81,8 @@ struct PostgresTests {
         let onServer = try first.eventIDs(patient: patient)
         #expect(onServer.count == 3_001)
         #expect(Set(onServer).count == onServer.count)
-        #expect(try north.store().outboxCount() == 0)
-        #expect(try EventStore.open(at: twin).outboxCount() == 0)
+        #expect(try north.store().syncState.outboxCount() == 0)
+        #expect(try EventStore.open(at: twin).syncState.outboxCount() == 0)
         #expect(try first.admin("audit", "verify").status == 0)
     }
 
@@ -171,7 +171,7 @@ struct PostgresTests {
         let onServer = try server.eventIDs(patient: patient)
         #expect(onServer.count == 8_001)
         #expect(Set(onServer).count == onServer.count)
-        #expect(try north.store().outboxCount() == 0)
+        #expect(try north.store().syncState.outboxCount() == 0)
         #expect(try server.admin("audit", "verify").status == 0)
         let log = (try? String(contentsOf: server.log, encoding: .utf8)) ?? ""
         // Known defect: under load the killed request sometimes gets no error from postgres-nio and waits until the

@@ -118,7 +118,7 @@ struct SyncTests {
         let sync = try south.run("sync")
         #expect(sync.status != 0)
         #expect(sync.stdout.contains("not-in-care-team"))
-        #expect(try southStore.refusedEvents().map(\.event) == [intrusion.id])
+        #expect(try southStore.syncState.refusedEvents().map(\.event) == [intrusion.id])
         // And a pull never carries north's patient to south.
         let pull = try await HTTP.send("GET", server.url + "/v1/events?after=0", credential: south.credential)
         #expect(try SyncWire.pullEvents(pull.body).allSatisfy { $0.envelope.patient != patient })
@@ -228,7 +228,7 @@ struct SyncTests {
         let sync = try north.run("sync")
         #expect(sync.status != 0)
         #expect(sync.stdout.contains("clock-ahead") && sync.stdout.contains("correct the site's clock"))
-        #expect(try north.store().refusedEvents().map(\.event) == [event.id])
+        #expect(try north.store().syncState.refusedEvents().map(\.event) == [event.id])
         #expect(try server.eventIDs().isEmpty)
     }
 
@@ -254,7 +254,7 @@ struct SyncTests {
         #expect(onServer.count == drafts.count)
         #expect(Set(onServer).count == onServer.count)
         #expect(try south.eventIDs(patient: patient) == Set(onServer))
-        #expect(try north.store().outboxCount() == 0)
+        #expect(try north.store().syncState.outboxCount() == 0)
     }
 }
 
@@ -300,7 +300,7 @@ extension SyncTests {
         #expect(try north.eventIDs(patient: patient) == Set(onServer))
         #expect(try south.eventIDs(patient: patient) == Set(onServer))
         #expect(try south.store().eventCount() == written)
-        #expect(try northStore.outboxCount() == 0)
+        #expect(try northStore.syncState.outboxCount() == 0)
         #expect(try south.store().integrityCheck() == "ok")
     }
 }

@@ -7,7 +7,7 @@ import FoundationNetworking
 #endif
 
 /// The sync client against a fake transport: what it asks for, in what order, and that a cancelled sync stops.
-@Suite("Sync client over a fake transport")
+@Suite("The sync client: fake transport, one sync at a time, progress")
 struct SyncTransportTests {
     /// Answers every request as the test says, and records what was asked.
     final class FakeTransport: SyncTransport, @unchecked Sendable {
@@ -27,7 +27,7 @@ struct SyncTransportTests {
 
     func store() throws -> EventStore {
         let store = try EventStore.inMemory(site: "north", clinicianName: "Dr. Fake")
-        try store.setRemote(url: "http://127.0.0.1:9/", credential: "secret")
+        try store.syncState.setRemote(url: "http://127.0.0.1:9/", credential: "secret")
         return store
     }
 
@@ -39,21 +39,50 @@ struct SyncTransportTests {
         await #expect(throws: (any Error).self) { try await SyncClient(store: store, transport: transport, attempts: 1).sync() }
         #expect(!transport.requests.isEmpty)
         #expect(transport.requests.allSatisfy { $0.value(forHTTPHeaderField: "Authorization") == "Bearer secret" })
-        #expect(try store.outboxCount() == 1, "nothing acknowledged, nothing lost")
+        #expect(try store.syncState.outboxCount() == 1, "nothing acknowledged, nothing lost")
     }
 
-    @Test("cancelling the task that syncs stops it without waiting for the server")
+    @Test("cancelling the task that syncs stops it at once, with nothing half-done", .timeLimit(.minutes(1)))
     func cancelled() async throws {
         let store = try store()
+        _ = try await Clinic(store: store).registerPatient(name: "F", born: LocalDate("1980-01-01")!)
         let transport = FakeTransport { _ in
-            try await Task.sleep(for: .seconds(30))
+            try await Task.sleep(for: .seconds(3600))
             return SyncReply(status: 500)
         }
-        let started = ContinuousClock.now
-        let task = Task { try await SyncClient(store: store, transport: transport, attempts: 1).sync() }
-        try await Task.sleep(for: .milliseconds(100))
+        let client = SyncClient(store: store, transport: transport, attempts: 1)
+        let task = Task { try await client.sync() }
+        while transport.requests.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
         task.cancel()
-        _ = await task.result
-        #expect(ContinuousClock.now - started < .seconds(10))
+        let result = await task.result
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(try store.syncState.outboxCount() == 1)
+    }
+
+    @Test("one sync at a time: a second call joins the first; progress streams report done, total and fraction", arguments: ServerBackend.available)
+    func oneAtATime(backend: ServerBackend) async throws {
+        let folder = TemporaryDirectory("sync-actor")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        defer { server.stop() }
+        let north = try TestSite("north", server: server, folder: folder)
+        let store = try north.store()
+        let patient = try north.addPatient("Pat Progress", mrn: "P1")
+        try await store.append((0..<2_500).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "note \($0)"))) })
+        let client = SyncClient(store: store)
+        let updates = await client.progressUpdates()
+        async let first = client.sync()
+        async let second = client.sync()
+        let (a, b) = try await (first, second)
+        #expect(a == b, "the second call waited for the first and got its report")
+        #expect(a.pushed == 2_501)
+        #expect(try server.eventIDs(patient: patient).count == 2_501, "each event stored once")
+        var pushes: [SyncProgress] = []
+        for await update in updates where update.phase == "pushed" {
+            pushes.append(update)
+            if update.fraction == 1 { break }
+        }
+        #expect(pushes.last?.done == 2_501 && pushes.last?.total == 2_501)
+        #expect(pushes.map(\.done) == pushes.map(\.done).sorted())
     }
 }

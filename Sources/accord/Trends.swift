@@ -1,17 +1,19 @@
+import AccordCore
+
 /// Compact terminal charts of how a patient is doing over time: PEG score per check-in and daily MME per
 /// medication list, drawn with block characters.
-public enum Trends {
+enum Trends {
     static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
     /// One bar per value, scaled from 0 to `maximum`.
-    public static func sparkline(_ values: [Double], maximum: Double) -> String {
+    static func sparkline(_ values: [Double], maximum: Double) -> String {
         String(values.map { value in
             let scaled = maximum > 0 ? value / maximum : 0
             return blocks[min(blocks.count - 1, max(0, Int((scaled * Double(blocks.count - 1)).rounded())))]
         })
     }
 
-    public static func lines(_ record: PatientRecord, width: Int = 24) -> [String] {
+    static func lines(_ record: PatientRecord, width: Int = 24) -> [String] {
         var lines: [String] = []
         let peg = record.checkins.compactMap { checkin in checkin.pegScore.map { (String(checkin.stamp.at.prefix(10)), $0) } }.suffix(width)
         if let first = peg.first, let last = peg.last {
