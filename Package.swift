@@ -129,6 +129,7 @@ let package = Package(
             dependencies: [
                 "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "AccordExport", "AccordLog", "AccordKit", "accord", "accord-server", "accord-crash-writer", "accord-app-example",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ],

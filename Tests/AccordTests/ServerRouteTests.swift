@@ -1,0 +1,67 @@
+import AccordCore
+import AccordLog
+import AccordServer
+import AccordStore
+import AccordSync
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// The server's routes in-process (HummingbirdTesting's router client): no port, no process, the same
+/// application the `accord-server` binary serves.
+@Suite("Server routes in-process")
+struct ServerRouteTests {
+    func withServer(_ body: @escaping @Sendable (any TestClientProtocol, String) async throws -> Void) async throws {
+        let folder = TemporaryDirectory("routes")
+        defer { folder.remove() }
+        let repository = try await ServerStorage.open(folder.path("server.sqlite").path, signingKey: folder.path("server.key").path)
+        let credential = try await repository.addSite("north", now: 1_800_000_000_000)
+        let app = SyncServer.buildApplication(repository: repository, configuration: SyncServerConfiguration(), logger: Logger(label: "test"))
+        try await app.test(.router) { client in try await body(client, credential) }
+    }
+
+    @Test("/health answers without a credential; every other route asks for one")
+    func health() async throws {
+        try await withServer { client, _ in
+            try await client.execute(uri: SyncWire.healthPath, method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            for path in [SyncWire.eventsPath, SyncWire.checkpointPath, SyncWire.inclusionPath, SyncWire.consistencyPath] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .unauthorized, "\(path)")
+                    let body = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
+                    #expect(body.error == .unauthorized)
+                }
+            }
+        }
+    }
+
+    @Test("a pushed event is acknowledged and logged; a malformed line is refused by code; the site's own events are not sent back")
+    func pushAndPull() async throws {
+        try await withServer { client, credential in
+            let store = try EventStore.inMemory(site: "north", clinicianName: "Dr. Route")
+            let patient = Identifiers.make()
+            let event = try store.append(EventDraft(patient: patient, payload: .patientRegistered(PatientRegistered(name: "R", born: LocalDate("1970-01-01")!))))
+            let auth: HTTPFields = [.authorization: "Bearer \(credential)", .contentType: SyncWire.contentType]
+            let body = SyncWire.pushBody([SyncWire.Item(id: event.id, bytes: event.bytes, signature: nil)]) + Data("not an event\n".utf8)
+            try await client.execute(uri: SyncWire.eventsPath, method: .post, headers: auth, body: ByteBuffer(data: body)) { response in
+                #expect(response.status == .ok)
+                let answer = try JSONDecoder().decode(PushResponse.self, from: Data(buffer: response.body))
+                #expect(answer.accepted.map(\.id) == [event.id.hex])
+                #expect(answer.rejected.map(\.code) == [.malformed])
+            }
+            try await client.execute(uri: SyncWire.eventsPath + "?after=0&limit=10", method: .get, headers: [.authorization: "Bearer \(credential)"]) { response in
+                #expect(response.status == .ok)
+                #expect(Data(buffer: response.body).isEmpty)
+            }
+            try await client.execute(uri: SyncWire.checkpointPath, method: .get, headers: [.authorization: "Bearer \(credential)"]) { response in
+                #expect(response.status == .ok)
+                let checkpoint = try JSONDecoder().decode(Checkpoint.self, from: Data(buffer: response.body))
+                #expect(checkpoint.size >= 3, "the site's enrolment, the accepted event and the refused line are in the log")
+            }
+        }
+    }
+}
