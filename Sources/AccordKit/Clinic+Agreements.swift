@@ -18,11 +18,13 @@ extension Clinic {
         return recorded
     }
 
+    /// Replaces the clauses of an agreement that has not ended, with the reason; signed by the clinician.
     public func amendAgreement(_ chart: PatientChart, agreement: AgreementState, clauses: [String], reason: String,
                                method: AgreementMethod = .inPerson, signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
         try await onAgreement(chart, agreement, .agreementAmended(AgreementAmended(agreement: agreement.id, clauses: clauses, reason: reason, method: method)), signing)
     }
 
+    /// Renews an agreement that has not ended until `renewOn` (a year from today when nil), which must be ahead.
     public func renewAgreement(_ chart: PatientChart, agreement: AgreementState, renewOn: LocalDate? = nil, method: AgreementMethod = .inPerson,
                                note: String? = nil, signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
         let today = chart.today
@@ -31,6 +33,7 @@ extension Clinic {
         return try await onAgreement(chart, agreement, .agreementRenewed(AgreementRenewed(agreement: agreement.id, renewOn: date, method: method, note: note)), signing)
     }
 
+    /// Ends an agreement, with the reason; it takes no more changes afterwards.
     public func endAgreement(_ chart: PatientChart, agreement: AgreementState, reason: String,
                              signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
         try await onAgreement(chart, agreement, .agreementEnded(AgreementEnded(agreement: agreement.id, reason: reason)), signing)

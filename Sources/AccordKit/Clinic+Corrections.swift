@@ -64,8 +64,11 @@ extension Clinic {
 
 /// One open conflict: a goal, agreement, taper plan, list or demographics changed at two sites at once.
 public struct OpenConflict: Sendable {
+    /// The patient's id.
     public let patient: String
+    /// The patient's name.
     public let name: String
+    /// What changed at two sites at once.
     public let entity: EntityKey
     /// The concurrent latest entries, each a side the clinician may keep.
     public let sides: [Event]

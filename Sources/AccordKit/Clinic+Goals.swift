@@ -9,19 +9,23 @@ extension Clinic {
         return recorded
     }
 
+    /// Rewords a goal, or changes its measure or target date.
     public func reviseGoal(_ chart: PatientChart, goal: GoalState, description: String, measure: String? = nil,
                            target: LocalDate? = nil, reason: String? = nil) async throws(ClinicError) -> Recorded {
         try await onGoal(chart, goal, .goalRevised(GoalRevised(goal: goal.id, description: description, measure: measure, targetDate: target, reason: reason)))
     }
 
+    /// Records how the goal is going, as judged with the patient.
     public func reviewGoal(_ chart: PatientChart, goal: GoalState, progress: GoalProgress, note: String? = nil) async throws(ClinicError) -> Recorded {
         try await onGoal(chart, goal, .goalReviewed(GoalReviewed(goal: goal.id, progress: progress, note: note)))
     }
 
+    /// Marks the goal as met.
     public func meetGoal(_ chart: PatientChart, goal: GoalState, note: String? = nil) async throws(ClinicError) -> Recorded {
         try await onGoal(chart, goal, .goalMet(GoalMet(goal: goal.id, note: note)))
     }
 
+    /// Drops a goal that no longer fits, with the reason.
     public func dropGoal(_ chart: PatientChart, goal: GoalState, reason: String) async throws(ClinicError) -> Recorded {
         try await onGoal(chart, goal, .goalDropped(GoalDropped(goal: goal.id, reason: reason)))
     }

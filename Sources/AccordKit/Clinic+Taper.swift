@@ -51,6 +51,7 @@ extension Clinic {
         return try await onPlan(chart, plan, .taperResumed(TaperResumed(plan: plan.id, on: date, note: note)), signing)
     }
 
+    /// Marks a taper completed on `date` (today when nil); a completed taper takes no more entries.
     public func completeTaper(_ chart: PatientChart, plan: TaperPlanState, on date: LocalDate? = nil, note: String? = nil,
                               signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
         try await onPlan(chart, plan, .taperCompleted(TaperCompleted(plan: plan.id, on: date ?? chart.today, note: note)), signing)
@@ -70,6 +71,7 @@ extension Clinic {
         }
     }
 
+    /// Records an adjustment made by `proposeAdjustment`; one faster than the guide needs `fasterReason`.
     public func adjustTaper(_ chart: PatientChart, plan: TaperPlanState, _ adjustment: TaperPlanning.Adjustment, ratePercent: Double,
                             intervalDays: Int, reason: String, fasterReason: String? = nil,
                             signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {

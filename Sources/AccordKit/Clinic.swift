@@ -12,16 +12,23 @@ import Foundation
 /// A `Clinic` wraps one store: a file store (`EventStore.open(at:)`) or an in-memory one for tests and previews
 /// (`EventStore.inMemory(site:clinicianName:)`).
 public final class Clinic: Sendable {
+    /// The store every operation reads and writes.
     public let store: EventStore
 
+    /// A clinic over `store`.
     public init(store: EventStore) { self.store = store }
 
     /// What an operation recorded: the event, and the id of what it created or changed.
     public struct Recorded: Sendable {
+        /// The entry written, as stored and as it will be sent.
         public let event: Event
+        /// The patient the entry is about.
         public let patient: String
+        /// The goal set or changed, for goal operations.
         public var goal: String?
+        /// The agreement signed or changed, for agreement operations.
         public var agreement: String?
+        /// The taper plan started or changed, for taper operations.
         public var plan: String?
     }
 

@@ -7,6 +7,7 @@ public struct ClinicError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kinds of failure, open to new cases without breaking callers that switch on `code`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
+        /// The code as written in logs and `--json` output.
         public var description: String { name }
         /// No patient, goal, agreement, taper plan or entry matches the reference.
         public static let notFound = Code(name: "not-found")
@@ -26,17 +27,21 @@ public struct ClinicError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let storage = Code(name: "storage")
     }
 
+    /// What kind of failure this is.
     public let code: Code
+    /// What is wrong, in a sentence for the clinician.
     public let message: String
     /// The store's own error, when the store failed.
     public let storeError: StoreError?
 
+    /// An error of `code` with `message`, and the store's own error when the store failed.
     public init(_ code: Code, _ message: String, storeError: StoreError? = nil) {
         self.code = code
         self.message = message
         self.storeError = storeError
     }
 
+    /// The message.
     public var description: String { message }
 
     init(_ error: StoreError) {

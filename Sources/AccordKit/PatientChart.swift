@@ -4,10 +4,14 @@ import AccordStore
 /// One patient's record as the log has it now, with the events behind it and the clinic's calendar: what every
 /// operation on the patient starts from.
 public struct PatientChart: Sendable {
+    /// The record folded from the events.
     public let record: PatientRecord
+    /// The patient's events in fold order.
     public let events: [Event]
+    /// The clinic's calendar, for today and the day of each entry.
     public let calendar: ClinicCalendar
 
+    /// A chart from a record, the events it was folded from, and the clinic's calendar.
     public init(record: PatientRecord, events: [Event], calendar: ClinicCalendar) {
         self.record = record
         self.events = events
