@@ -6,9 +6,7 @@ extension Clinic {
                               method: AgreementMethod = .inPerson, note: String? = nil,
                               signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
         let today = chart.today
-        if let open = chart.evaluated().agreements.last(where: { $0.status != .ended }) {
-            throw ClinicError(.alreadyExists, "\(chart.record.name) already has a treatment agreement (\(open.id.prefix(8)), \(open.status.rawValue)); amend, renew or end it instead.")
-        }
+        try checkCanSignAgreement(chart)
         let renewOn = renewOn ?? today.adding(years: 1)
         guard renewOn > today else { throw ClinicError(.invalid, "The renewal date \(renewOn) must be after the agreement starts (today, \(today)).") }
         let agreement = Identifiers.make()
@@ -16,6 +14,15 @@ extension Clinic {
             agreement: agreement, clauses: clauses, effectiveOn: today, renewOn: renewOn, method: method, note: note)), signing: signing)
         recorded.agreement = agreement
         return recorded
+    }
+
+    /// Replaces the clauses of an agreement that has not ended, with the reason; signed by the clinician.
+    /// Throws unless the patient has no open agreement, so a client can ask before walking the clinician through
+    /// the clauses.
+    public func checkCanSignAgreement(_ chart: PatientChart) throws(ClinicError) {
+        if let open = chart.evaluated().agreements.last(where: { $0.status != .ended }) {
+            throw ClinicError(.alreadyExists, "\(chart.record.name) already has a treatment agreement (\(open.id.prefix(8)), \(open.status.rawValue)); amend, renew or end it instead.")
+        }
     }
 
     /// Replaces the clauses of an agreement that has not ended, with the reason; signed by the clinician.

@@ -95,52 +95,85 @@ extension SyncEngine {
         }
         var results: [EventVerification] = []
         for event in events {
-            var result = EventVerification(event: event.id.hex, type: event.envelope.type.rawValue, signature: "not signed", inLog: "not yet on the server", problems: [])
+            var result = EventVerification(event: event.id, type: event.envelope.type, signature: .notRequired, signingKey: nil,
+                                           inLog: .notYetOnServer, logPosition: nil, logSize: nil, problems: [])
             switch event.signatureStatus {
-            case .valid(let fingerprint): result.signature = "valid (key \(fingerprint.prefix(16)))"
+            case .valid(let fingerprint): result.signature = .valid; result.signingKey = fingerprint
             case .notRequired: break
-            case .unsigned(let reason): result.signature = "unsigned"; result.problems.append(reason)
-            case .invalid(let reason): result.signature = "invalid"; result.problems.append(reason)
+            case .unsigned(let reason): result.signature = .unsigned; result.problems.append(reason)
+            case .invalid(let reason): result.signature = .invalid; result.problems.append(reason)
             }
             if try store.syncState.isAcknowledged(event.id) {
                 let reply = try await exchange(request(base, SyncWire.inclusionPath, credential: remote.credential, query: ["event": event.id.hex]))
                 let answer = try decode(InclusionAnswer.self, reply, "inclusion proof")
                 result.inLog = verifyInclusion(answer.proof, at: answer.checkpoint, verified: checkpoint, of: event, problems: &result.problems)
+                if result.inLog == .included { (result.logPosition, result.logSize) = (answer.proof.position, answer.proof.size) }
             }
             results.append(result)
         }
         return results
     }
 
-    func verifyInclusion(_ proof: InclusionProof, at proofCheckpoint: Checkpoint, verified: Checkpoint, of event: Event, problems: inout [String]) -> String {
+    func verifyInclusion(_ proof: InclusionProof, at proofCheckpoint: Checkpoint, verified: Checkpoint, of event: Event,
+                         problems: inout [String]) -> EventVerification.LogResult {
         guard proofCheckpoint == verified || (proofCheckpoint.key == verified.key && proofCheckpoint.size >= verified.size
                                                && Data(base64Encoded: verified.key).map(proofCheckpoint.verifies) == true) else {
             problems.append("the inclusion proof is against a checkpoint this site cannot check (size \(proofCheckpoint.size))")
-            return "unverified"
+            return .unverified
         }
         guard proof.verifies(against: proofCheckpoint) else {
             problems.append("the server's inclusion proof does not lead to its signed root: the log does not hold this event as claimed")
-            return "proof fails"
+            return .proofFails
         }
         guard let bytes = Data(base64Encoded: proof.entry), let entry = try? AuditEntry.decode(bytes),
               entry.event == event.id.hex, entry.kind == .eventAccepted else {
             problems.append("the log entry the server proved is not this event's")
-            return "wrong entry"
+            return .wrongEntry
         }
         guard entry.signature == event.signature?.base64EncodedString() else {
             problems.append("the log recorded a different signature for this event than the one held here")
-            return "signature differs"
+            return .signatureDiffers
         }
-        return "in the log at position \(proof.position) of \(proof.size)"
+        return .included
     }
 }
 
-/// One event's verification at a site (`accord verify --patient`).
+/// One event's verification at a site: its signature, and whether the server's audit log provably holds it.
 public struct EventVerification: Codable, Sendable, Equatable {
-    public var event: String
-    public var type: String
-    public var signature: String
-    public var inLog: String
+    /// What the signature check found.
+    public enum SignatureResult: String, Codable, Sendable {
+        case valid
+        /// The kind of entry is not signed.
+        case notRequired = "not-required"
+        case unsigned
+        case invalid
+    }
+
+    /// What the inclusion proof showed.
+    public enum LogResult: String, Codable, Sendable {
+        /// Proved to be in the log, at `logPosition` of `logSize`.
+        case included
+        /// Not acknowledged by the server yet, so there is nothing to prove.
+        case notYetOnServer = "not-yet-on-server"
+        /// The proof is against a checkpoint this site cannot check.
+        case unverified
+        /// The proof does not lead to the signed root.
+        case proofFails = "proof-fails"
+        /// The server proved another entry.
+        case wrongEntry = "wrong-entry"
+        /// The log recorded another signature for this event.
+        case signatureDiffers = "signature-differs"
+    }
+
+    public var event: EventID
+    public var type: EventType
+    public var signature: SignatureResult
+    /// The signing key's fingerprint, when the signature is valid.
+    public var signingKey: String?
+    public var inLog: LogResult
+    public var logPosition: Int?
+    public var logSize: Int?
+    /// What is wrong, one sentence each; empty when the entry checks out.
     public var problems: [String]
     public var ok: Bool { problems.isEmpty }
 }

@@ -61,9 +61,7 @@ extension AgreementCommand {
             var keys = try clauses.map(AgreementCommand.clauses) ?? AgreementClause.defaultKeys
             let clinic = Clinic(store: try common.store.open())
             let loaded = try clinic.chart(common.patient.patient)
-            if let active = loaded.evaluated().agreements.last(where: { $0.status != .ended }) {
-                throw CommandFailure("\(loaded.record.name) already has a treatment agreement (\(active.id.prefix(8)), \(active.status.rawValue)); amend, renew or end it instead. Nothing was written.")
-            }
+            try clinic.checkCanSignAgreement(loaded)
             let today = loaded.today
             var renewOn = self.renewOn ?? today.adding(years: 1)
             var method = agreed ?? .inPerson

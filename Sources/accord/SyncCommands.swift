@@ -197,12 +197,35 @@ struct VerifyCommand: AsyncParsableCommand {
             try Output.json(results)
         } else {
             for result in results {
-                print("\(result.ok ? "ok " : "BAD") \(result.event.prefix(12))  \(result.type.padding(toLength: 22, withPad: " ", startingAt: 0))  signature \(result.signature); \(result.inLog)")
+                print("\(result.ok ? "ok " : "BAD") \(result.event.short)  \(result.type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0))  signature \(VerifyText.signature(result)); \(VerifyText.log(result))")
                 for problem in result.problems { print("      ! \(problem)") }
             }
             let bad = results.filter { !$0.ok }.count
             print(bad == 0 ? "All \(results.count) entries of \(loaded.record.name) check out." : "\(bad) of \(results.count) entries of \(loaded.record.name) FAIL verification.")
         }
         if results.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+}
+
+/// The words `accord verify` shows for each result.
+enum VerifyText {
+    static func signature(_ result: EventVerification) -> String {
+        switch result.signature {
+        case .valid: "valid (key \(result.signingKey?.prefix(16) ?? ""))"
+        case .notRequired: "not signed"
+        case .unsigned: "unsigned"
+        case .invalid: "invalid"
+        }
+    }
+
+    static func log(_ result: EventVerification) -> String {
+        switch result.inLog {
+        case .included: "in the log at position \(result.logPosition ?? 0) of \(result.logSize ?? 0)"
+        case .notYetOnServer: "not yet on the server"
+        case .unverified: "unverified"
+        case .proofFails: "proof fails"
+        case .wrongEntry: "wrong entry"
+        case .signatureDiffers: "signature differs"
+        }
     }
 }

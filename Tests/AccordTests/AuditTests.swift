@@ -135,7 +135,8 @@ struct AuditTests {
         let verified = try north.run("verify", "--patient", "A1", "--json")
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         let results = try JSONSerialization.jsonObject(with: Data(verified.stdout.utf8)) as? [[String: Any]] ?? []
-        #expect(results.count == 4 && results.allSatisfy { ($0["inLog"] as? String)?.hasPrefix("in the log at position") == true })
+        #expect(results.count == 4 && results.allSatisfy { $0["inLog"] as? String == "included" && ($0["logPosition"] as? Int).map { $0 > 0 } == true })
+        #expect(try north.run("verify", "--patient", "A1").stdout.contains("in the log at position"))
 
         // Keep a copy of the server as it is, let the log grow and the site see it, then put the old copy back.
         // The database and its write-ahead log together are the server's state.
