@@ -120,12 +120,20 @@ extension SyncState {
     /// Stores a page pulled from the server and the new cursor in one transaction: a crash loses or repeats nothing.
     @discardableResult
     public func importPulled(_ events: [Event], cursor: Int64) throws(StoreError) -> Int {
-        try write { db in
-            let inserted = try self.store.importRows(events, db)
-            try db.execute(sql: "UPDATE sync_remote SET cursor = ?, last_sync_at = ? WHERE singleton = 1",
-                           arguments: [cursor, Timestamp.iso8601(epochMilliseconds: self.store.clock.now())])
-            return inserted
-        }
+        try write { db in try self.insertPulled(events, cursor: cursor, db) }
+    }
+
+    /// The same, without holding the caller's thread while SQLite syncs the page to disk.
+    @discardableResult
+    public func importPulled(_ events: [Event], cursor: Int64) async throws(StoreError) -> Int {
+        try await store.asyncWrite { db in try self.insertPulled(events, cursor: cursor, db) }
+    }
+
+    private func insertPulled(_ events: [Event], cursor: Int64, _ db: Database) throws -> Int {
+        let inserted = try store.importRows(events, db)
+        try db.execute(sql: "UPDATE sync_remote SET cursor = ?, last_sync_at = ? WHERE singleton = 1",
+                       arguments: [cursor, Timestamp.iso8601(epochMilliseconds: store.clock.now())])
+        return inserted
     }
 }
 

@@ -251,7 +251,7 @@ struct SyncEngine: Sendable {
                     progress(report.pulled)
                 }
                 let store = self.store
-                storing = Task { try store.syncState.importPulled(events, cursor: pageCursor) }
+                storing = Task { try await store.syncState.importPulled(events, cursor: pageCursor) }
                 cursor = pageCursor
                 guard more else { break }
             }
