@@ -5,6 +5,7 @@ import Foundation
 /// The clinician's Ed25519 signing key, kept beside the store in a file only its owner can read (mode 0600). The
 /// private key stays inside this module; others see the public key and signatures (`FileSigningKeyStore`).
 public struct ClinicianKey: Sendable {
+    /// The key file's name inside the store folder.
     public static let fileName = "clinician.key"
     private let rawKey: Data
 
@@ -15,6 +16,7 @@ public struct ClinicianKey: Sendable {
 
     init(privateKey: Curve25519.Signing.PrivateKey) { self.rawKey = privateKey.rawRepresentation }
 
+    /// The public half, as registered with the sync server.
     public var publicKey: Curve25519.Signing.PublicKey { privateKey.publicKey }
 
     func signature(for bytes: Data) throws -> Data { Data(try privateKey.signature(for: bytes)) }
@@ -31,6 +33,7 @@ public struct ClinicianKey: Sendable {
         return ClinicianKey(privateKey: key)
     }
 
+    /// Reads the key file in `directory`; a missing or damaged file is an error that says so.
     public static func load(from directory: URL) throws(StoreError) -> ClinicianKey {
         let url = directory.appendingPathComponent(fileName)
         guard let data = try? Data(contentsOf: url) else {

@@ -10,16 +10,19 @@ import GRDBSQLite
 /// The database is any GRDB `DatabaseWriter`: a `DatabasePool` on a file for the CLI and apps (`open(at:)`), an
 /// in-memory `DatabaseQueue` for tests and previews (`inMemory(site:clinicianName:)`).
 public final class EventStore: Sendable {
+    /// The database file's name inside the store folder.
     public static let databaseFileName = "accord.sqlite"
 
     /// The store's folder; for an in-memory store, a name that exists nowhere on disk.
     public let directory: URL
+    /// Who writes at this store: its site and clinician.
     public let identity: StoreIdentity
     /// The clinician's signing key: signs consents, agreements and taper changes as they are written.
     public let keys: any SigningKeyStore
     let writer: any DatabaseWriter
     let clock: PhysicalClock
 
+    /// Where the database file is.
     public var databaseURL: URL { directory.appendingPathComponent(Self.databaseFileName) }
 
     init(directory: URL, identity: StoreIdentity, writer: any DatabaseWriter, keys: any SigningKeyStore, clock: PhysicalClock) {
@@ -209,6 +212,7 @@ public final class EventStore: Sendable {
     }
 
     @discardableResult
+    /// Records one event written at this site; durable when it returns.
     public func append(_ draft: EventDraft) throws(StoreError) -> Event {
         try append([draft])[0]
     }

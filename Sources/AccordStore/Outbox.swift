@@ -12,18 +12,26 @@ enum Outbox {
 
 /// The sync server this store talks to, and how far it has read the server's feed.
 public struct SyncRemote: Sendable, Equatable {
+    /// The server's address.
     public var url: String
+    /// This site's credential, sent as a bearer token.
     public var credential: String
+    /// How far this site has read the server's feed.
     public var cursor: Int64
+    /// When the last page was stored, as an ISO 8601 UTC time.
     public var lastSyncAt: String?
 }
 
 /// An event the server refused, kept in the outbox for the clinician to act on.
 public struct RefusedEvent: Sendable, Equatable {
+    /// The refused event.
     public var event: EventID
+    /// The server's refusal code.
     public var code: String
+    /// The server's reason.
     public var reason: String
 
+    /// A refusal of `event` with `code` and `reason`.
     public init(event: EventID, code: String, reason: String) {
         self.event = event
         self.code = code
@@ -61,6 +69,7 @@ extension SyncState {
         }
     }
 
+    /// The server this store syncs with, or nil when none is set.
     public func remote() throws(StoreError) -> SyncRemote? {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT url, credential, cursor, last_sync_at FROM sync_remote").map {
@@ -84,6 +93,7 @@ extension SyncState {
         }
     }
 
+    /// How many events wait to be sent, refused ones included.
     public func outboxCount() throws(StoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0 }
     }
@@ -146,6 +156,7 @@ extension SyncState {
         }
     }
 
+    /// Pins the server's checkpoint key and records the checkpoint verified last.
     public func setLogState(serverKey: String, checkpoint: String) throws(StoreError) {
         try write { db in
             try db.execute(sql: "UPDATE sync_remote SET server_key = ?, checkpoint = ? WHERE singleton = 1", arguments: [serverKey, checkpoint])
@@ -157,6 +168,7 @@ extension SyncState {
         try read { db in try String.fetchOne(db, sql: "SELECT key_status FROM sync_remote") }
     }
 
+    /// Records where the clinician's key stands at the server (pending, approved, revoked).
     public func setKeyStatus(_ status: String) throws(StoreError) {
         try write { db in try db.execute(sql: "UPDATE sync_remote SET key_status = ? WHERE singleton = 1", arguments: [status]) }
     }

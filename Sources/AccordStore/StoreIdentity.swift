@@ -2,11 +2,16 @@ import GRDB
 
 /// The site and clinician a store writes as, fixed when the store is created.
 public struct StoreIdentity: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    /// The table that holds the store's one identity row.
     public static let databaseTableName = "store_identity"
 
+    /// The site that writes at this store.
     public var site: String
+    /// The clinician's id, the author of every entry written here.
     public var clinicianID: String
+    /// The clinician's printed name.
     public var clinicianName: String
+    /// When the store was made, as an ISO 8601 UTC time.
     public var createdAt: String
 
     enum CodingKeys: String, CodingKey {
@@ -16,6 +21,7 @@ public struct StoreIdentity: Codable, Sendable, Equatable, FetchableRecord, Pers
         case createdAt = "created_at"
     }
 
+    /// The one row, always key 1.
     public func encode(to container: inout PersistenceContainer) {
         container["singleton"] = 1
         container[CodingKeys.site.rawValue] = site

@@ -5,11 +5,14 @@ import FoundationNetworking
 
 /// An HTTP answer as the sync client reads it.
 public struct SyncReply: Sendable {
+    /// The HTTP status code.
     public var status: Int
     /// Header names in lowercase.
     public var headers: [String: String]
+    /// The body as received.
     public var body: Data
 
+    /// An answer with `status`, `headers` (names in lowercase) and `body`.
     public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
         self.status = status
         self.headers = headers
@@ -28,6 +31,7 @@ public protocol SyncTransport: Sendable {
 public struct URLSessionTransport: SyncTransport {
     let session: URLSession
 
+    /// A transport whose requests give up after `timeout` seconds, with no cache and no cookies.
     public init(timeout: TimeInterval = 30) {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
@@ -40,6 +44,7 @@ public struct URLSessionTransport: SyncTransport {
         session = URLSession(configuration: configuration)
     }
 
+    /// Sends `request`; cancelling the calling task cancels it.
     public func send(_ request: URLRequest) async throws -> SyncReply {
         let box = TaskBox()
         return try await withTaskCancellationHandler {

@@ -165,15 +165,22 @@ public struct EventVerification: Codable, Sendable, Equatable {
         case signatureDiffers = "signature-differs"
     }
 
+    /// The entry checked.
     public var event: EventID
+    /// The kind of entry.
     public var type: EventType
+    /// What the signature check found.
     public var signature: SignatureResult
     /// The signing key's fingerprint, when the signature is valid.
     public var signingKey: String?
+    /// What the inclusion proof showed.
     public var inLog: LogResult
+    /// The entry's position in the audit log, when proved included.
     public var logPosition: Int?
+    /// The log's size at the checkpoint the proof is against.
     public var logSize: Int?
     /// What is wrong, one sentence each; empty when the entry checks out.
     public var problems: [String]
+    /// True when nothing is wrong.
     public var ok: Bool { problems.isEmpty }
 }

@@ -9,18 +9,27 @@ import FoundationNetworking
 
 /// What one sync did.
 public struct SyncReport: Sendable, Codable, Equatable {
+    /// Events the server stored for the first time.
     public var pushed = 0
+    /// Events the server already held (a resent batch).
     public var duplicates = 0
+    /// Events the server refused, kept in the outbox with the reason.
     public var refused: [SyncRefusal] = []
+    /// Events fetched from the server and stored here.
     public var pulled = 0
     /// Bytes of push bodies sent (gzip) and of pull pages received, headers left out, and how many requests each took.
     public var pushedBytes = 0
+    /// Bytes fetched.
     public var pulledBytes = 0
+    /// Push requests made.
     public var pushRequests = 0
+    /// Pull requests made.
     public var pullRequests = 0
+    /// Events still waiting in the outbox (1 when any remain).
     public var pending = 0
     /// This clinician's signing key as the server sees it: pending, approved or revoked.
     public var keyStatus: KeyInfo.Status?
+    /// The clinician's key fingerprint, when the key was registered during this sync.
     public var keyFingerprint: String?
     /// The size of the server's audit log as verified at the end of this sync (signed checkpoint, consistent with
     /// the one verified before).
@@ -29,9 +38,13 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var complete: Bool { refused.isEmpty && pending == 0 }
 }
 
+/// An event the server refused, with its code and reason.
 public struct SyncRefusal: Sendable, Codable, Equatable {
+    /// The refused event's id.
     public var event: String
+    /// Why, as a stable code.
     public var code: RefusalCode
+    /// Why, in a sentence.
     public var reason: String
 }
 
@@ -43,6 +56,7 @@ public struct SyncProgress: Sendable, Equatable {
     public var events: Int
     /// Events this phase will handle, when known: the outbox at the start of a push; a pull cannot know.
     public var total: Int?
+    /// Seconds since the sync began.
     public var seconds: Double
 
     /// Events done so far in this phase.
@@ -61,6 +75,7 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
     /// The kinds of failure, open to new cases without breaking callers that switch on `code`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
+        /// The code as written in logs.
         public var description: String { name }
         /// No server is set for this store.
         public static let noServer = Code(name: "no-server")
@@ -78,8 +93,11 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
         public static let auditLogFailed = Code(name: "audit-log-failed")
     }
 
+    /// What kind of failure this is.
     public let code: Code
+    /// What happened and what to do, in a sentence.
     public let description: String
+    /// True when trying again later may succeed.
     public let retryable: Bool
     /// The server's own code, when it answered with an error body.
     public let serverCode: APIErrorCode?

@@ -11,6 +11,7 @@ public actor SyncClient {
     private var running: Task<SyncReport, any Error>?
     private var observers: [UUID: AsyncStream<SyncProgress>.Continuation] = [:]
 
+    /// A client for `store`, through `transport` (URLSession when nil), with pushes of at most `batchSize` events and `attempts` tries per request.
     public init(store: EventStore, transport: (any SyncTransport)? = nil, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5,
                 timeout: TimeInterval = 30) {
         engine = SyncEngine(store: store, transport: transport, batchSize: batchSize, attempts: attempts, timeout: timeout)
