@@ -3,6 +3,7 @@ import Foundation
 
 /// Gzip (RFC 1952) with the system zlib: push bodies travel compressed (`Content-Encoding: gzip`).
 public enum Gzip {
+    /// Why a body could not be inflated.
     public enum Failure: Error, Equatable {
         /// The inflated bytes would pass the limit given (a small body can expand enormously).
         case tooLarge

@@ -4,9 +4,12 @@ import Foundation
 public struct KeyRegistration: Codable, Sendable, Equatable {
     /// The raw Ed25519 public key, base64.
     public var publicKey: String
+    /// The clinician the key signs for.
     public var clinicianId: String
+    /// The clinician's printed name.
     public var clinicianName: String
 
+    /// A registration of `publicKey` (base64 Ed25519) for the clinician.
     public init(publicKey: String, clinicianId: String, clinicianName: String) {
         self.publicKey = publicKey; self.clinicianId = clinicianId; self.clinicianName = clinicianName
     }
@@ -14,16 +17,25 @@ public struct KeyRegistration: Codable, Sendable, Equatable {
 
 /// A registered key as the server and `accord-server key list --json` show it.
 public struct KeyInfo: Codable, Sendable, Equatable {
+    /// Where a key stands: waiting for the administrator, approved to sign, or revoked.
     public enum Status: String, Codable, Sendable { case pending, approved, revoked }
 
+    /// The SHA-256 of the raw public key, in hex.
     public var fingerprint: String
+    /// The site that registered the key.
     public var site: String
+    /// The clinician the key signs for.
     public var clinicianId: String
+    /// The clinician's printed name.
     public var clinicianName: String
+    /// Where the key stands.
     public var status: Status
+    /// When it was registered, as an ISO 8601 UTC time.
     public var registeredAt: String
+    /// When it was approved or revoked.
     public var decidedAt: String?
 
+    /// A key's entry in the registry.
     public init(fingerprint: String, site: String, clinicianId: String, clinicianName: String, status: Status,
                 registeredAt: String, decidedAt: String?) {
         self.fingerprint = fingerprint; self.site = site; self.clinicianId = clinicianId; self.clinicianName = clinicianName
@@ -32,8 +44,12 @@ public struct KeyInfo: Codable, Sendable, Equatable {
 }
 
 extension SyncWire {
+    /// Registers the clinician's public key (POST).
     public static let keysPath = "/v1/keys"
+    /// The audit log's latest signed checkpoint (GET).
     public static let checkpointPath = "/v1/log/checkpoint"
+    /// An event's inclusion proof (GET).
     public static let inclusionPath = "/v1/log/inclusion"
+    /// A consistency proof between two log sizes (GET).
     public static let consistencyPath = "/v1/log/consistency"
 }

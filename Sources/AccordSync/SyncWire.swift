@@ -8,31 +8,44 @@ import Foundation
 /// check that nothing changed on the way; a pull line is the bytes alone, and the client recomputes the id. A signed
 /// event's line ends with a tab and its base64 signature: canonical JSON never holds a raw tab, so the split is exact.
 public enum SyncWire {
+    /// Push (POST) and pull (GET) of events.
     public static let eventsPath = "/v1/events"
+    /// Open to all: whether the server is up.
     public static let healthPath = "/health"
+    /// The content type of push and pull bodies: one line per event.
     public static let contentType = "application/x-ndjson"
     /// Response headers of a pull: the cursor to ask from next, and whether more events wait.
     public static let cursorHeader = "Accord-Cursor"
+    /// Set on a pull answer when more events wait after this page.
     public static let moreHeader = "Accord-More"
     /// Events per push. Batches of 5,000 measured no faster end to end (fewer batches overlap less) and hold the
     /// server's single writer five times longer, so other sites wait longer behind a large push.
     public static let maximumBatch = 1000
+    /// The largest push body the server takes, inflated.
     public static let maximumBodyBytes = 8 * 1024 * 1024
+    /// Events in a pull page when the request does not say.
     public static let defaultPageSize = 1000
+    /// The most events a pull page holds.
     public static let maximumPageSize = 5000
 
     /// An event as it crosses the wire: id, exact bytes, and the signature when it is signed.
     public struct Item: Sendable {
+        /// The event's id.
         public var id: EventID
+        /// The event's exact canonical bytes.
         public var bytes: Data
+        /// The clinician's signature over the bytes, for signed entries.
         public var signature: Data?
+        /// An event as it travels.
         public init(id: EventID, bytes: Data, signature: Data?) { self.id = id; self.bytes = bytes; self.signature = signature }
     }
 
+    /// A push body for `events`.
     public static func pushBody<S: Sequence>(_ events: S) -> Data where S.Element == Event {
         pushBody(events.map { Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) })
     }
 
+    /// A push body for `events`, one line each.
     public static func pushBody(_ events: [Item]) -> Data {
         var body = Data()
         body.reserveCapacity(events.reduce(0) { $0 + lineLength($1) })
@@ -107,6 +120,7 @@ public enum SyncWire {
         case malformed(String)
     }
 
+    /// The lines of a push body, as the server reads them.
     public static func pushLines(_ body: Data) -> [PushLine] {
         let ranges = lineRanges(body)
         return body.withUnsafeBytes { raw in
@@ -163,6 +177,7 @@ public enum SyncWire {
         }
     }
 
+    /// The events of a pull body, each checked against its id.
     public static func pullEvents(_ body: Data) throws(EventDecodingError) -> [Event] {
         guard let lines = pullLines(body) else { throw badSignatureText }
         return try lines.map { line throws(EventDecodingError) in try Event(bytes: line.bytes, signature: line.signature) }
@@ -176,19 +191,23 @@ public struct PushResponse: Codable, Sendable, Equatable {
     /// Refused, one by one with the reason; the rest of the batch is kept.
     public var rejected: [Rejection]
 
+    /// An answer to a push.
     public init(accepted: [Acknowledgement], rejected: [Rejection]) {
         self.accepted = accepted
         self.rejected = rejected
     }
 }
 
+/// An event the server holds now.
 public struct Acknowledgement: Codable, Sendable, Equatable {
+    /// The event's id.
     public var id: String
     /// The event's position in the server-wide sequence.
     public var seq: Int64
     /// True when the server already held the event.
     public var duplicate: Bool
 
+    /// An acknowledgement of event `id` at feed position `seq`; `duplicate` when it was held already.
     public init(id: String, seq: Int64, duplicate: Bool) {
         self.id = id
         self.seq = seq
@@ -196,6 +215,7 @@ public struct Acknowledgement: Codable, Sendable, Equatable {
     }
 }
 
+/// A push line the server refused.
 public struct Rejection: Codable, Sendable, Equatable {
     /// The event's id when the line had one.
     public var id: String?
@@ -203,8 +223,10 @@ public struct Rejection: Codable, Sendable, Equatable {
     public var line: Int
     /// A stable code (`RefusalCode`).
     public var code: RefusalCode
+    /// Why, in a sentence.
     public var reason: String
 
+    /// A refusal of `line` (and event `id`, when the line had one).
     public init(id: String?, line: Int, code: RefusalCode, reason: String) {
         self.id = id
         self.line = line
@@ -215,9 +237,12 @@ public struct Rejection: Codable, Sendable, Equatable {
 
 /// The body of every 4xx and 5xx response.
 public struct ErrorBody: Codable, Sendable, Equatable {
+    /// What kind of failure.
     public var error: APIErrorCode
+    /// What is wrong and what to do.
     public var message: String
 
+    /// An error body.
     public init(error: APIErrorCode, message: String) {
         self.error = error
         self.message = message
@@ -226,22 +251,38 @@ public struct ErrorBody: Codable, Sendable, Equatable {
 
 /// Why the server refused one pushed event: a stable code on the wire, open to new codes from a newer server.
 public struct RefusalCode: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+    /// The code as written on the wire.
     public let rawValue: String
+    /// A code from its wire text; codes this version does not know are kept as they are.
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// The code's text.
     public var description: String { rawValue }
 
+    /// The line is not an event.
     public static let malformed = RefusalCode(rawValue: "malformed")
+    /// The bytes do not hash to the id given.
     public static let idMismatch = RefusalCode(rawValue: "id-mismatch")
+    /// The event breaks a rule.
     public static let invalid = RefusalCode(rawValue: "invalid")
+    /// The event names another site than the sender.
     public static let wrongSite = RefusalCode(rawValue: "wrong-site")
+    /// The event's time is too far ahead of the server's clock.
     public static let clockAhead = RefusalCode(rawValue: "clock-ahead")
+    /// The sending site is not on the patient's care team.
     public static let notInCareTeam = RefusalCode(rawValue: "not-in-care-team")
+    /// The event shares a record with a site the server does not know.
     public static let unknownSite = RefusalCode(rawValue: "unknown-site")
+    /// An entry that must be signed is not.
     public static let unsigned = RefusalCode(rawValue: "unsigned")
+    /// The signature does not verify over the bytes.
     public static let signatureInvalid = RefusalCode(rawValue: "signature-invalid")
+    /// The signing key is not registered.
     public static let keyUnknown = RefusalCode(rawValue: "key-unknown")
+    /// The signing key awaits the administrator's approval.
     public static let keyPending = RefusalCode(rawValue: "key-pending")
+    /// The signing key was revoked.
     public static let keyRevoked = RefusalCode(rawValue: "key-revoked")
+    /// The key is registered for another site or clinician.
     public static let keyMismatch = RefusalCode(rawValue: "key-mismatch")
 
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
@@ -253,18 +294,28 @@ public struct RefusalCode: RawRepresentable, Codable, Hashable, Sendable, Custom
 
 /// The `error` of an `ErrorBody`: what kind of failure a 4xx or 5xx answer reports.
 public struct APIErrorCode: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+    /// The code as written on the wire.
     public let rawValue: String
+    /// A code from its wire text; codes this version does not know are kept as they are.
     public init(rawValue: String) { self.rawValue = rawValue }
+    /// The code's text.
     public var description: String { rawValue }
 
+    /// No valid credential came with the request.
     public static let unauthorized = APIErrorCode(rawValue: "unauthorized")
+    /// The request is malformed.
     public static let badRequest = APIErrorCode(rawValue: "bad-request")
+    /// Nothing answers to what was asked.
     public static let notFound = APIErrorCode(rawValue: "not-found")
     /// The audit log has no checkpoint yet: nothing can be proved until the first site is enrolled.
     public static let logEmpty = APIErrorCode(rawValue: "log-empty")
+    /// The body is over the limit.
     public static let tooLarge = APIErrorCode(rawValue: "too-large")
+    /// The body's encoding is not gzip or none.
     public static let unsupportedEncoding = APIErrorCode(rawValue: "unsupported-encoding")
+    /// The request contradicts what the server holds.
     public static let conflict = APIErrorCode(rawValue: "conflict")
+    /// The shared database cannot be reached just now; try again.
     public static let storageUnavailable = APIErrorCode(rawValue: "storage-unavailable")
 
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
@@ -276,22 +327,30 @@ public struct APIErrorCode: RawRepresentable, Codable, Hashable, Sendable, Custo
 
 /// `GET /v1/log/checkpoint?since=N`: the latest signed checkpoint with the consistency proof from size N.
 public struct CheckpointAnswer: Codable, Sendable {
+    /// The latest signed checkpoint.
     public var checkpoint: Checkpoint
+    /// The proof that the log the site verified last is a prefix of this one.
     public var consistency: ConsistencyProof
+    /// An answer with its consistency proof.
     public init(checkpoint: Checkpoint, consistency: ConsistencyProof) { self.checkpoint = checkpoint; self.consistency = consistency }
 }
 
 /// `GET /v1/log/inclusion?event=ID`: the proof that an accepted event is in the log, at a signed checkpoint.
 public struct InclusionAnswer: Codable, Sendable {
+    /// The proof that the event's entry is in the log.
     public var proof: InclusionProof
+    /// The signed checkpoint the proof leads to.
     public var checkpoint: Checkpoint
+    /// An inclusion answer.
     public init(proof: InclusionProof, checkpoint: Checkpoint) { self.proof = proof; self.checkpoint = checkpoint }
 }
 
 extension RefusalCode: ExpressibleByStringLiteral {
+    /// A code written as a literal.
     public init(stringLiteral value: String) { self.init(rawValue: value) }
 }
 
 extension APIErrorCode: ExpressibleByStringLiteral {
+    /// A code written as a literal.
     public init(stringLiteral value: String) { self.init(rawValue: value) }
 }
