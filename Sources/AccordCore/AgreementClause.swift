@@ -2,7 +2,9 @@
 public struct AgreementClause: Sendable, Identifiable, Equatable {
     /// Stable key used on the command line and in stored events; never renamed once shipped.
     public let id: String
+    /// The clause in plain words.
     public let text: String
+    /// Where the clause comes from.
     public let source: Source
 
     /// The clauses commonly agreed; the default agreement includes all of them.
@@ -20,8 +22,10 @@ public struct AgreementClause: Sendable, Identifiable, Equatable {
         AgreementClause(id: "if-not-kept", text: "If the agreement is not kept we move to a safer plan together; we do not stop caring for you.", source: .hhs2019),
     ]
 
+    /// Every clause's key, the default agreement.
     public static var defaultKeys: [String] { all.map(\.id) }
 
+    /// The clause with `key`, if any.
     public static func named(_ key: String) -> AgreementClause? { all.first { $0.id == key } }
 }
 

@@ -43,6 +43,7 @@ public enum CheckinInstruments {
     /// COWS total from which withdrawal is moderate or worse.
     public static let cowsModerateTotal = 13
 
+    /// Where the PEG comes from.
     public static let pegSource = Source.cdc2022
 }
 

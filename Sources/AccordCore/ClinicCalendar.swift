@@ -3,8 +3,10 @@ import Foundation
 /// The clinic's calendar: which day it is, and on which day a recorded moment fell, in the clinic's time zone.
 /// Events record moments in UTC; a visit at 6 pm in Denver is still that day's visit.
 public struct ClinicCalendar: Sendable, Equatable {
+    /// The clinic's time zone.
     public let timeZone: TimeZone
 
+    /// A calendar in `timeZone`.
     public init(timeZone: TimeZone) { self.timeZone = timeZone }
 
     /// UTC, for tests and for tools with no clinic.
@@ -22,6 +24,7 @@ public struct ClinicCalendar: Sendable, Equatable {
         return LocalDate(epochMilliseconds: Int64((moment.timeIntervalSince1970 * 1000).rounded(.down)) + offset)
     }
 
+    /// The clinic's date now.
     public func today() -> LocalDate { day(at: Date()) }
 
     /// The clinic's date of an event's recorded moment (`2026-03-14T01:30:00.000Z`); nil for anything else.

@@ -2,9 +2,11 @@
 public struct ConsentItem: Sendable, Identifiable, Equatable {
     /// Stable key used on the command line and in stored events; never renamed once shipped.
     public let id: String
+    /// The item's heading.
     public let title: String
     /// Short plain-language points the clinician can use with the patient.
     public let talkingPoints: [String]
+    /// Where it comes from.
     public let source: Source
 
     /// The mini-consent items, in the order they are discussed.
@@ -60,6 +62,7 @@ public struct ConsentItem: Sendable, Identifiable, Equatable {
             ], source: .cdc2022),
     ]
 
+    /// The item with `key`, if any.
     public static func named(_ key: String) -> ConsentItem? { all.first { $0.id == key } }
 }
 

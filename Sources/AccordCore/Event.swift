@@ -3,8 +3,11 @@ import Foundation
 /// An event as stored and sent: its canonical bytes, the SHA-256 id of those bytes, and their decoded content.
 /// The only ways to make one either encode an envelope or verify given bytes, so `id` always proves `bytes`.
 public struct Event: Sendable, Hashable, Identifiable {
+    /// The SHA-256 of the bytes.
     public let id: EventID
+    /// The exact canonical bytes.
     public let bytes: Data
+    /// What the bytes say.
     public let envelope: EventEnvelope
     /// The Ed25519 signature over `bytes` when the event is signed (see `Signing`); it travels and is stored beside
     /// the bytes, never inside them, so the id and the signature cover the same bytes.
@@ -37,7 +40,9 @@ public struct Event: Sendable, Hashable, Identifiable {
         self.signature = signature
     }
 
+    /// Events are the same when their ids are.
     public static func == (lhs: Event, rhs: Event) -> Bool { lhs.id == rhs.id }
+    /// Hashes the id.
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 
     /// The order every site folds a patient's events in: hybrid logical clock, then site, then id.
@@ -54,6 +59,7 @@ public enum EventDecodingError: Error, Sendable, CustomStringConvertible {
     case malformed(String)
     case invalid(RuleViolation)
 
+    /// The event's type and short id.
     public var description: String {
         switch self {
         case .idMismatch(let expected, let actual):
@@ -66,6 +72,7 @@ public enum EventDecodingError: Error, Sendable, CustomStringConvertible {
 
 /// The JSON form events are stored in. The bytes are produced once, when the event is written, and never again.
 public enum CanonicalJSON {
+    /// Canonical JSON: sorted keys, no white space.
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

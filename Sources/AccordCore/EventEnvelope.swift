@@ -1,26 +1,37 @@
 /// The clinician who wrote an event. The printed name travels with every event, as a signature must show it.
 public struct Author: Codable, Sendable, Hashable {
+    /// The clinician's id.
     public var id: String
+    /// The clinician's printed name.
     public var name: String
+    /// An author.
     public init(id: String, name: String) { self.id = id; self.name = name }
 }
 
 /// Everything an event says: who wrote what about which patient, where and when, and what it builds on.
 public struct EventEnvelope: Sendable, Hashable {
+    /// The event type, from the payload.
     public var type: EventType { payload.type }
+    /// The payload's schema version.
     public var schema: Int
+    /// The patient the event is about.
     public var patient: String
+    /// Who recorded it.
     public var author: Author
+    /// Where it was recorded.
     public var site: String
+    /// Its hybrid logical clock timestamp, which orders the fold.
     public var hlc: HLCTimestamp
     /// Wall-clock time at the writing site, ISO 8601 UTC; for people to read, never for ordering.
     public var recorded: String
     /// The events this one builds on, sorted so the canonical bytes do not depend on how they were gathered.
     public var parents: [EventID]
+    /// What it records.
     public var payload: EventPayload
     /// Present on signed events: the signer's key, the meaning of the signature and how the patient agreed.
     public var signing: Signing?
 
+    /// An envelope; `schema` defaults to the type's current version.
     public init(schema: Int? = nil, patient: String, author: Author, site: String, hlc: HLCTimestamp,
                 recorded: String, parents: [EventID], payload: EventPayload, signing: Signing? = nil) {
         self.schema = schema ?? payload.type.currentSchemaVersion

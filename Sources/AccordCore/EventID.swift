@@ -3,6 +3,7 @@ import Foundation
 
 /// The SHA-256 of an event's canonical bytes, as 64 lowercase hex digits: the id proves the content.
 public struct EventID: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+    /// 64 lowercase hex digits.
     public let hex: String
 
     /// Hashes the exact bytes that are stored and signed.
@@ -30,14 +31,18 @@ public struct EventID: Hashable, Comparable, Codable, Sendable, CustomStringConv
         try container.encode(hex)
     }
 
+    /// The hex digits.
     public var description: String { hex }
     /// The first 12 hex digits, enough to name an event in a patient's timeline.
     public var short: String { String(hex.prefix(12)) }
 
+    /// Ordered by their hex digits.
     public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.hex < rhs.hex }
 }
 
+/// Lowercase hex, for ids and fingerprints.
 public enum HexEncoding {
+    /// `bytes` as lowercase hex.
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

@@ -28,6 +28,7 @@ public indirect enum EventPayload: Sendable, Hashable {
     case entryCorrected(EntryCorrected)
     case entryEnteredInError(EntryEnteredInError)
 
+    /// The event type this payload belongs to.
     public var type: EventType {
         switch self {
         case .patientRegistered: .patientRegistered
@@ -153,6 +154,7 @@ public enum EntityKey: Hashable, Sendable, Codable, CustomStringConvertible {
     case agreement(String)
     case taperPlan(String)
 
+    /// "demographics", "medications", or the kind and id ("goal <id>").
     public var description: String {
         switch self {
         case .demographics: "demographics"
@@ -192,10 +194,14 @@ public enum EntityKey: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// Replaces an earlier entry's content: the original stays readable, the record uses `replacement`.
 public struct EntryCorrected: Codable, Sendable, Hashable {
+    /// The entry corrected.
     public var target: EventID
+    /// Why, in the clinician's words.
     public var reason: String
+    /// The entry's corrected content.
     public var replacement: EventPayload
 
+    /// A correction of `target`.
     public init(target: EventID, reason: String, replacement: EventPayload) {
         self.target = target; self.reason = reason; self.replacement = replacement
     }

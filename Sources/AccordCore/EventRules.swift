@@ -1,8 +1,11 @@
 /// The rules every event must keep, checked when it is written and again when it is read from elsewhere.
 public enum EventRules {
+    /// The longest free text an event may carry.
     public static let maximumTextLength = 10_000
+    /// The most events one event may build on.
     public static let maximumParents = 64
 
+    /// Checks an envelope and its payload; throws the first rule broken.
     public static func validate(_ envelope: EventEnvelope) throws(RuleViolation) {
         guard envelope.schema >= 1 else { throw RuleViolation("schema version \(envelope.schema) is not valid") }
         guard envelope.schema <= envelope.type.currentSchemaVersion else {
@@ -20,6 +23,7 @@ public enum EventRules {
         }
     }
 
+    /// Checks a payload's fields; throws the first rule broken.
     public static func validate(_ payload: EventPayload) throws(RuleViolation) {
         switch payload {
         case .patientRegistered(let p):
@@ -94,6 +98,7 @@ public enum EventRules {
         }
     }
 
+    /// Checks free text: not empty, not too long, no control characters.
     public static func text(_ value: String, _ what: String, maximum: Int = maximumTextLength) throws(RuleViolation) {
         // ASCII text, the common case, is checked byte by byte; anything else takes the full Unicode path.
         var visible = false, control = false, ascii = true

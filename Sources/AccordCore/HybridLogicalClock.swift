@@ -1,28 +1,36 @@
 /// A hybrid logical clock timestamp (Kulkarni et al., OPODIS 2014): `wall` is milliseconds since the Unix epoch,
 /// never behind the physical clock that produced it; `logical` orders events within one millisecond.
 public struct HLCTimestamp: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+    /// Milliseconds since the Unix epoch.
     public var wall: Int64
+    /// A counter for events within one millisecond.
     public var logical: Int32
 
+    /// A timestamp.
     public init(wall: Int64, logical: Int32) {
         self.wall = wall
         self.logical = logical
     }
 
+    /// Before every event.
     public static let zero = HLCTimestamp(wall: 0, logical: 0)
 
+    /// Ordered by wall time, then by the counter.
     public static func < (lhs: HLCTimestamp, rhs: HLCTimestamp) -> Bool {
         (lhs.wall, lhs.logical) < (rhs.wall, rhs.logical)
     }
 
+    /// `wall.logical`.
     public var description: String { "\(wall).\(logical)" }
 }
 
 /// The clock a site stamps its events with. Pure: the physical time is passed in, so tests can make it jump,
 /// and the store persists `last` so the clock stays monotonic across restarts.
 public struct HybridLogicalClock: Sendable, Equatable {
+    /// The latest timestamp issued or seen.
     public private(set) var last: HLCTimestamp
 
+    /// A clock that has issued or seen `last`.
     public init(last: HLCTimestamp = .zero) {
         self.last = last
     }

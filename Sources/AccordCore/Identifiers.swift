@@ -25,5 +25,6 @@ public enum Identifiers {
         return first != 45 && first != 46 && name.utf8.allSatisfy(allowed)
     }
 
+    /// What a valid site name is, for messages.
     public static let siteNameRule = "use 1 to 64 lowercase letters, digits, '.', '-' or '_', starting with a letter or digit"
 }

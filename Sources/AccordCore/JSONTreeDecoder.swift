@@ -7,10 +7,13 @@ import Foundation
 /// the same as before. It reads what `JSONDecoder` reads, except two things canonical JSON never holds and
 /// `JSONDecoder` lets pass: a repeated key and a trailing comma.
 public struct JSONTreeDecoder: Sendable {
+    /// Handed to the types being decoded, as `JSONDecoder` does.
     public var userInfo: [CodingUserInfoKey: any Sendable] = [:]
 
+    /// A decoder.
     public init() {}
 
+    /// Decodes `type` from JSON, as `JSONDecoder` would.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         let tree: JSONTree
         do { tree = try JSONTree.parse(data) } catch let error as JSONSyntaxError {

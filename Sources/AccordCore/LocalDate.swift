@@ -2,8 +2,11 @@ import Foundation
 
 /// A calendar date with no time of day or zone, written `YYYY-MM-DD`: birth dates, renewal dates, visit dates.
 public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+    /// The year, 1900 to 2999.
     public let year: Int
+    /// The month, 1 to 12.
     public let month: Int
+    /// The day of the month.
     public let day: Int
 
     /// Parses `YYYY-MM-DD`; nil for anything else, including dates that do not exist (2026-02-30).
@@ -16,6 +19,7 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
         self.init(year: year, month: month, day: day)
     }
 
+    /// A date; nil for one that does not exist.
     public init?(year: Int, month: Int, day: Int) {
         guard (1900...2999).contains(year), (1...12).contains(month),
               (1...LocalDate.daysIn(month: month, year: year)).contains(day) else { return nil }
@@ -43,15 +47,18 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
         try container.encode(description)
     }
 
+    /// `YYYY-MM-DD`.
     public var description: String {
         let y = String(year), m = month < 10 ? "0\(month)" : "\(month)", d = day < 10 ? "0\(day)" : "\(day)"
         return "\(y)-\(m)-\(d)"
     }
 
+    /// Earlier dates first.
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 
+    /// The date `days` later (earlier when negative).
     public func adding(days: Int) -> LocalDate {
         LocalDate(daysSinceEpoch: daysSinceEpoch + days)
     }
@@ -63,6 +70,7 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
             ?? self
     }
 
+    /// Days from this date to `other`.
     public func days(until other: LocalDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -102,6 +110,7 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
 
 /// Formats a moment as an ISO 8601 UTC timestamp with milliseconds, the form events record wall-clock time in.
 public enum Timestamp {
+    /// `2026-03-14T01:30:00.000Z` for a moment in milliseconds since the Unix epoch.
     public static func iso8601(epochMilliseconds ms: Int64) -> String {
         let date = LocalDate(epochMilliseconds: ms)
         let msOfDay = Int(((ms % 86_400_000) + 86_400_000) % 86_400_000)

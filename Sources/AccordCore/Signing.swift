@@ -17,10 +17,12 @@ public enum SignatureMeaning: String, Codable, Sendable, CaseIterable {
 public struct Signing: Codable, Sendable, Hashable {
     /// The signer's raw Ed25519 public key, base64.
     public var key: String
+    /// What the clinician's signature means.
     public var meaning: SignatureMeaning
     /// How the patient agreed: in person on the clinic's device, verbally, or on paper that was scanned.
     public var patientAgreed: AgreementMethod?
 
+    /// A signing block for `key` (base64 Ed25519).
     public init(key: String, meaning: SignatureMeaning, patientAgreed: AgreementMethod?) {
         self.key = key; self.meaning = meaning; self.patientAgreed = patientAgreed
     }
@@ -45,6 +47,7 @@ public enum SignatureStatus: Sendable, Equatable {
     case valid(fingerprint: String)
     case invalid(String)
 
+    /// True when the server may accept the entry: validly signed, or of a kind that is not signed.
     public var isAcceptable: Bool {
         switch self {
         case .notRequired, .valid: true

@@ -1,17 +1,25 @@
 /// One line of a patient's timeline: every event in fold order, including corrected and entered-in-error entries,
 /// which stay readable. Field names are the keys of `accord timeline --json`.
 public struct TimelineEntry: Codable, Sendable, Equatable {
+    /// The event.
     public var event: EventID
+    /// Its type.
     public var type: EventType
+    /// When it was recorded, as an ISO 8601 UTC time.
     public var at: String
+    /// The author's printed name.
     public var by: String
+    /// Where it was written.
     public var site: String
+    /// What it records, in plain words.
     public var summary: String
     /// `recorded`, `corrected` (a later entry replaced its content) or `entered-in-error`.
     public var status: String
 }
 
+/// A patient's every event in order, corrected and entered-in-error ones included.
 public enum Timeline {
+    /// The timeline of `events`, in fold order.
     public static func entries(_ events: [Event]) -> [TimelineEntry] {
         var seen = Set<EventID>()
         let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
@@ -69,6 +77,7 @@ public enum Timeline {
         return parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")
     }
 
+    /// A number with at most one decimal and no trailing zero: 6, 6.5.
     public static func formatScore(_ value: Double) -> String { format(value, decimals: 1) }
 
     /// A number with at most `decimals` places and no trailing zeros: 0.15, 2.4, 60.

@@ -1,20 +1,27 @@
 /// One thing to say or do, in Accord's own words, with the source it rests on.
 public struct TalkingPoint: Sendable, Equatable, Codable {
+    /// What to say or do.
     public let text: String
+    /// Where it rests.
     public let source: Source
 
+    /// A talking point.
     public init(_ text: String, _ source: Source) { self.text = text; self.source = source }
 }
 
 /// Responses for the moments when a conversation about opioids gets hard. Each response acknowledges the
 /// patient, restates the safety reason, keeps the boundary and offers a next step.
 public struct CoachingSituation: Sendable, Identifiable, Equatable {
+    /// A stable key (`accord coach KEY`).
     public let id: String
+    /// What the patient says or does.
     public let patientSays: String
+    /// Ways to respond.
     public let responses: [TalkingPoint]
     /// Set where the clinic's own protocol takes over from conversation.
     public let escalation: TalkingPoint?
 
+    /// Every situation, in the order shown.
     public static let all: [CoachingSituation] = [
         CoachingSituation(
             id: "only-thing", patientSays: "\"This is the only thing that works for me.\"",
@@ -68,6 +75,7 @@ public struct CoachingSituation: Sendable, Identifiable, Equatable {
             ], escalation: TalkingPoint("Follow your clinic's protocol now: suicide risk assessment and crisis line, or the diversion protocol; offer medication for opioid use disorder where it fits.", .cdc2022)),
     ]
 
+    /// The situation with `key`, if any.
     public static func named(_ key: String) -> CoachingSituation? { all.first { $0.id == key } }
 }
 
@@ -79,6 +87,7 @@ public enum FourS: String, Sendable, CaseIterable, Codable {
     case standardization
     case support
 
+    /// The heading shown.
     public var title: String {
         switch self {
         case .settingExpectations: "Setting expectations"
@@ -150,6 +159,7 @@ public enum FourS: String, Sendable, CaseIterable, Codable {
 public enum CoachingStep: String, Sendable {
     case consent, agreement, taper, checkin
 
+    /// The situations most likely at this step.
     public var situations: [CoachingSituation] {
         let keys: [String] = switch self {
         case .consent: ["only-thing", "last-doctor", "anger-or-tears"]

@@ -1,18 +1,26 @@
 /// One medication's contribution to the daily MME. Field names are the keys of `accord mme --json`.
 public struct MMEItem: Codable, Sendable, Equatable {
+    /// The line as written.
     public var input: String
+    /// The main ingredient, when the line names one Accord knows.
     public var ingredient: String?
+    /// The dose form read.
     public var form: String?
+    /// The total daily amount, in `unit`.
     public var dailyDose: Double?
+    /// The unit of `dailyDose`.
     public var unit: String?
+    /// The CDC 2022 factor applied.
     public var factor: Double?
     /// Morphine milligram equivalents a day; nil when the medicine is not counted (see `note`).
     public var mme: Double?
+    /// True when the line is in the total.
     public var counted: Bool
     /// An opioid, counted or not: every opioid takes part in the co-prescription, naloxone and PDMP rules.
     public var opioid: Bool
     /// Marked as treatment for opioid use disorder, so not counted as pain treatment.
     public var opioidUseDisorderTreatment: Bool
+    /// Why it is not counted, or what to keep in mind.
     public var note: String?
     /// A caution that comes with the medicine itself (methadone), with its source.
     public var caution: String?
@@ -44,25 +52,35 @@ public struct MMEItem: Codable, Sendable, Equatable {
 
 /// Something the rules want the clinician to see, with why, since when and the source. Keys of `--json` output.
 public struct RiskFlag: Codable, Sendable, Equatable {
+    /// A stable key for the kind of flag.
     public var key: String
+    /// What the flag says, in a line.
     public var title: String
+    /// Why it matters and what to do.
     public var why: String
+    /// Since when it applies.
     public var since: String?
+    /// Where the rule comes from.
     public var source: String
 
+    /// A flag.
     public init(key: String, title: String, why: String, since: String?, source: String) {
         self.key = key; self.title = title; self.why = why; self.since = since; self.source = source
     }
 }
 
+/// A medication list's MME: the total, each line's part, and the flags the list raises.
 public struct MMEResult: Codable, Sendable, Equatable {
+    /// Morphine milligram equivalents a day, rounded to 0.1.
     public var totalMME: Double
     /// False when an opioid on the list could not be counted (no CDC 2022 factor, or a line that could not be
     /// read): the total is then a floor, not the patient's exposure.
     public var complete: Bool
     /// Why the total is incomplete, one reason per line left out.
     public var incomplete: [String]
+    /// Each line's part.
     public var items: [MMEItem]
+    /// The flags the list alone raises.
     public var flags: [RiskFlag]
 }
 
@@ -72,6 +90,7 @@ public enum MMECalculator {
     /// MME values closer than this are equal: patch arithmetic gives 179.99999…
     public static let tolerance = 1e-6
 
+    /// One line's MME, or why it is not counted.
     public static func item(_ line: MedicationLine) -> MMEItem {
         let ingredient = line.ingredient
         var item = MMEItem(input: line.input, ingredient: ingredient?.name, form: line.outsideVocabulary ? nil : line.form.rawValue,
@@ -137,16 +156,21 @@ public enum MMECalculator {
     /// MME rounded to 0.1, so 179.99999… prints as 180.
     public static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
 
+    /// Whether `value` reaches `threshold`, within the tolerance.
     public static func atLeast(_ value: Double, _ threshold: Double) -> Bool { value + tolerance >= threshold }
 }
 
 /// Doses so far outside practice that they are more likely a typing slip than a prescription. Accord asks for
 /// them to be confirmed before recording; it does not decide that they are wrong.
 public enum DoseLimits {
+    /// Over this many MME/day from one line is unusual.
     public static let maximumLineMME = 500.0
+    /// More often than every 2 hours is unusual.
     public static let maximumDosesPerDay = 12.0
+    /// More units than this at once is unusual.
     public static let maximumUnitsPerDose = 4.0
 
+    /// What makes the line's dose unusual; empty when nothing does.
     public static func concerns(_ line: MedicationLine) -> [String] {
         guard let ingredient = line.ingredient, ingredient.isOpioid else { return [] }
         var concerns: [String] = []
@@ -170,9 +194,12 @@ public enum DoseLimits {
 
 /// Flags that follow from the medication list alone.
 public enum MedicationFlags {
+    /// At 50 MME/day or more, pause and reassess before any increase (CDC 2022).
     public static let reassessThreshold = 50.0
+    /// The 2016 guideline's threshold, shown as such.
     public static let threshold2016 = 90.0
 
+    /// The flags a list raises: thresholds, an incomplete total, CNS depressants, OUD treatment, methadone.
     public static func flags(total: Double, lines: [MedicationLine], incomplete: [String] = [], since: String?) -> [RiskFlag] {
         var flags: [RiskFlag] = []
         let shown = Timeline.formatScore(MMECalculator.rounded(total))

@@ -1,7 +1,10 @@
 /// One version of a patient's medication list, read once: its day, its MME total and whether it holds an opioid.
 public struct MedicationListSummary: Sendable, Equatable {
+    /// The clinic's day the list was recorded.
     public let day: LocalDate?
+    /// Its MME total.
     public let totalMME: Double
+    /// Whether it holds an opioid.
     public let hasOpioid: Bool
 
     init(_ list: MedicationListState, calendar: ClinicCalendar) {
@@ -19,6 +22,7 @@ extension PatientRecord {
     }
 }
 
+/// Reads a patient's medication lists over time.
 public enum MedicationHistory {
     /// The first day of the current unbroken stretch of lists that hold an opioid.
     public static func opioidsSince(_ summaries: [MedicationListSummary]) -> LocalDate? {

@@ -6,10 +6,13 @@ import Foundation
 public struct MedicationLine: Sendable, Equatable {
     /// One ingredient of the line with its strength per unit, when the line gives it.
     public struct Component: Sendable, Equatable {
+        /// The ingredient.
         public let ingredient: Ingredient
+        /// Its strength per unit, when given.
         public let strength: Double?
     }
 
+    /// The line as written.
     public let input: String
     /// The names as written, joined ("acetaminophen/oxycodone", "percocet"); for an `other:` line, its text.
     public let name: String
@@ -17,6 +20,7 @@ public struct MedicationLine: Sendable, Equatable {
     public let product: String?
     /// Ingredients in the order the line writes their strengths.
     public let components: [Component]
+    /// The dose form read.
     public let form: DoseForm
     /// Strength of the main ingredient per unit: a tablet, a patch, or one mL of an oral liquid.
     public let strength: Double?
@@ -26,6 +30,7 @@ public struct MedicationLine: Sendable, Equatable {
     public let unitsPerDose: Double
     /// At most how many doses a day; nil when the text gives no frequency.
     public let dosesPerDay: Double?
+    /// True for an as-needed (prn) order.
     public let asNeeded: Bool
     /// Marked as treatment for opioid use disorder ("for OUD"), or a product made only for it.
     public let opioidUseDisorderTreatment: Bool
@@ -41,10 +46,13 @@ public struct MedicationLine: Sendable, Equatable {
             ?? components.first?.ingredient
     }
 
+    /// True when any ingredient is an opioid.
     public var isOpioid: Bool { components.contains { $0.ingredient.isOpioid } }
+    /// True when any ingredient is a CNS depressant.
     public var isCNSDepressant: Bool { components.contains { $0.ingredient.drugClass.isCNSDepressant } }
     /// A rescue supply of naloxone or nalmefene; buprenorphine with naloxone is not one.
     public var isRescueAntagonist: Bool { components.count == 1 && components[0].ingredient.rescue }
+    /// True for an extended-release form.
     public var extendedRelease: Bool { form == .extendedRelease }
 
     /// The CDC 2022 factor that applies to this line; nil for an opioid the table has no factor for (see
@@ -81,11 +89,15 @@ public struct MedicationLine: Sendable, Equatable {
 
 /// Why a medication line could not be read, with the known names it may have meant.
 public struct MedicationReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The line as written.
     public let input: String
+    /// What could not be read, and the names it may have meant.
     public let problem: String
+    /// The message shown.
     public var description: String { "Cannot read \"\(input)\": \(problem)" }
 }
 
+/// Reads medication lines against the vocabulary.
 public enum MedicationReader {
     /// Reads one line; throws naming the part that could not be read.
     public static func read(_ input: String, vocabulary: MedicationVocabulary = .shipped) throws(MedicationReadError) -> MedicationLine {

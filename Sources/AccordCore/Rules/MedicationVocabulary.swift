@@ -35,13 +35,16 @@ public enum DrugClass: String, Codable, Sendable {
 
 /// One active ingredient as the vocabulary describes it.
 public struct Ingredient: Sendable, Hashable, Decodable {
+    /// The ingredient's name.
     public let name: String
+    /// Its class.
     public let drugClass: DrugClass
     /// Milligrams of oral morphine a day per milligram a day (per mcg/hr for a patch), CDC 2022; nil when the
     /// 2022 table has none.
     public let mmeFactor: Double?
     /// The RxNorm ingredient concept; nil where it has not been checked.
     public let rxNorm: String?
+    /// Other names it is written by.
     public let synonyms: [String]
     /// Forms the factor does not apply to (transmucosal fentanyl).
     public let noFactorForms: [DoseForm]
@@ -76,13 +79,17 @@ public struct Ingredient: Sendable, Hashable, Decodable {
         self.strengths = strengths
     }
 
+    /// True for an opioid.
     public var isOpioid: Bool { drugClass == .opioid }
 }
 
 /// A brand or named product: its ingredients in the order its strengths are written.
 public struct Product: Sendable, Hashable, Decodable {
+    /// The product's name, lowercase.
     public let name: String
+    /// Its ingredients, in the order their strengths are written.
     public let ingredients: [String]
+    /// Its dose form, when the name implies one.
     public let form: DoseForm?
     /// Strengths of this product where they differ from the ingredient's, smallest first.
     public let strengths: [Double]?
@@ -94,7 +101,9 @@ public struct Product: Sendable, Hashable, Decodable {
 
 /// The medicines Accord can read, loaded once from `medications.json`, which ships with AccordCore.
 public struct MedicationVocabulary: Sendable {
+    /// Every ingredient.
     public let ingredients: [Ingredient]
+    /// Every named product.
     public let products: [Product]
     /// A name as written (ingredient, synonym or product), lowercase and split into words, and what it means.
     let phrases: [(words: [String], meaning: Meaning)]
@@ -154,6 +163,7 @@ public struct MedicationVocabulary: Sendable {
         var description: String { "medication vocabulary: \(problem)" }
     }
 
+    /// The ingredient named `name`, if any.
     public func ingredient(named name: String) -> Ingredient? { ingredients.first { $0.name == name } }
 
     /// The longest known name that starts at `words[start]`, and how many words it takes.

@@ -7,6 +7,7 @@ public struct FlagSettings: Sendable, Equatable {
     /// The clinic's calendar, for the day an entry was made.
     public var calendar: ClinicCalendar
 
+    /// Settings with the defaults: 90 days for the PDMP, 30 days' notice of renewal, UTC.
     public init(pdmpDays: Int = 90, renewalNoticeDays: Int = 30, calendar: ClinicCalendar = .utc) {
         self.pdmpDays = pdmpDays
         self.renewalNoticeDays = renewalNoticeDays
@@ -19,6 +20,7 @@ public enum PatientFlags {
     /// A PEG score this many points above the taper's baseline counts as pain or function clearly worse.
     public static let pegWorseningPoints = 2.0
 
+    /// The flags the record raises on `today`.
     public static func evaluate(_ record: PatientRecord, on today: LocalDate, settings: FlagSettings = FlagSettings()) -> [RiskFlag] {
         assess(record, on: today, settings: settings).flags
     }

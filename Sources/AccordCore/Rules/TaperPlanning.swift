@@ -3,17 +3,25 @@
 public enum TaperPlanning {
     /// The pace a taper is checked against, and why.
     public struct Pace: Sendable, Equatable {
+        /// The duration of use the pace follows.
         public let duration: OpioidUseDuration
+        /// Why that duration: as given, from a recorded start, or assumed.
         public let reason: String
+        /// A pace.
         public init(duration: OpioidUseDuration, reason: String) { self.duration = duration; self.reason = reason }
     }
 
     /// A proposed schedule with everything the clinician should see before recording it.
     public struct Proposal: Sendable, Equatable {
+        /// The medication tapered.
         public let line: MedicationLine
+        /// Its daily dose now.
         public let startingDose: Double
+        /// The unit of the doses.
         public let unit: String
+        /// The proposed steps.
         public let steps: [TaperStep]
+        /// The pace the steps are checked against.
         public let pace: Pace
         /// Set when a step goes faster than the guide's pace for this patient.
         public let warning: RiskFlag?
@@ -59,14 +67,19 @@ public enum TaperPlanning {
 
     /// A new pace from `effectiveOn`, from the dose in effect or `dose`.
     public struct Adjustment: Sendable, Equatable {
+        /// The daily dose in effect on the day the adjustment starts.
         public let current: Double
+        /// The daily dose the new steps start from.
         public let continueFrom: Double
+        /// True when that is higher than the dose in effect.
         public let increase: Bool
         /// The held dose on `effectiveOn` followed by the new steps, as recorded and shown.
         public let steps: [TaperStep]
+        /// Set when a step goes faster than the guide.
         public let warning: RiskFlag?
     }
 
+    /// A new pace from `effectiveOn`, checked: a ceiling at the starting dose, a reason for any increase, the guide's pace.
     public static func adjust(_ plan: TaperPlanState, line: MedicationLine, ratePercent: Double, intervalDays: Int,
                               effectiveOn: LocalDate, dose: Double?, reason: String, pace: Pace) throws(RuleViolation) -> Adjustment {
         guard plan.status != .completed else { throw RuleViolation("that taper is completed; plan a new one instead") }

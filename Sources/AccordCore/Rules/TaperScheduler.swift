@@ -7,9 +7,11 @@
 /// one smallest strength a day. Where the strengths force a bigger cut than planned, the wait before that step
 /// grows in proportion, so the cut per day never exceeds the plan.
 public enum TaperScheduler {
+    /// The most steps a schedule may have.
     public static let maximumSteps = 500
     static let epsilon = 1e-9
 
+    /// Steps from the line's daily dose, the first on `start` or later where the first cut is bigger than planned.
     public static func propose(_ line: MedicationLine, ratePercent: Double, intervalDays: Int, basis: TaperBasis,
                                start: LocalDate) throws(RuleViolation) -> [TaperStep] {
         try propose(line, from: nil, ratePercent: ratePercent, intervalDays: intervalDays, basis: basis, start: start,
