@@ -25,11 +25,13 @@ public enum FHIRValue: Sendable, Equatable, Encodable {
         return nil
     }
 
+    /// The text, when the value is a string.
     public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
+    /// The elements, when the value is an array; else empty.
     public var arrayValue: [FHIRValue] {
         if case .array(let values) = self { return values }
         return []
@@ -38,10 +40,15 @@ public enum FHIRValue: Sendable, Equatable, Encodable {
 
 extension FHIRValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// A string.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A whole number.
     public init(integerLiteral value: Int) { self = .integer(value) }
+    /// A boolean.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array.
     public init(arrayLiteral elements: FHIRValue...) { self = .array(elements) }
+    /// An object.
     public init(dictionaryLiteral elements: (String, FHIRValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }

@@ -3,46 +3,79 @@ import AccordCore
 /// What the patient's own copy says, in plain words, built from the record as it stands on one day. The HTML and
 /// Markdown renderers only lay it out, so both always say the same thing.
 public struct Handout: Sendable, Equatable {
+    /// A goal as the patient reads it.
     public struct Goal: Sendable, Equatable {
+        /// The goal.
         public var text: String
+        /// How it is going.
         public var detail: String?
     }
 
+    /// The agreement as the patient reads it.
     public struct Agreement: Sendable, Equatable {
+        /// Its clauses, in plain words.
         public var clauses: [String]
+        /// When and how it was agreed.
         public var agreedLine: String
+        /// When it is due for renewal.
         public var renewalLine: String
+        /// Who signed, with what meaning.
         public var signatures: [String]
     }
 
+    /// A taper step as the patient reads it.
     public struct TaperStep: Sendable, Equatable {
+        /// Its date.
         public var date: String
+        /// The dose from that date.
         public var dose: String
+        /// How to take it.
         public var note: String?
+        /// The next step to come.
         public var isNext: Bool
+        /// The step in effect today.
         public var isCurrent: Bool
     }
 
+    /// A taper as the patient reads it.
     public struct Taper: Sendable, Equatable {
+        /// The medicine tapered.
         public var medication: String
+        /// Where the taper stands.
         public var statusLine: String
+        /// The next step, in a sentence.
         public var nextLine: String?
+        /// Every step.
         public var steps: [TaperStep]
     }
 
+    /// The patient's name.
     public var patientName: String
+    /// The date of birth.
     public var born: String
+    /// The day the handout was made.
     public var printedOn: String
+    /// The clinic's site.
     public var clinic: String
+    /// The goals in progress.
     public var goals: [Goal]
+    /// The goals reached.
     public var goalsReached: [Goal]
+    /// What the mini-consent covered.
     public var discussed: [String]
+    /// The patient's decision, in a sentence.
     public var decisionLine: String?
+    /// Where naloxone stands, in a sentence.
     public var naloxoneLine: String?
+    /// The day of the mini-consent.
     public var consentDate: String?
+    /// The agreement in force.
     public var agreement: Agreement?
+    /// Tapers in progress.
     public var tapers: [Taper]
+    /// Whom to call.
     public var contact: String?
+    /// What to do in an overdose, on every handout.
     public let emergencyLine = "If someone who takes opioid medicine cannot be woken up, or is breathing very slowly or not at all: give naloxone if you have it, and call 911."
 
     /// The handout for `record` on `date`. `contact` is whom the patient should call (the clinic's name and number);

@@ -1,5 +1,6 @@
 /// The handout as one print-ready HTML file: styles inline, no scripts, no external resources.
 public enum HandoutHTML {
+    /// The handout as one print-ready HTML page.
     public static func render(_ handout: Handout) -> String {
         var body = ""
         func add(_ line: String) { body += line + "\n" }
@@ -94,6 +95,7 @@ public enum HandoutHTML {
         }
         """
 
+    /// `text` with HTML's special characters escaped.
     public static func escape(_ text: String) -> String {
         var escaped = ""
         for character in text {

@@ -1,5 +1,6 @@
 /// The handout as Markdown, for pasting into a visit note; the same content as `HandoutHTML`.
 public enum HandoutMarkdown {
+    /// The handout as Markdown.
     public static func render(_ handout: Handout) -> String {
         var lines = ["# Your pain care plan", "", "\(handout.patientName), born \(handout.born)  ",
                      "From \(handout.clinic), printed \(handout.printedOn)", "", "## Your goals", ""]

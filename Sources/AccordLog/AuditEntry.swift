@@ -4,6 +4,7 @@ import Foundation
 /// One entry of the server's audit log. Its canonical bytes (JSON, sorted keys, absent fields left out) are what
 /// the Merkle tree hashes, and they carry their own position, so a row moved to another place no longer fits.
 public struct AuditEntry: Codable, Sendable, Equatable {
+    /// What an audit entry records.
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case eventAccepted = "event.accepted"
         case eventRefused = "event.refused"
@@ -19,26 +20,35 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case auditViewed = "audit.viewed"
     }
 
+    /// The entry's 1-based position in the log.
     public var position: Int
+    /// What it records.
     public var kind: Kind
+    /// When, as an ISO 8601 UTC time.
     public var at: String
     /// The site that acted (or that an administrative action concerned).
     public var site: String?
+    /// The patient concerned, if any.
     public var patient: String?
     /// The event's id, for accepted and refused events.
     public var event: String?
+    /// The type of the event concerned, if any.
     public var eventType: String?
     /// SHA-256 of the event's bytes is its id; the signature (base64) and the signing key's fingerprint are kept here
     /// too, so a signature swapped in the events table no longer matches the log.
     public var signature: String?
+    /// The signing key's fingerprint, if any.
     public var key: String?
     /// Who acted when it is not a site: `admin`, or an auditor's name.
     public var actor: String?
+    /// Where the request came from.
     public var remoteAddress: String?
     /// ok, not-found, or the refusal code.
     public var outcome: String?
+    /// What happened, in words.
     public var detail: String?
 
+    /// An entry.
     public init(position: Int, kind: Kind, at: String, site: String? = nil, patient: String? = nil, event: String? = nil,
                 eventType: String? = nil, signature: String? = nil, key: String? = nil, actor: String? = nil,
                 remoteAddress: String? = nil, outcome: String? = nil, detail: String? = nil) {
@@ -66,5 +76,6 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         return writer.bytes
     }
 
+    /// The entry stored as `bytes`.
     public static func decode(_ bytes: Data) throws -> AuditEntry { try JSONDecoder().decode(AuditEntry.self, from: bytes) }
 }

@@ -4,15 +4,18 @@ import Foundation
 /// A signed statement by the server of its audit log's size and root hash at a moment. A site keeps the last one it
 /// verified and asks for a consistency proof on every sync, so a log that was rewritten or rolled back is caught.
 public struct Checkpoint: Codable, Sendable, Equatable {
+    /// How many entries the log held.
     public var size: Int
     /// The root hash, hex.
     public var root: String
+    /// When it was signed, as an ISO 8601 UTC time.
     public var at: String
     /// The server's Ed25519 signature over `signedText`, base64.
     public var signature: String
     /// The server's public key, base64, so a reader can check which key signed.
     public var key: String
 
+    /// A checkpoint as received.
     public init(size: Int, root: String, at: String, signature: String, key: String) {
         self.size = size; self.root = root; self.at = at; self.signature = signature; self.key = key
     }
@@ -22,6 +25,7 @@ public struct Checkpoint: Codable, Sendable, Equatable {
         Data("accord-audit-log-checkpoint/v1\n\(size)\n\(root)\n\(at)\n".utf8)
     }
 
+    /// A checkpoint of `size` entries with `root`, signed with the server's key.
     public static func sign(size: Int, root: Data, at: String, with key: Curve25519.Signing.PrivateKey) throws -> Checkpoint {
         let signature = try key.signature(for: signedText(size: size, root: root.hexString, at: at))
         return Checkpoint(size: size, root: root.hexString, at: at, signature: Data(signature).base64EncodedString(),
@@ -36,22 +40,27 @@ public struct Checkpoint: Codable, Sendable, Equatable {
         return verifier.isValidSignature(signatureBytes, for: Self.signedText(size: size, root: root, at: at))
     }
 
+    /// The root hash as bytes.
     public var rootHash: Data? { Data(hexString: root) }
 }
 
 /// The answer to an inclusion request: where the entry sits, the entry's bytes, and the audit path to a checkpoint.
 public struct InclusionProof: Codable, Sendable, Equatable {
+    /// The entry's 1-based position in the log.
     public var position: Int
+    /// The log size the proof is against.
     public var size: Int
     /// The log entry's exact bytes, base64; its leaf hash is `MerkleHash.leaf` of them.
     public var entry: String
     /// Sibling hashes from the leaf up, base64 (20 of them at a million entries: 940 bytes of JSON).
     public var proof: [String]
 
+    /// An inclusion proof.
     public init(position: Int, size: Int, entry: String, proof: [String]) {
         self.position = position; self.size = size; self.entry = entry; self.proof = proof
     }
 
+    /// Whether the proof leads from the entry to the checkpoint's root.
     public func verifies(against checkpoint: Checkpoint) -> Bool {
         guard checkpoint.size == size, let root = checkpoint.rootHash, let bytes = Data(base64Encoded: entry) else { return false }
         let hashes = proof.compactMap { Data(base64Encoded: $0) }
@@ -60,13 +69,19 @@ public struct InclusionProof: Codable, Sendable, Equatable {
     }
 }
 
+/// The proof that the log of `from` entries is a prefix of the log of `to` entries (RFC 6962).
 public struct ConsistencyProof: Codable, Sendable, Equatable {
+    /// The older, smaller size.
     public var from: Int
+    /// The newer size.
     public var to: Int
+    /// The proof's hashes, base64.
     public var proof: [String]
 
+    /// A consistency proof.
     public init(from: Int, to: Int, proof: [String]) { self.from = from; self.to = to; self.proof = proof }
 
+    /// Whether `old`'s log is a prefix of `new`'s.
     public func verifies(old: Checkpoint, new: Checkpoint) -> Bool {
         guard old.size == from, new.size == to, let oldRoot = old.rootHash, let newRoot = new.rootHash else { return false }
         let hashes = proof.compactMap { Data(base64Encoded: $0) }

@@ -3,7 +3,9 @@ import Foundation
 /// Reads the top-level string and integer members of a flat JSON object (as `AuditEntry` is written) in one pass,
 /// without building objects: `audit verify` reads a million entries, and Codable decoding would be most of its time.
 public struct FlatJSONFields {
+    /// The text fields.
     public private(set) var strings: [String: String] = [:]
+    /// The whole-number fields.
     public private(set) var integers: [String: Int] = [:]
 
     /// Nil when the bytes are not a flat object of strings, integers, booleans and nulls.

@@ -6,13 +6,18 @@ import Foundation
 public struct MerkleFrontier: Sendable {
     /// A stored subtree hash: (height h, index i) covers leaves [i * 2^h, (i + 1) * 2^h).
     public struct Node: Sendable, Equatable {
+        /// The node's height (leaves are 0).
         public var height: Int
+        /// The node's index at its height.
         public var index: Int
+        /// The node's hash.
         public var hash: Data
 
+        /// A node.
         public init(height: Int, index: Int, hash: Data) { self.height = height; self.index = index; self.hash = hash }
     }
 
+    /// How many leaves the tree holds.
     public private(set) var size: Int
     /// The complete subtrees of the right edge, largest (leftmost) first.
     private var edge: [Node]
@@ -40,9 +45,13 @@ public struct MerkleFrontier: Sendable {
         }
     }
 
+    /// A node the frontier needed was not stored.
     public struct MissingNode: Error, Sendable, CustomStringConvertible {
+        /// Its height.
         public let height: Int
+        /// Its index.
         public let index: Int
+        /// What is missing, in a sentence.
         public var description: String { "the audit log's tree is missing a node (height \(height), index \(index))" }
     }
 

@@ -5,8 +5,10 @@ import Foundation
 /// Hashing of the audit log as RFC 6962 / RFC 9162 define it for Merkle tree logs: a leaf is SHA-256(0x00 || entry)
 /// and an interior node SHA-256(0x01 || left || right), so a leaf can never pass for a node.
 public enum MerkleHash {
+    /// Bytes in a hash (SHA-256).
     public static let size = 32
 
+    /// The hash of a leaf: SHA-256 of 0x00 and the entry (RFC 6962).
     public static func leaf(_ entry: Data) -> Data {
         var hasher = SHA256()
         hasher.update(data: [0x00])
@@ -14,6 +16,7 @@ public enum MerkleHash {
         return Data(hasher.finalize())
     }
 
+    /// The hash of an inner node: SHA-256 of 0x01, left and right (RFC 6962).
     public static func node(_ left: Data, _ right: Data) -> Data {
         var hasher = SHA256()
         hasher.update(data: [0x01])
@@ -53,8 +56,10 @@ public enum MerkleHash {
 }
 
 extension Data {
+    /// The bytes as lowercase hex.
     public var hexString: String { HexEncoding.encode(self) }
 
+    /// Bytes from hex; nil for text that is not hex.
     public init?(hexString: String) {
         guard hexString.utf8.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []

@@ -6,6 +6,7 @@ import Foundation
 public struct MerkleProofs {
     let subtree: (Int, Int) throws -> Data
 
+    /// Proofs over a tree whose subtree hashes `subtree(start, size)` gives.
     public init(subtree: @escaping (Int, Int) throws -> Data) { self.subtree = subtree }
 
     /// The hash of leaves [start, start + size), from aligned complete subtrees.
@@ -16,6 +17,7 @@ public struct MerkleProofs {
         return MerkleHash.node(try hash(start: start, size: k), try hash(start: start + k, size: size - k))
     }
 
+    /// The root hash of the first `size` leaves.
     public func root(size: Int) throws -> Data { try hash(start: 0, size: size) }
 
     /// The audit path of leaf `index` in the tree of the first `size` leaves.
@@ -52,6 +54,7 @@ public struct MerkleProofs {
 
 /// Checks proofs against roots, as a site or an auditor does (RFC 9162 §2.1.3.2 and §2.1.4.2).
 public enum MerkleVerifier {
+    /// Whether `proof` leads from the leaf at `index` to `root` of a tree of `size` leaves.
     public static func verifyInclusion(leaf: Data, index: Int, size: Int, proof: [Data], root: Data) -> Bool {
         guard index >= 0, index < size else { return false }
         var fn = index, sn = size - 1
@@ -71,6 +74,7 @@ public enum MerkleVerifier {
         return sn == 0 && result == root
     }
 
+    /// Whether `proof` shows the tree of `oldSize` leaves is a prefix of the tree of `newSize`.
     public static func verifyConsistency(oldSize: Int, oldRoot: Data, newSize: Int, newRoot: Data, proof: [Data]) -> Bool {
         guard oldSize >= 0, oldSize <= newSize else { return false }
         if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
@@ -104,10 +108,13 @@ public struct MerkleLevels {
     /// levels[0] are the leaves; levels[h][i] covers leaves [i * 2^h, (i + 1) * 2^h).
     public private(set) var levels: [[Data]] = [[]]
 
+    /// A tree of `leaves`.
     public init(leaves: [Data] = []) { leaves.forEach { append($0) } }
 
+    /// How many leaves it holds.
     public var size: Int { levels[0].count }
 
+    /// Adds a leaf hash.
     public mutating func append(_ leaf: Data) {
         levels[0].append(leaf)
         var height = 0
@@ -120,6 +127,7 @@ public struct MerkleLevels {
         }
     }
 
+    /// Proofs over this tree.
     public var proofs: MerkleProofs {
         let levels = self.levels
         return MerkleProofs { start, size in
