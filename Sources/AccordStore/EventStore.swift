@@ -347,12 +347,8 @@ public final class EventStore: Sendable {
                 }
                 return result!
             }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError {
-            throw StoreErrorMapping.map(error, directory: directory)
         } catch {
-            throw StoreError(.io, "The store at \(directory.path) could not be used: \(error.localizedDescription)")
+            throw Self.storeError(error, at: directory)
         }
     }
 
@@ -361,14 +357,15 @@ public final class EventStore: Sendable {
     }
 
     static func mapErrors<T>(at directory: URL, _ body: () throws -> T) throws(StoreError) -> T {
-        do {
-            return try body()
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError {
-            throw StoreErrorMapping.map(error, directory: directory)
-        } catch {
-            throw StoreError(.io, "The store at \(directory.path) could not be used: \(error.localizedDescription)")
+        do { return try body() } catch { throw storeError(error, at: directory) }
+    }
+
+    /// Any failure as the store reports it: its own errors as they are, SQLite's mapped, the rest as I/O.
+    static func storeError(_ error: any Error, at directory: URL) -> StoreError {
+        switch error {
+        case let error as StoreError: error
+        case let error as DatabaseError: StoreErrorMapping.map(error, directory: directory)
+        default: StoreError(.io, "The store at \(directory.path) could not be used: \(error.localizedDescription)")
         }
     }
 }

@@ -249,14 +249,32 @@ public struct ErrorBody: Codable, Sendable, Equatable {
     }
 }
 
+/// A stable code on the wire: typed here, plain text there, open to codes a newer server adds.
+public protocol WireCode: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral
+where RawValue == String {
+    init(rawValue: String)
+}
+
+extension WireCode {
+    /// The code's text.
+    public var description: String { rawValue }
+    /// A code written as a literal.
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
+    /// Reads the code's text.
+    public init(from decoder: any Decoder) throws { self.init(rawValue: try decoder.singleValueContainer().decode(String.self)) }
+    /// Writes the code's text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
 /// Why the server refused one pushed event: a stable code on the wire, open to new codes from a newer server.
-public struct RefusalCode: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+public struct RefusalCode: WireCode {
     /// The code as written on the wire.
     public let rawValue: String
     /// A code from its wire text; codes this version does not know are kept as they are.
     public init(rawValue: String) { self.rawValue = rawValue }
-    /// The code's text.
-    public var description: String { rawValue }
 
     /// The line is not an event.
     public static let malformed = RefusalCode(rawValue: "malformed")
@@ -285,21 +303,14 @@ public struct RefusalCode: RawRepresentable, Codable, Hashable, Sendable, Custom
     /// The key is registered for another site or clinician.
     public static let keyMismatch = RefusalCode(rawValue: "key-mismatch")
 
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 /// The `error` of an `ErrorBody`: what kind of failure a 4xx or 5xx answer reports.
-public struct APIErrorCode: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+public struct APIErrorCode: WireCode {
     /// The code as written on the wire.
     public let rawValue: String
     /// A code from its wire text; codes this version does not know are kept as they are.
     public init(rawValue: String) { self.rawValue = rawValue }
-    /// The code's text.
-    public var description: String { rawValue }
 
     /// No valid credential came with the request.
     public static let unauthorized = APIErrorCode(rawValue: "unauthorized")
@@ -318,11 +329,6 @@ public struct APIErrorCode: RawRepresentable, Codable, Hashable, Sendable, Custo
     /// The shared database cannot be reached just now; try again.
     public static let storageUnavailable = APIErrorCode(rawValue: "storage-unavailable")
 
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 /// `GET /v1/log/checkpoint?since=N`: the latest signed checkpoint with the consistency proof from size N.
@@ -345,12 +351,3 @@ public struct InclusionAnswer: Codable, Sendable {
     public init(proof: InclusionProof, checkpoint: Checkpoint) { self.proof = proof; self.checkpoint = checkpoint }
 }
 
-extension RefusalCode: ExpressibleByStringLiteral {
-    /// A code written as a literal.
-    public init(stringLiteral value: String) { self.init(rawValue: value) }
-}
-
-extension APIErrorCode: ExpressibleByStringLiteral {
-    /// A code written as a literal.
-    public init(stringLiteral value: String) { self.init(rawValue: value) }
-}
