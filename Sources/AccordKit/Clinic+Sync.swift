@@ -25,7 +25,7 @@ extension Clinic {
         do {
             return try await SyncClient(store: store).sync(progress: progress)
         } catch let error as SyncError {
-            throw ClinicError(.sync, error.description)
+            throw ClinicError(.sync, error.description, syncError: error)
         } catch let error as StoreError {
             throw ClinicError(error)
         } catch {

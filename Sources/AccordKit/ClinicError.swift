@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSyncClient
 
 /// Why the clinic could not record or read what was asked: a code a client can act on, and a message that says
 /// what is wrong. Messages name no command; a client adds its own hint for the code.
@@ -33,12 +34,15 @@ public struct ClinicError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     /// The store's own error, when the store failed.
     public let storeError: StoreError?
+    /// The sync client's own error, when sync or verification failed.
+    public let syncError: SyncError?
 
-    /// An error of `code` with `message`, and the store's own error when the store failed.
-    public init(_ code: Code, _ message: String, storeError: StoreError? = nil) {
+    /// An error of `code` with `message`, and the store's or the sync client's own error when one of them failed.
+    public init(_ code: Code, _ message: String, storeError: StoreError? = nil, syncError: SyncError? = nil) {
         self.code = code
         self.message = message
         self.storeError = storeError
+        self.syncError = syncError
     }
 
     /// The message.

@@ -90,7 +90,10 @@ extension SyncEngine {
         guard let remote = try store.syncState.remote(), let base = URL(string: remote.url) else {
             throw SyncError(.noServer, "No sync server is set for this store; inclusion proofs come from the server.")
         }
-        guard let checkpoint = try await checkLog(base: base, credential: remote.credential) else {
+        guard let credential = try credentials.credential(server: remote.url) else {
+            throw SyncError(.unauthorized, "There is no credential for \(remote.url); ask the server's administrator for one and set it.")
+        }
+        guard let checkpoint = try await checkLog(base: base, credential: credential) else {
             throw SyncError(.refused, "The server's audit log is empty; nothing can be proved yet.", serverCode: .logEmpty)
         }
         var results: [EventVerification] = []
@@ -104,7 +107,7 @@ extension SyncEngine {
             case .invalid(let reason): result.signature = .invalid; result.problems.append(reason)
             }
             if try store.syncState.isAcknowledged(event.id) {
-                let reply = try await exchange(request(base, SyncWire.inclusionPath, credential: remote.credential, query: ["event": event.id.hex]))
+                let reply = try await exchange(request(base, SyncWire.inclusionPath, credential: credential, query: ["event": event.id.hex]))
                 let answer = try decode(InclusionAnswer.self, reply, "inclusion proof")
                 result.inLog = verifyInclusion(answer.proof, at: answer.checkpoint, verified: checkpoint, of: event, problems: &result.problems)
                 if result.inLog == .included { (result.logPosition, result.logSize) = (answer.proof.position, answer.proof.size) }

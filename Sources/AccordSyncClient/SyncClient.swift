@@ -71,7 +71,7 @@ public struct SyncProgress: Sendable, Equatable {
 
 /// Why a sync stopped: a code to act on, and a message that says what happened. Messages name no command; a
 /// client adds its own hint for the code.
-public struct SyncError: Error, Sendable, CustomStringConvertible {
+public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kinds of failure, open to new cases without breaking callers that switch on `code`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let name: String
@@ -116,12 +116,14 @@ public struct SyncError: Error, Sendable, CustomStringConvertible {
 struct SyncEngine: Sendable {
     let store: EventStore
     let transport: any SyncTransport
+    let credentials: any SyncCredentialStore
     let batchSize: Int
     let attempts: Int
 
-    init(store: EventStore, transport: (any SyncTransport)? = nil, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5,
-         timeout: TimeInterval = 30) {
+    init(store: EventStore, transport: (any SyncTransport)? = nil, credentials: (any SyncCredentialStore)? = nil,
+         batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5, timeout: TimeInterval = 30) {
         self.store = store
+        self.credentials = credentials ?? StoredSyncCredential(store: store)
         self.transport = transport ?? URLSessionTransport(timeout: timeout)
         self.batchSize = batchSize
         self.attempts = attempts
@@ -134,15 +136,18 @@ struct SyncEngine: Sendable {
         guard let base = URL(string: remote.url), base.scheme == "http" || base.scheme == "https" else {
             throw SyncError(.badServerAddress, "The stored server address '\(remote.url)' is not an http(s) URL; set it again.")
         }
+        guard let credential = try credentials.credential(server: remote.url) else {
+            throw SyncError(.unauthorized, "There is no credential for \(remote.url); ask the server's administrator for one and set it.")
+        }
         var report = SyncReport()
         let started = Date()
         // The log is checked before anything is sent, so a server whose log was rewritten gets nothing.
         if try !store.syncState.outboxBytes(limit: 1).isEmpty || store.syncState.logState().checkpoint == nil {
-            report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
+            report.logSize = try await checkLog(base: base, credential: credential)?.size
         }
         // The key is registered until the server reports it approved; a later revocation shows as refused entries.
         if try store.syncState.keyStatus() != KeyInfo.Status.approved.rawValue || store.syncState.refusedEvents().contains(where: { $0.code.hasPrefix("key-") }) {
-            let key = try await registerKey(base: base, credential: remote.credential)
+            let key = try await registerKey(base: base, credential: credential)
             try store.syncState.setKeyStatus(key.status.rawValue)
             report.keyStatus = key.status
             report.keyFingerprint = key.fingerprint
@@ -151,16 +156,16 @@ struct SyncEngine: Sendable {
         }
         let toSend = try store.syncState.outboxCount()
         try Task.checkCancellation()
-        try await push(base: base, credential: remote.credential, report: &report) { count in
+        try await push(base: base, credential: credential, report: &report) { count in
             progress(SyncProgress(phase: "pushed", events: count, total: toSend, seconds: Date().timeIntervalSince(started)))
         }
         try Task.checkCancellation()
-        try await pull(base: base, credential: remote.credential, cursor: remote.cursor, report: &report) { count in
+        try await pull(base: base, credential: credential, cursor: remote.cursor, report: &report) { count in
             progress(SyncProgress(phase: "pulled", events: count, total: nil, seconds: Date().timeIntervalSince(started)))
         }
         // And again at the end, so the checkpoint kept covers what this site just sent: a server later rolled back
         // behind it is caught at the next sync.
-        report.logSize = try await checkLog(base: base, credential: remote.credential)?.size
+        report.logSize = try await checkLog(base: base, credential: credential)?.size
         report.pending = try store.syncState.outboxBytes(limit: 1).count
         report.refused = try store.syncState.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: RefusalCode(rawValue: $0.code), reason: $0.reason) }
         return report

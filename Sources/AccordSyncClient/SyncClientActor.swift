@@ -11,10 +11,12 @@ public actor SyncClient {
     private var running: Task<SyncReport, any Error>?
     private var observers: [UUID: AsyncStream<SyncProgress>.Continuation] = [:]
 
-    /// A client for `store`, through `transport` (URLSession when nil), with pushes of at most `batchSize` events and `attempts` tries per request.
-    public init(store: EventStore, transport: (any SyncTransport)? = nil, batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5,
-                timeout: TimeInterval = 30) {
-        engine = SyncEngine(store: store, transport: transport, batchSize: batchSize, attempts: attempts, timeout: timeout)
+    /// A client for `store`, through `transport` (URLSession when nil), with the credential from `credentials` (the
+    /// store's when nil), pushes of at most `batchSize` events and `attempts` tries per request.
+    public init(store: EventStore, transport: (any SyncTransport)? = nil, credentials: (any SyncCredentialStore)? = nil,
+                batchSize: Int = SyncWire.maximumBatch, attempts: Int = 5, timeout: TimeInterval = 30) {
+        engine = SyncEngine(store: store, transport: transport, credentials: credentials, batchSize: batchSize, attempts: attempts,
+                            timeout: timeout)
     }
 
     /// Sends this site's new events, then fetches what was written elsewhere. `progress` hears of each batch and

@@ -26,7 +26,8 @@ struct Accord: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as ClinicError {
-            exit(withError: CommandFailure(error.message + (error.storeError.map(Hint.text(for:)) ?? Hint.text(for: error))))
+            exit(withError: CommandFailure(error.message + (error.storeError.map(Hint.text(for:)) ?? error.syncError.map(Hint.text(for:))
+                ?? Hint.text(for: error))))
         } catch let error as StoreError {
             exit(withError: CommandFailure(error.message + Hint.text(for: error)))
         } catch let error as SyncError {

@@ -46,10 +46,9 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try store.open()
-        if all { return try exportAll(store) }
-        let loaded = try LoadedPatient.load(store, patient ?? "")
-        let data = try render(loaded.record, events: loaded.events, today: loaded.today)
+        let clinic = Clinic(store: try store.open())
+        if all { return try exportAll(clinic) }
+        let data = try render(try clinic.chart(patient ?? ""), clinic)
         guard let out else {
             FileHandle.standardOutput.write(data)
             return
@@ -58,12 +57,12 @@ struct ExportCommand: ParsableCommand {
         FileHandle.standardError.write(Data("Wrote \(out) (\(data.count) bytes).\n".utf8))
     }
 
-    func render(_ record: PatientRecord, events: [Event], today: LocalDate) throws -> Data {
+    func render(_ chart: PatientChart, _ clinic: Clinic) throws -> Data {
         switch format {
         case .fhir:
-            return try Output.jsonData(FHIRBundle.build(record, exportedAt: Timestamp.iso8601(epochMilliseconds: Self.nowMilliseconds()), events: events))
+            return try Output.jsonData(clinic.fhirBundle(chart))
         case .handout, .markdown:
-            let handout = Handout(record: record, on: today, contact: resolvedContact)
+            let handout = clinic.handout(chart, contact: resolvedContact)
             return Data((format == .handout ? HandoutHTML.render(handout) : HandoutMarkdown.render(handout)).utf8)
         }
     }
@@ -74,17 +73,18 @@ struct ExportCommand: ParsableCommand {
         return environment?.isEmpty == false ? environment : nil
     }
 
-    func exportAll(_ store: EventStore) throws {
+    func exportAll(_ clinic: Clinic) throws {
         let folder = URL(fileURLWithPath: out ?? "")
+        let store = clinic.store
         let patients = try store.patients()
         let started = Date()
         var files: [(String, Data)] = []
         var skipped = 0
-        let today = try store.calendar().today()
+        let calendar = try clinic.calendar()
         for (index, entry) in patients.enumerated() {
             let events = try store.events(patient: entry.id)
             guard let record = Projection.fold(events) else { skipped += 1; continue }
-            files.append(("\(entry.id).json", try render(record, events: events, today: today)))
+            files.append(("\(entry.id).json", try render(PatientChart(record: record, events: events, calendar: calendar), clinic)))
             if (index + 1) % 100 == 0 || index + 1 == patients.count {
                 let rate = Int(Double(index + 1) / max(Date().timeIntervalSince(started), 0.001))
                 FileHandle.standardError.write(Data("  exported \(index + 1)/\(patients.count) patients (\(rate)/s)\n".utf8))
@@ -94,8 +94,6 @@ struct ExportCommand: ParsableCommand {
         let note = skipped > 0 ? "; \(skipped) patient(s) without a registration in this store were left out" : ""
         FileHandle.standardError.write(Data("Wrote \(files.count) FHIR bundles to \(folder.path)\(note).\n".utf8))
     }
-
-    static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 }
 
 /// Writes export files whole or not at all: each goes to a temporary name beside its destination, then is renamed.

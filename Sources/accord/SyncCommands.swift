@@ -28,7 +28,7 @@ struct RemoteCommand: ParsableCommand {
         }
 
         func run() throws {
-            try store.open().syncState.setRemote(url: url, credential: credential)
+            try Clinic(store: try store.open()).connect(server: URL(string: url)!, credential: credential)
             print("This store now syncs with \(url). Run `accord sync`.")
         }
     }
@@ -62,7 +62,7 @@ struct SyncCommand: AsyncParsableCommand {
         let store = try store.open()
         if retryRefused { try store.syncState.retryRefused() }
         let interactive = isatty(STDERR_FILENO) != 0
-        let report = try await SyncClient(store: store).sync { progress in
+        let report = try await Clinic(store: store).sync { progress in
             // Progress goes to standard error, so scripts reading standard output see only the result.
             guard interactive, progress.events >= 1000 else { return }  // a line per batch or page on long syncs
             let rate = progress.seconds > 0 ? Int(Double(progress.events) / progress.seconds) : 0
@@ -190,9 +190,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var patient: PatientOption
 
     func run() async throws {
-        let store = try store.open()
-        let loaded = try LoadedPatient.load(store, patient.patient)
-        let results = try await SyncClient(store: store).verify(loaded.events)
+        let clinic = Clinic(store: try store.open())
+        let loaded = try clinic.chart(patient.patient)
+        let results = try await clinic.verify(loaded)
         if output.json {
             try Output.json(results)
         } else {

@@ -42,6 +42,30 @@ struct SyncTransportTests {
         #expect(try store.syncState.outboxCount() == 1, "nothing acknowledged, nothing lost")
     }
 
+    /// A credential kept outside the store, as an app's Keychain would keep it.
+    struct KeychainLike: SyncCredentialStore {
+        func credential(server: String) throws -> String? { server.hasPrefix("http://127.0.0.1:9") ? "from-keychain" : nil }
+    }
+
+    @Test("the credential comes from the credential store given, not the store's column; none at all is refused before any request")
+    func credentials() async throws {
+        let store = try store()
+        _ = try await Clinic(store: store).registerPatient(name: "K", born: LocalDate("1980-01-01")!)
+        let transport = FakeTransport { _ in SyncReply(status: 401, body: Data(#"{"error":"unauthorized","message":"no"}"#.utf8)) }
+        await #expect(throws: SyncError.self) { try await SyncClient(store: store, transport: transport, credentials: KeychainLike(), attempts: 1).sync() }
+        #expect(!transport.requests.isEmpty)
+        #expect(transport.requests.allSatisfy { $0.value(forHTTPHeaderField: "Authorization") == "Bearer from-keychain" })
+        struct Nothing: SyncCredentialStore { func credential(server: String) throws -> String? { nil } }
+        let silent = FakeTransport { _ in SyncReply(status: 500) }
+        do {
+            _ = try await SyncClient(store: store, transport: silent, credentials: Nothing(), attempts: 1).sync()
+            Issue.record("synced without a credential")
+        } catch let error as SyncError {
+            #expect(error.code == .unauthorized)
+        }
+        #expect(silent.requests.isEmpty)
+    }
+
     @Test("cancelling the task that syncs stops it at once, with nothing half-done", .timeLimit(.minutes(1)))
     func cancelled() async throws {
         let store = try store()

@@ -1,0 +1,33 @@
+import AccordCore
+import AccordExport
+import AccordStore
+import AccordSyncClient
+import Foundation
+
+extension Clinic {
+    /// The patient's record as a FHIR R4 bundle (Patient, Goal, Consent, Contract, CarePlan, QuestionnaireResponse,
+    /// Provenance with signatures), stamped `exportedAt` (now when nil).
+    public func fhirBundle(_ chart: PatientChart, exportedAt: Date = Date()) -> FHIRValue {
+        let milliseconds = Int64((exportedAt.timeIntervalSince1970 * 1000).rounded(.down))
+        return FHIRBundle.build(chart.record, exportedAt: Timestamp.iso8601(epochMilliseconds: milliseconds), events: chart.events)
+    }
+
+    /// The patient's own copy in plain words: goals, what was discussed, the agreement, the taper, whom to call.
+    public func handout(_ chart: PatientChart, contact: String? = nil) -> Handout {
+        Handout(record: chart.record, on: chart.today, contact: contact)
+    }
+
+    /// Checks each of the patient's entries: its bytes, its signature, and an inclusion proof from the server's
+    /// audit log against a checkpoint consistent with the last one this site verified.
+    public func verify(_ chart: PatientChart) async throws(ClinicError) -> [EventVerification] {
+        do {
+            return try await SyncClient(store: store).verify(chart.events)
+        } catch let error as SyncError {
+            throw ClinicError(.sync, error.description, syncError: error)
+        } catch let error as StoreError {
+            throw ClinicError(error)
+        } catch {
+            throw ClinicError(.sync, "Verification failed: \(error)")
+        }
+    }
+}
