@@ -1,7 +1,7 @@
 /// A patient's record as of the events a site holds: a deterministic fold of the log (see `Projection`).
-/// Field names are the keys of `accord patient show --json`; add fields freely, never rename one.
+/// Codable for apps that keep or send a record; the command line prints its own format built from it.
 public struct PatientRecord: Codable, Sendable, Equatable {
-    /// The id.
+    /// The patient's id.
     public var id: String
     /// The patient's full name.
     public var name: String

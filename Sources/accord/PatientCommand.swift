@@ -61,7 +61,7 @@ extension PatientCommand {
         func run() throws {
             let loaded = try LoadedPatient.load(try store.open(), patient.patient)
             let record = loaded.record.evaluated(on: loaded.today, settings: try settings.resolved(calendar: loaded.calendar))
-            if output.json { return try Output.json(record) }
+            if output.json { return try Output.json(RecordJSON(record)) }
             print(RecordText.render(record, calendar: loaded.calendar))
         }
     }
