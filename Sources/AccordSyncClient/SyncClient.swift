@@ -141,10 +141,9 @@ struct SyncEngine: Sendable {
         }
         var report = SyncReport()
         let started = Date()
-        // The log is checked before anything is sent, so a server whose log was rewritten gets nothing.
-        if try !store.syncState.outboxBytes(limit: 1).isEmpty || store.syncState.logState().checkpoint == nil {
-            report.logSize = try await checkLog(base: base, credential: credential)?.size
-        }
+        // The log is checked before anything is sent or stored: a server whose log was rolled back or rewritten gets
+        // nothing from this site and gives it nothing, and the store is left as it was.
+        report.logSize = try await checkLog(base: base, credential: credential)?.size
         // The key is registered until the server reports it approved; a later revocation shows as refused entries.
         if try store.syncState.keyStatus() != KeyInfo.Status.approved.rawValue || store.syncState.refusedEvents().contains(where: { $0.code.hasPrefix("key-") }) {
             let key = try await registerKey(base: base, credential: credential)

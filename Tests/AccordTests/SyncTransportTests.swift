@@ -66,6 +66,20 @@ struct SyncTransportTests {
         #expect(silent.requests.isEmpty)
     }
 
+    @Test("the server's log is checked before anything is pulled, even with nothing to send; a failed check stores nothing")
+    func logCheckedFirst() async throws {
+        let store = try store()
+        // A site that has verified a checkpoint before, with nothing waiting to be sent.
+        try store.syncState.setLogState(serverKey: Data(repeating: 7, count: 32).base64EncodedString(),
+                                        checkpoint: #"{"size":5,"root":"00","at":"2026-01-01T00:00:00.000Z","signature":"AA==","key":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="}"#)
+        #expect(try store.syncState.outboxCount() == 0)
+        let transport = FakeTransport { _ in SyncReply(status: 500) }
+        await #expect(throws: SyncError.self) { try await SyncClient(store: store, transport: transport, attempts: 1).sync() }
+        #expect(transport.requests.first?.url?.path == SyncWire.checkpointPath, "\(transport.requests.map { $0.url?.path ?? "" })")
+        #expect(!transport.requests.contains { $0.url?.path == SyncWire.eventsPath })
+        #expect(try store.syncState.remote()?.cursor == 0)
+    }
+
     @Test("cancelling the task that syncs stops it at once, with nothing half-done", .timeLimit(.minutes(1)))
     func cancelled() async throws {
         let store = try store()
