@@ -128,6 +128,25 @@ struct AuditTests {
         #expect(try south.store().syncState.refusedEvents().isEmpty)
     }
 
+    @Test("a clinician id belongs to the site that registered it: another site registering a key for it gets 409", arguments: ServerBackend.available)
+    func clinicianBoundToSite(backend: ServerBackend) async throws {
+        defer { folder.remove() }
+        let (server, north, _) = try setUp(backend)
+        let south = try TestSite("south", server: server, folder: folder)
+        let impostor = Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
+        let registration = KeyRegistration(publicKey: impostor, clinicianId: try north.store().identity.clinicianID, clinicianName: "Dr. North")
+        let reply = try await HTTP.send("POST", server.url + SyncWire.keysPath, credential: south.credential, body: try JSONEncoder().encode(registration))
+        #expect(reply.status == 409)
+        let body = try JSONDecoder().decode(ErrorBody.self, from: reply.body)
+        #expect(body.error == .conflict && body.message.contains("belongs to site 'north'"), "\(body.message)")
+        #expect(try server.admin("key", "list").stdout.contains(String(Signing.fingerprint(ofPublicKey: Data(base64Encoded: impostor)!).prefix(16))) == false)
+        // North itself registering another key for its clinician is still allowed (a replaced key).
+        let replacement = KeyRegistration(publicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString(),
+                                          clinicianId: try north.store().identity.clinicianID, clinicianName: "Dr. North")
+        let own = try await HTTP.send("POST", server.url + SyncWire.keysPath, credential: north.credential, body: try JSONEncoder().encode(replacement))
+        #expect(own.status == 200)
+    }
+
     @Test("accord verify checks signatures and inclusion proofs; the site's log check refuses a rolled-back server")
     func siteVerification() throws {
         defer { folder.remove() }

@@ -45,6 +45,13 @@ enum AdministrationRules {
         }
     }
 
+    /// A clinician id belongs to the site that first registered a key for it: no other site may register one.
+    static func checkClinicianSite(_ registration: KeyRegistration, site: String, registeredKeys: [KeyInfo]) throws {
+        if let other = registeredKeys.first(where: { $0.clinicianId == registration.clinicianId && $0.site != site }) {
+            throw ServerError("Clinician \(registration.clinicianId) belongs to site '\(other.site)'; a key for them can only be registered by that site.")
+        }
+    }
+
     /// The one key a fingerprint prefix names, among the (at most two) keys found with that prefix, and whether it
     /// may move to `status`.
     static func decidableKey(_ reference: String, matches: [KeyInfo], to status: KeyInfo.Status) throws -> KeyInfo {

@@ -104,6 +104,8 @@ extension PostgresSyncRepository {
                 try AdministrationRules.checkReregistration(existing, registration, site: site)
                 return existing
             }
+            let sameClinician = try await Self.keys(where: "clinician_id = $1", registration.clinicianId, connection, logger)
+            try AdministrationRules.checkClinicianSite(registration, site: site, registeredKeys: sameClinician)
             try await connection.query("""
                 INSERT INTO clinician_keys (fingerprint, public_key, site, clinician_id, clinician_name, status, registered_at)
                 VALUES (\(fingerprint), \(raw), \(site), \(registration.clinicianId), \(registration.clinicianName), 'pending', \(AuditEntry.stamp(now)))

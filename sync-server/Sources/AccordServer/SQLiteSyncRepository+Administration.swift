@@ -67,6 +67,9 @@ extension SQLiteSyncRepository {
                 try AdministrationRules.checkReregistration(existing, registration, site: site)
                 return existing
             }
+            let sameClinician = try Row.fetchAll(db, sql: "SELECT * FROM clinician_keys WHERE clinician_id = ?",
+                                                 arguments: [registration.clinicianId]).map(Self.keyInfo)
+            try AdministrationRules.checkClinicianSite(registration, site: site, registeredKeys: sameClinician)
             try db.execute(sql: """
                 INSERT INTO clinician_keys (fingerprint, public_key, site, clinician_id, clinician_name, status, registered_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', ?)
