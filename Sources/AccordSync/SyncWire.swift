@@ -302,6 +302,8 @@ public struct RefusalCode: WireCode {
     public static let keyRevoked = RefusalCode(rawValue: "key-revoked")
     /// The key is registered for another site or clinician.
     public static let keyMismatch = RefusalCode(rawValue: "key-mismatch")
+    /// The event's author is a clinician of another site.
+    public static let authorWrongSite = RefusalCode(rawValue: "author-wrong-site")
 
 }
 

@@ -147,6 +147,26 @@ struct AuditTests {
         #expect(own.status == 200)
     }
 
+    @Test("an event whose author is a clinician of another site is refused, signed or not; the site's own authors are accepted", arguments: ServerBackend.available)
+    func authorBoundToSite(backend: ServerBackend) async throws {
+        defer { folder.remove() }
+        let (server, north, _) = try setUp(backend)
+        let south = try TestSite("south", server: server, folder: folder)
+        let northAuthor = Author(id: try north.store().identity.clinicianID, name: "Dr. North")
+        let southAuthor = Author(id: try south.store().identity.clinicianID, name: "Dr. South")
+        func note(by author: Author, _ text: String) throws -> Event {
+            let now = ServerClockForTests.now()
+            return try Event(EventEnvelope(patient: Identifiers.make(), author: author, site: "south", hlc: HLCTimestamp(wall: now, logical: 0),
+                                           recorded: Timestamp.iso8601(epochMilliseconds: now), parents: [], payload: .noteAdded(NoteAdded(text: text))))
+        }
+        let forged = try note(by: northAuthor, "written at south in north's name")
+        let honest = try note(by: southAuthor, "written at south by south")
+        let answer = try await push(server, south, [forged, honest].map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: nil) })
+        #expect(answer.rejected.map(\.code) == [.authorWrongSite])
+        #expect(answer.rejected.first?.reason.contains("site 'north'") == true)
+        #expect(answer.accepted.map(\.id) == [honest.id.hex])
+    }
+
     @Test("accord verify checks signatures and inclusion proofs; the site's log check refuses a rolled-back server")
     func siteVerification() throws {
         defer { folder.remove() }
@@ -377,4 +397,9 @@ struct AuditTests {
             #expect(shot.status == 0)
         }
     }
+}
+
+/// Now, in the milliseconds events carry.
+enum ServerClockForTests {
+    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 }

@@ -77,6 +77,11 @@ extension PostgresSyncRepository {
         if !lookups.fingerprints.isEmpty {
             for key in try await keys(where: "fingerprint = ANY($1)", lookups.fingerprints, connection, logger) { known.keys[key.fingerprint] = key }
         }
+        // Ordered by registration: the first site to register a key for a clinician owns them.
+        for key in try await keys(where: "clinician_id = ANY($1)", lookups.authors, connection, logger, order: "registered_at")
+        where known.authorSites[key.clinicianId] == nil {
+            known.authorSites[key.clinicianId] = key.site
+        }
         for try await last in try await connection.query("SELECT coalesce(max(seq), 0)::BIGINT FROM events", logger: logger).decode(Int64.self) {
             known.lastSeq = last
         }

@@ -17,6 +17,8 @@ struct PushPlan {
         var enrolledSites: Set<String> = []
         /// The registered keys among those the batch's signed events name.
         var keys: [String: KeyInfo] = [:]
+        /// The site each of the batch's authors belongs to: the site that first registered a key for them.
+        var authorSites: [String: String] = [:]
         /// The last position in the server-wide sequence.
         var lastSeq: Int64 = 0
     }
@@ -36,15 +38,17 @@ struct PushPlan {
     var auditEntries: [AuditEntry] = []
 
     /// The ids, patients, shared sites and key fingerprints a batch names: what `Known` must be fetched for.
-    static func lookups(_ checked: [PushCheck.Outcome]) -> (ids: [String], patients: [String], sharedSites: [String], fingerprints: [String]) {
-        var ids: [String] = [], patients = Set<String>(), sites = Set<String>(), fingerprints = Set<String>()
+    static func lookups(_ checked: [PushCheck.Outcome]) -> (ids: [String], patients: [String], sharedSites: [String], fingerprints: [String],
+                                                            authors: [String]) {
+        var ids: [String] = [], patients = Set<String>(), sites = Set<String>(), fingerprints = Set<String>(), authors = Set<String>()
         for case .valid(let event) in checked {
             ids.append(event.id.hex)
             patients.insert(event.envelope.patient)
+            authors.insert(event.envelope.author.id)
             if case .patientShared(let share) = event.envelope.payload { sites.insert(share.site) }
             if let fingerprint = event.envelope.signing?.fingerprint { fingerprints.insert(fingerprint) }
         }
-        return (ids, patients.sorted(), sites.sorted(), fingerprints.sorted())
+        return (ids, patients.sorted(), sites.sorted(), fingerprints.sorted(), authors.sorted())
     }
 
     init(_ checked: [PushCheck.Outcome], from site: String, known: Known, at: String, remoteAddress: String?) {
@@ -60,7 +64,8 @@ struct PushPlan {
                     continue
                 }
                 let patient = event.envelope.patient
-                if let refusal = Self.careTeamRefusal(event, site: site, line: index + 1, known: known)
+                if let refusal = Self.authorRefusal(event, site: site, line: index + 1, known: known)
+                    ?? Self.careTeamRefusal(event, site: site, line: index + 1, known: known)
                     ?? Self.keyRefusal(event, site: site, line: index + 1, keys: known.keys) {
                     refuse(refusal, patient: patient, site: site, at: at, remoteAddress: remoteAddress)
                     continue
@@ -109,6 +114,13 @@ struct PushPlan {
                              reason: "no enrolled site is named '\(share.site)'; check the name with the server's administrator")
         }
         return nil
+    }
+
+    /// Why an event may not name its author: the author is a clinician of another site (signed or not).
+    static func authorRefusal(_ event: Event, site: String, line: Int, known: Known) -> Rejection? {
+        guard let owner = known.authorSites[event.envelope.author.id], owner != site else { return nil }
+        return Rejection(id: event.id.hex, line: line, code: .authorWrongSite,
+                         reason: "the author \(event.envelope.author.name) is a clinician of site '\(owner)'; site '\(site)' cannot write as them")
     }
 
     /// Why a signed event's key is not accepted: it must be registered by the sending site for the event's author,

@@ -55,6 +55,10 @@ extension SQLiteSyncRepository {
             known.enrolledSites.insert(site)
         }
         for fingerprint in lookups.fingerprints { known.keys[fingerprint] = try key(fingerprint, db) }
+        let owner = try db.cachedStatement(sql: "SELECT site FROM clinician_keys WHERE clinician_id = ? ORDER BY registered_at LIMIT 1")
+        for author in lookups.authors {
+            if let site = try String.fetchOne(owner, arguments: [author]) { known.authorSites[author] = site }
+        }
         known.lastSeq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM events") ?? 0
         return known
     }
