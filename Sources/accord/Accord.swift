@@ -45,6 +45,7 @@ enum Hint {
         case .unusualDose: " If it is what was prescribed, repeat with --confirm-dose. Nothing was written."
         case .fasterThanGuide: " Give the reason with --faster-reason; nothing was written."
         case .notFound where error.storeError == nil: " `accord patient show` and `accord taper show` list what the patient has."
+        case .serverChange: " If it is, repeat with --new-server. Nothing was changed."
         case .alreadyExists, .notAllowed, .invalid: " Nothing was written."
         default: ""
         }

@@ -17,6 +17,8 @@ struct RemoteCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "The server's address, e.g. https://sync.example.org") var url: String
         @Option(help: "The credential printed by `accord-server site add`.") var credential: String
+        @Flag(name: .customLong("new-server"), help: "Confirm a change to a different server: its audit log is trusted anew and its feed read from the start.")
+        var newServer = false
 
         func validate() throws {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
@@ -28,7 +30,7 @@ struct RemoteCommand: ParsableCommand {
         }
 
         func run() throws {
-            try Clinic(store: try store.open()).connect(server: URL(string: url)!, credential: credential)
+            try Clinic(store: try store.open()).connect(server: URL(string: url)!, credential: credential, newServer: newServer)
             print("This store now syncs with \(url). Run `accord sync`.")
         }
     }

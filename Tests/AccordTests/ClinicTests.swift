@@ -178,3 +178,29 @@ struct ClinicTests {
         }
     }
 }
+
+@Suite("Connecting to a sync server")
+struct ConnectTests {
+    @Test("the same server spelled another way keeps the pinned log and cursor; another server needs confirming and resets them")
+    func spelling() throws {
+        let store = try EventStore.inMemory(site: "north", clinicianName: "Dr. Pin")
+        let clinic = Clinic(store: store)
+        try clinic.connect(server: URL(string: "http://Sync.Example.org:80/")!, credential: "c1")
+        #expect(try store.syncState.remote()?.url == "http://sync.example.org")
+        try store.syncState.setLogState(serverKey: "key", checkpoint: "{}")
+        try clinic.connect(server: URL(string: "HTTP://sync.example.org/")!, credential: "c2")
+        #expect(try store.syncState.logState().serverKey == "key", "the pin stays for the same server")
+        #expect(try store.syncState.remote()?.credential == "c2")
+        do {
+            try clinic.connect(server: URL(string: "https://other.example.org")!, credential: "c3")
+            Issue.record("changed server without confirmation")
+        } catch {
+            #expect(error.code == .serverChange)
+        }
+        #expect(try store.syncState.remote()?.url == "http://sync.example.org")
+        try clinic.connect(server: URL(string: "https://other.example.org")!, credential: "c3", newServer: true)
+        #expect(try store.syncState.remote()?.url == "https://other.example.org")
+        #expect(try store.syncState.logState().serverKey == nil, "a new server is trusted anew")
+        #expect(throws: ClinicError.self) { try clinic.connect(server: URL(string: "ftp://x.org")!, credential: "c") }
+    }
+}

@@ -29,8 +29,8 @@ struct PostgresTests {
         let north = try TestSite("north", server: first, folder: folder)
         let south = try TestSite("south", server: first, folder: folder)
         let east = try TestSite("east", server: first, folder: folder)
-        #expect(try south.run("remote", "add", second.url, "--credential", south.credential).status == 0)
-        #expect(try east.run("remote", "add", third.url, "--credential", east.credential).status == 0)
+        #expect(try south.run("remote", "add", second.url, "--credential", south.credential, "--new-server").status == 0)
+        #expect(try east.run("remote", "add", third.url, "--credential", east.credential, "--new-server").status == 0)
         // One patient shared by all three sites, and one of each site's own.
         let shared = try north.addPatient("Pat Shared", mrn: "P1")
         #expect(try north.run("patient", "share", "--patient", shared, "--site", "south").status == 0)
@@ -74,7 +74,7 @@ struct PostgresTests {
         // A copy of the store with the same outbox, pushing through the other instance under the same credential.
         let twin = folder.path("site-north-twin")
         try FileManager.default.copyItem(at: north.home, to: twin)
-        #expect(try Run.accord(["remote", "add", second.url, "--credential", north.credential], store: twin).status == 0)
+        #expect(try Run.accord(["remote", "add", second.url, "--credential", north.credential, "--new-server"], store: twin).status == 0)
         let processes = try [north.home, twin].map(startSync)
         for process in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.terminationStatus == 0 })
@@ -119,7 +119,7 @@ struct PostgresTests {
         let new = try ServerProcess(migratedTo: target, from: old)
         #expect(try new.eventIDs() == before)
         for site in [north, south] {
-            #expect(try site.run("remote", "add", new.url, "--credential", site.credential).status == 0)
+            #expect(try site.run("remote", "add", new.url, "--credential", site.credential, "--new-server").status == 0)
         }
         try north.store().append((0..<50).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "after \($0)"))) })
         let pushed = try north.sync()
