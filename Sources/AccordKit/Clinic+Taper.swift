@@ -7,9 +7,7 @@ extension Clinic {
                              basis: TaperBasis = .current, start: LocalDate? = nil, duration: OpioidUseDuration? = nil,
                              onOpioidsSince: LocalDate? = nil, confirmUnusual: Bool = false) throws(ClinicError) -> TaperPlanning.Proposal {
         let line = try Self.readMedications([medication], confirmUnusual: confirmUnusual)[0]
-        if let open = chart.record.taperPlans.last(where: { $0.status != .completed }) {
-            throw ClinicError(.alreadyExists, "\(chart.record.name) already has a taper in progress (\(open.medication)); adjust, pause or complete it first.")
-        }
+        try checkNoTaperInProgress(chart)
         let start = start ?? chart.today
         let pace = TaperPlanning.pace(given: duration, onOpioidsSince: onOpioidsSince, record: chart.record, on: start, calendar: chart.calendar)
         return try checking { () throws(RuleViolation) in
@@ -22,9 +20,7 @@ extension Clinic {
                            basis: TaperBasis = .current, onOpioidsSince: LocalDate? = nil, fasterReason: String? = nil,
                            note: String? = nil, signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
         try requireReason(proposal.warning, fasterReason)
-        if let open = chart.record.taperPlans.last(where: { $0.status != .completed }) {
-            throw ClinicError(.alreadyExists, "\(chart.record.name) already has a taper in progress (\(open.medication)); adjust, pause or complete it first.")
-        }
+        try checkNoTaperInProgress(chart)
         let plan = Identifiers.make()
         let notes = [note, fasterReason.map { "Faster than the tapering guide: \($0)" }].compactMap { $0 }
         var recorded = try await record(chart, .taperStarted(TaperStarted(
@@ -83,6 +79,13 @@ extension Clinic {
             : reason) + (fasterReason.map { " Faster than the tapering guide: \($0)" } ?? "")
         return try await onPlan(chart, plan, .taperAdjusted(TaperAdjusted(plan: plan.id, effectiveOn: effective, ratePercent: ratePercent,
                                                                           intervalDays: intervalDays, steps: adjustment.steps, reason: recordedReason)), signing)
+    }
+
+    /// A patient has one taper in progress at a time.
+    private func checkNoTaperInProgress(_ chart: PatientChart) throws(ClinicError) {
+        if let open = chart.record.taperPlans.last(where: { $0.status != .completed }) {
+            throw ClinicError(.alreadyExists, "\(chart.record.name) already has a taper in progress (\(open.medication)); adjust, pause or complete it first.")
+        }
     }
 
     /// A completed taper takes no more entries.

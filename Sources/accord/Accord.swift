@@ -54,9 +54,7 @@ enum Hint {
     static func text(for error: StoreError) -> String {
         switch error.code {
         case .notInitialized: " Create one with `accord init --site NAME --clinician NAME`."
-        case .notFound where error.message.contains("event"): " `accord timeline --patient ID` lists the entries."
-        case .notFound, .ambiguous: " `accord patient list` shows every patient with their id and MRN."
-        case .invalid where error.message.contains("event id"): " Ids are shown by `accord timeline`."
+        case .notFound, .ambiguous: " `accord patient list` shows every patient with their id and MRN; `accord timeline --patient ID` shows a patient's entries."
         default: ""
         }
     }

@@ -139,7 +139,9 @@ public enum MMECalculator {
 
     /// Whether an item is an opioid the total could not count, and so leaves incomplete.
     public static func leftOut(_ item: MMEItem) -> Bool {
-        item.opioid && !item.counted && !item.opioidUseDisorderTreatment && item.ingredient != "buprenorphine"
+        // An opioid the guideline itself leaves out (buprenorphine) does not make the total incomplete.
+        item.opioid && !item.counted && !item.opioidUseDisorderTreatment
+            && item.ingredient.flatMap(MedicationVocabulary.shipped.ingredient(named:))?.excludedFromMME != true
     }
 
     /// The total over all lines, with the flags the medicines alone raise. `unreadable` names lines that could

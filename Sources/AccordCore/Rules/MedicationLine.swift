@@ -305,7 +305,7 @@ public enum MedicationReader {
             (#"\b([a-z]+)\s+(\d+(?:\.\d+)?)\s*(mg|mcg)\s*(?:/|-|and|with|\+)\s*([a-z]+)\s+(\d+(?:\.\d+)?)\s*(?:mg|mcg)\b"#, "$1/$4 $2/$5 $3"),
             (#"\s+"#, " "),
         ] {
-            text = text.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
+            text = regex(pattern).stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: replacement)
         }
         return text.trimmingCharacters(in: .whitespaces)
     }
@@ -361,8 +361,7 @@ public enum MedicationReader {
     /// Finds the first match of `pattern`, removes it from `text`, and returns its groups (0 is the whole match;
     /// a group that did not take part is "").
     static func take(_ text: inout String, _ pattern: String) -> [String]? {
-        guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+        guard let match = regex(pattern).firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
               let whole = Range(match.range, in: text) else { return nil }
         let groups = (0..<match.numberOfRanges).map { index -> String in
             Range(match.range(at: index), in: text).map { String(text[$0]) } ?? ""
@@ -370,4 +369,18 @@ public enum MedicationReader {
         text.replaceSubrange(whole, with: " ")
         return groups
     }
+
+    /// Each pattern compiled once: a line runs some forty of them, and flags read every version of every list.
+    /// The patterns are this file's own literals, so a failure to compile is a programming error.
+    static func regex(_ pattern: String) -> NSRegularExpression {
+        compiledLock.lock()
+        defer { compiledLock.unlock() }
+        if let cached = compiled[pattern] { return cached }
+        let made = try! NSRegularExpression(pattern: pattern)
+        compiled[pattern] = made
+        return made
+    }
+
+    private static let compiledLock = NSLock()
+    nonisolated(unsafe) private static var compiled: [String: NSRegularExpression] = [:]
 }
