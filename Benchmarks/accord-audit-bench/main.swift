@@ -55,7 +55,7 @@ for start in stride(from: 0, to: events.count, by: 1000) {
     let checkStart = now()
     let checked = await PushCheck.checkAll(lines, site: "north", now: milliseconds(), maximumSkew: 300_000)
     checkSeconds += now() - checkStart
-    let response = try await repository.push(checked, from: "north", now: milliseconds(), remoteAddress: "127.0.0.1")
+    let response = try await repository.push(checked, from: "north", store: nil, now: milliseconds(), remoteAddress: "127.0.0.1")
     precondition(response.rejected.isEmpty, "bench push refused: \(response.rejected.first!.reason)")
 }
 let pushSeconds = now() - pushStart

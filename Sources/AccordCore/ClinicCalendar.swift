@@ -29,11 +29,24 @@ public struct ClinicCalendar: Sendable, Equatable {
 
     /// The clinic's date of an event's recorded moment (`2026-03-14T01:30:00.000Z`); nil for anything else.
     public func day(ofTimestamp timestamp: String) -> LocalDate? {
+        moment(ofTimestamp: timestamp).map(day(at:))
+    }
+
+    /// The clinic's date and time of an event's recorded moment, to the minute ("2026-03-13 18:30"); nil for
+    /// anything else.
+    public func localTime(ofTimestamp timestamp: String) -> String? {
+        guard let moment = moment(ofTimestamp: timestamp) else { return nil }
+        let seconds = Int(moment.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: moment)
+        let minutes = ((seconds % 86_400) + 86_400) % 86_400 / 60
+        return "\(day(at: moment)) \(String(format: "%02d:%02d", minutes / 60, minutes % 60))"
+    }
+
+    private func moment(ofTimestamp timestamp: String) -> Date? {
         guard let date = LocalDate(String(timestamp.prefix(10))) else { return nil }
         let time = timestamp.dropFirst(11).prefix(12)
         let parts = time.split(whereSeparator: { $0 == ":" || $0 == "." }).compactMap { Int($0) }
         let seconds = parts.count >= 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : 0
         let midnight = Double(LocalDate(year: 1970, month: 1, day: 1)!.days(until: date)) * 86_400
-        return day(at: Date(timeIntervalSince1970: midnight + Double(seconds)))
+        return Date(timeIntervalSince1970: midnight + Double(seconds))
     }
 }

@@ -27,6 +27,7 @@ public indirect enum EventPayload: Sendable, Hashable {
     case patientShared(PatientShared)
     case entryCorrected(EntryCorrected)
     case entryEnteredInError(EntryEnteredInError)
+    case conflictResolved(ConflictResolved)
 
     /// The event type this payload belongs to.
     public var type: EventType {
@@ -55,6 +56,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .patientShared: .patientShared
         case .entryCorrected: .entryCorrected
         case .entryEnteredInError: .entryEnteredInError
+        case .conflictResolved: .conflictResolved
         }
     }
 
@@ -84,6 +86,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .patientShared(let p): p
         case .entryCorrected(let p): p
         case .entryEnteredInError(let p): p
+        case .conflictResolved(let p): p
         }
     }
 
@@ -118,6 +121,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .patientShared: .patientShared(try .init(from: decoder))
         case .entryCorrected: .entryCorrected(try .init(from: decoder))
         case .entryEnteredInError: .entryEnteredInError(try .init(from: decoder))
+        case .conflictResolved: .conflictResolved(try .init(from: decoder))
         }
     }
 
@@ -141,6 +145,7 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .taperResumed(let p): .taperPlan(p.plan)
         case .taperCompleted(let p): .taperPlan(p.plan)
         case .medicationsChanged: .medications
+        case .conflictResolved(let p): p.entity
         case .consentRecorded, .checkinRecorded, .noteAdded, .riskFactorsRecorded, .patientShared, .entryCorrected, .entryEnteredInError: nil
         }
     }
@@ -153,6 +158,17 @@ public enum EntityKey: Hashable, Sendable, Codable, CustomStringConvertible {
     case goal(String)
     case agreement(String)
     case taperPlan(String)
+
+    /// What kind of part it is, in words: "demographics", "medication list", "goal", "agreement", "taper plan".
+    public var kind: String {
+        switch self {
+        case .demographics: "demographics"
+        case .medications: "medication list"
+        case .goal: "goal"
+        case .agreement: "agreement"
+        case .taperPlan: "taper plan"
+        }
+    }
 
     /// "demographics", "medications", or the kind and id ("goal <id>").
     public var description: String {

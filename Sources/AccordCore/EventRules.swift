@@ -95,6 +95,11 @@ public enum EventRules {
             }
         case .entryEnteredInError(let p):
             try text(p.reason, "reason")
+        case .conflictResolved(let p):
+            guard !p.setAside.isEmpty, !p.setAside.contains(p.kept) else {
+                throw RuleViolation("a resolution keeps one side of a conflict and sets aside the others; name at least one other side")
+            }
+            try optionalText(p.reason, "reason")
         }
     }
 

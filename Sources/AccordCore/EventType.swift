@@ -25,6 +25,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case patientShared = "patient.shared"
     case entryCorrected = "entry.corrected"
     case entryEnteredInError = "entry.enteredInError"
+    case conflictResolved = "conflict.resolved"
 
     /// The schema version written into new events of this type.
     public var currentSchemaVersion: Int { 1 }
@@ -32,7 +33,7 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     /// Events that change what the patient directory shows (name, birth date, MRN).
     public var touchesDemographics: Bool {
         switch self {
-        case .patientRegistered, .demographicsCorrected, .entryCorrected, .entryEnteredInError: return true
+        case .patientRegistered, .demographicsCorrected, .entryCorrected, .entryEnteredInError, .conflictResolved: return true
         default: return false
         }
     }

@@ -36,7 +36,10 @@ public struct PatientRecord: Codable, Sendable, Equatable {
     /// Entries corrected or marked entered in error, with the reason; the originals stay in the timeline.
     public var corrections: [CorrectionState] = []
     /// Parts of the record that two sites changed without seeing each other's change; a clinician resolves them.
+    /// While open, the record holds only what every side shares; each side's outcome is in the conflict.
     public var conflicts: [ConflictState] = []
+    /// Conflicts settled so far, oldest first.
+    public var resolutions: [ResolutionState] = []
     /// How many events the record folds.
     public var eventCount: Int = 0
     /// The current medication list's MME and the flags raised on the day of `evaluated(on:)`; absent in a bare fold.
@@ -249,13 +252,6 @@ public struct CorrectionState: Codable, Sendable, Equatable {
     public var stamp: Stamp
 }
 
-/// Something changed at two sites without either seeing the other.
-public struct ConflictState: Codable, Sendable, Equatable {
-    /// What changed at two sites at once.
-    public var entity: EntityKey
-    /// The concurrent latest events; a new event that builds on all of them resolves the conflict.
-    public var heads: [EventID]
-}
 
 extension PatientRecord {
     /// The record as it stands on `date`: agreements past their renewal date read `expired`, and the current MME

@@ -459,6 +459,24 @@ public struct NoteAdded: Codable, Sendable, Hashable {
     public init(text: String) { self.text = text }
 }
 
+/// Settles a conflict: of the concurrent latest changes to one part of the record, `kept` is the outcome and the
+/// others are set aside (they stay readable in the timeline). The event names every side as a parent, so every
+/// site folds the same outcome.
+public struct ConflictResolved: Codable, Sendable, Hashable {
+    /// The part of the record that was in conflict.
+    public var entity: EntityKey
+    /// The side whose outcome the record keeps.
+    public var kept: EventID
+    /// The other sides, set aside.
+    public var setAside: [EventID]
+    /// Why, in the clinician's words.
+    public var reason: String?
+    /// A value with these fields.
+    public init(entity: EntityKey, kept: EventID, setAside: [EventID], reason: String? = nil) {
+        self.entity = entity; self.kept = kept; self.setAside = setAside; self.reason = reason
+    }
+}
+
 /// Marks an earlier entry as recorded in error: it stays readable but no longer counts in the record.
 public struct EntryEnteredInError: Codable, Sendable, Hashable {
     /// The entry concerned.

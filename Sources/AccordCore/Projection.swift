@@ -5,12 +5,30 @@ public enum Projection {
     public static func fold(_ events: [Event]) -> PatientRecord? {
         var seen = Set<EventID>()
         let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
-        let amendments = Amendments(ordered)
-        var folder = Folder()
-        for event in ordered {
-            folder.apply(event, amendments: amendments)
+        let context = FoldContext(ordered)
+        guard var record = Folder.run(ordered, context, lines: context.lines) else { return nil }
+        record.conflicts = context.lines.conflicted.map { conflict in
+            let sides = conflict.line.heads.compactMap { head -> ConflictSide? in
+                guard let event = context.byID[head] else { return nil }
+                let seen = Folder.run(ordered, context, lines: context.lines.seenFrom(head, of: conflict.entity))
+                return ConflictSide(event: event, state: seen.map { EntitySnapshot($0, conflict.entity) } ?? EntitySnapshot())
+            }
+            return ConflictState(entity: conflict.entity, label: record.label(of: conflict.entity), heads: conflict.line.heads, sides: sides)
         }
-        return folder.record
+        return record
+    }
+}
+
+/// What every fold of one patient's events shares: the events by id, corrections, and the entities' lines.
+struct FoldContext {
+    let byID: [EventID: Event]
+    let amendments: Amendments
+    let lines: EntityLines
+
+    init(_ ordered: [Event]) {
+        byID = Dictionary(uniqueKeysWithValues: ordered.map { ($0.id, $0) })
+        amendments = Amendments(ordered, byID: byID)
+        lines = EntityLines(ordered)
     }
 }
 
@@ -20,8 +38,7 @@ struct Amendments {
     var enteredInError: Set<EventID> = []
     var replacements: [EventID: EventPayload] = [:]
 
-    init(_ ordered: [Event]) {
-        let byID = Dictionary(uniqueKeysWithValues: ordered.map { ($0.id, $0) })
+    init(_ ordered: [Event], byID: [EventID: Event]) {
         for event in ordered {
             guard case .entryEnteredInError(let marker) = event.envelope.payload,
                   let target = byID[marker.target], target.envelope.type != .entryEnteredInError else { continue }
@@ -40,29 +57,20 @@ struct Amendments {
 /// The mutable state of one fold.
 struct Folder {
     private var building: PatientRecord?
-    private var pending: [(Event, EventPayload)] = []
-    private var heads: [EntityKey: Set<EventID>] = [:]
-    private var entityOrder: [EntityKey] = []
     private var count = 0
 
-    var record: PatientRecord? {
-        guard var record = building else { return nil }
-        record.eventCount = count
-        record.conflicts = entityOrder.compactMap { key in
-            guard let ids = heads[key], ids.count > 1 else { return nil }
-            return ConflictState(entity: key, heads: ids.sorted())
-        }
+    /// Folds `ordered` with `lines` deciding which events of each entity count.
+    static func run(_ ordered: [Event], _ context: FoldContext, lines: EntityLines) -> PatientRecord? {
+        var folder = Folder()
+        for event in ordered { folder.apply(event, context, lines: lines) }
+        guard var record = folder.building else { return nil }
+        record.eventCount = folder.count
         return record
     }
 
-    mutating func apply(_ event: Event, amendments: Amendments) {
+    mutating func apply(_ event: Event, _ context: FoldContext, lines: EntityLines) {
         count += 1
         let envelope = event.envelope
-        if let entity = envelope.payload.entity {
-            if heads[entity] == nil { entityOrder.append(entity) }
-            heads[entity, default: []].subtract(envelope.parents)
-            heads[entity, default: []].insert(event.id)
-        }
         let stamp = Stamp(event: event.id, by: envelope.author.name, clinician: envelope.author.id, site: envelope.site, at: envelope.recorded)
         switch envelope.payload {
         case .entryEnteredInError(let marker):
@@ -73,8 +81,9 @@ struct Folder {
             return
         default: break
         }
-        guard !amendments.enteredInError.contains(event.id) else { return }
-        let payload = amendments.replacements[event.id] ?? envelope.payload
+        if let entity = envelope.payload.entity, !lines.counts(event.id, of: entity) { return }
+        guard !context.amendments.enteredInError.contains(event.id) else { return }
+        let payload = context.amendments.replacements[event.id] ?? envelope.payload
         if case .patientRegistered(let registration) = payload, building == nil {
             building = PatientRecord(id: envelope.patient, name: registration.name, born: registration.born,
                                      mrn: registration.mrn, registered: stamp)
@@ -83,7 +92,11 @@ struct Folder {
         guard building != nil else {
             return  // Nothing is known of a patient before their registration; such events wait for it in the log.
         }
-        building!.apply(payload, stamp: stamp)
+        if case .conflictResolved(let resolution) = payload {
+            building!.apply(resolution, sides: context.byID, stamp: stamp)
+        } else {
+            building!.apply(payload, stamp: stamp)
+        }
     }
 }
 
@@ -215,7 +228,7 @@ extension PatientRecord {
             if let since = p.onOpioidsSince { onOpioidsSince = since }
         case .patientShared(let p):
             if !sharedWith.contains(p.site), p.site != registered.site { sharedWith.append(p.site) }
-        case .entryCorrected, .entryEnteredInError:
+        case .entryCorrected, .entryEnteredInError, .conflictResolved:
             break  // Handled before the fold reaches the record.
         }
     }

@@ -63,11 +63,12 @@ public enum SignatureStatus: Sendable, Equatable {
 }
 
 extension EventType {
-    /// Consents, treatment agreements and taper plan changes are signed by the clinician who records them.
+    /// Consents, treatment agreements, taper plan changes and conflict resolutions (which decide an agreement's or
+    /// a plan's outcome) are signed by the clinician who records them.
     public var requiresSignature: Bool {
         switch self {
         case .consentRecorded, .agreementSigned, .agreementAmended, .agreementRenewed, .agreementEnded,
-             .taperStarted, .taperAdjusted, .taperPaused, .taperResumed, .taperCompleted: true
+             .taperStarted, .taperAdjusted, .taperPaused, .taperResumed, .taperCompleted, .conflictResolved: true
         default: false
         }
     }

@@ -13,7 +13,8 @@ public struct TimelineEntry: Codable, Sendable, Equatable {
     public var site: String
     /// What it records, in plain words.
     public var summary: String
-    /// `recorded`, `corrected` (a later entry replaced its content) or `entered-in-error`.
+    /// `recorded`, `corrected` (a later entry replaced its content), `entered-in-error`, `in-conflict` (one side of
+    /// an open conflict) or `set-aside` (the side a resolution did not keep).
     public var status: String
 }
 
@@ -23,10 +24,15 @@ public enum Timeline {
     public static func entries(_ events: [Event]) -> [TimelineEntry] {
         var seen = Set<EventID>()
         let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
-        let amendments = Amendments(ordered)
+        let context = FoldContext(ordered)
+        let amendments = context.amendments
+        let conflicted = Set(context.lines.conflicted.map(\.entity))
         return ordered.map { event in
+            let entity = event.envelope.payload.entity
             let status = amendments.enteredInError.contains(event.id) ? "entered-in-error"
-                : amendments.replacements[event.id] != nil ? "corrected" : "recorded"
+                : amendments.replacements[event.id] != nil ? "corrected"
+                : entity.map { !context.lines.counts(event.id, of: $0) } == true ? (conflicted.contains(entity!) ? "in-conflict" : "set-aside")
+                : "recorded"
             return TimelineEntry(event: event.id, type: event.envelope.type, at: event.envelope.recorded,
                                  by: event.envelope.author.name, site: event.envelope.site,
                                  summary: summary(of: event.envelope.payload), status: status)
@@ -65,6 +71,8 @@ public enum Timeline {
         case .patientShared(let p): "Shared with site \(p.site)\(p.reason.map { ": \($0)" } ?? "")"
         case .entryCorrected(let p): "Corrected entry \(p.target.short): \(p.reason)"
         case .entryEnteredInError(let p): "Entry \(p.target.short) marked entered in error: \(p.reason)"
+        case .conflictResolved(let p):
+            "Conflict on the \(p.entity.kind) resolved: kept entry \(p.kept.short), set aside \(p.setAside.map(\.short).joined(separator: ", "))\(p.reason.map { ": \($0)" } ?? "")"
         }
     }
 

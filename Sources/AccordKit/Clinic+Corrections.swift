@@ -62,39 +62,43 @@ extension Clinic {
     }
 }
 
-/// One open conflict: a goal, agreement, taper plan, list or demographics changed at two sites at once.
+/// One open conflict: a goal, agreement, taper plan, list or demographics changed at two places at once.
 public struct OpenConflict: Sendable {
     /// The patient's id.
     public let patient: String
     /// The patient's name.
     public let name: String
-    /// What changed at two sites at once.
-    public let entity: EntityKey
-    /// The concurrent latest entries, each a side the clinician may keep.
-    public let sides: [Event]
+    /// What changed, with each side's author, site, time and outcome.
+    public let conflict: ConflictState
 }
 
 extension Clinic {
     /// Every open conflict in the store.
     public func conflicts() throws(ClinicError) -> [OpenConflict] {
+        try conflicts(patients: try patients().map(\.id))
+    }
+
+    /// The open conflicts of these patients.
+    public func conflicts(patients: [String]) throws(ClinicError) -> [OpenConflict] {
         var found: [OpenConflict] = []
-        for patient in try patients() {
-            let events = try storing { () throws(StoreError) in try store.events(patient: patient.id) }
-            guard let record = Projection.fold(events), !record.conflicts.isEmpty else { continue }
-            let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id, $0) })
-            for conflict in record.conflicts {
-                found.append(OpenConflict(patient: patient.id, name: record.name, entity: conflict.entity, sides: conflict.heads.compactMap { byID[$0] }))
-            }
+        for patient in patients {
+            let events = try storing { () throws(StoreError) in try store.events(patient: patient) }
+            guard let record = Projection.fold(events) else { continue }
+            found += record.conflicts.map { OpenConflict(patient: patient, name: record.name, conflict: $0) }
         }
         return found
     }
 
-    /// Resolves a conflict by keeping one side: its content is recorded again, building on every side.
-    public func resolveConflict(_ chart: PatientChart, keep kept: Event) async throws(ClinicError) -> Recorded {
+    /// Resolves a conflict by keeping one side: a `conflict.resolved` entry that builds on every side, so every
+    /// site folds the kept side's outcome and the others are set aside (still readable in the timeline).
+    public func resolveConflict(_ chart: PatientChart, keep kept: Event, reason: String? = nil) async throws(ClinicError) -> Recorded {
         guard let entity = kept.envelope.payload.entity,
               let conflict = chart.record.conflicts.first(where: { $0.entity == entity }), conflict.heads.contains(kept.id) else {
-            throw ClinicError(.notFound, "Entry \(kept.id.short) is not a side of an open conflict.")
+            let open = chart.record.conflicts.flatMap(\.heads).map(\.short)
+            throw ClinicError(.notFound, "Entry \(kept.id.short) is not a side of an open conflict" + (open.isEmpty ? "; this patient has none." : "; the sides are \(open.joined(separator: ", ")).") )
         }
-        return try await record(chart, kept.envelope.payload)
+        let resolution = ConflictResolved(entity: entity, kept: kept.id, setAside: conflict.heads.filter { $0 != kept.id }, reason: reason)
+        return try await append(EventDraft(patient: chart.record.id, payload: .conflictResolved(resolution), parents: conflict.heads,
+                                           signing: SigningIntent()))
     }
 }

@@ -62,8 +62,12 @@ public final class Clinic: Sendable {
     // MARK: Writing
 
     /// Records one event for the chart's patient, its parents computed from the chart.
+    /// A part of the record in conflict takes no change but a resolution: building on both sides would blend them.
     func record(_ chart: PatientChart, _ payload: EventPayload, signing: SigningIntent? = nil) async throws(ClinicError) -> Recorded {
-        try await append(chart.draft(payload, signing: signing))
+        if let entity = payload.entity, let conflict = chart.record.conflicts.first(where: { $0.entity == entity }) {
+            throw ClinicError(.inConflict, "The \(conflict.label) was changed at two places at once (\(conflict.sides.map { "\($0.stamp.by) @ \($0.stamp.site)" }.joined(separator: " and "))); resolve the conflict before changing it.")
+        }
+        return try await append(chart.draft(payload, signing: signing))
     }
 
     func append(_ draft: EventDraft) async throws(ClinicError) -> Recorded {

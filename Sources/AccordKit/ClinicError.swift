@@ -24,6 +24,8 @@ public struct ClinicError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unusualDose = Code(name: "unusual-dose")
         /// A taper faster than the guide, with no reason given.
         public static let fasterThanGuide = Code(name: "faster-than-guide")
+        /// The part of the record was changed at two places at once; a clinician resolves the conflict first.
+        public static let inConflict = Code(name: "in-conflict")
         /// The store could not be read or written.
         public static let storage = Code(name: "storage")
     }

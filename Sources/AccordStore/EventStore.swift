@@ -42,8 +42,7 @@ public final class EventStore: Sendable {
             throw StoreError(.invalid, "Site name '\(site)' is not valid: \(Identifiers.siteNameRule).")
         }
         try checkTimeZone(timeZone)
-        let identity = StoreIdentity(site: site, clinicianID: Identifiers.make(), clinicianName: clinicianName,
-                                     createdAt: Timestamp.iso8601(epochMilliseconds: clock.now()))
+        let identity = StoreIdentity.new(site: site, clinicianName: clinicianName, at: clock.now())
         let directory = URL(fileURLWithPath: "/in-memory/\(site)")
         let queue = try mapErrors(at: directory) {
             let queue = try DatabaseQueue()
@@ -96,8 +95,7 @@ public final class EventStore: Sendable {
         }
         let draftURL = directory.appendingPathComponent(databaseFileName + ".creating")
         for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: draftURL.path + suffix) }
-        let identity = StoreIdentity(site: site, clinicianID: Identifiers.make(), clinicianName: clinicianName,
-                                     createdAt: Timestamp.iso8601(epochMilliseconds: clock.now()))
+        let identity = StoreIdentity.new(site: site, clinicianName: clinicianName, at: clock.now())
         try mapErrors(at: directory) {
             let queue = try DatabaseQueue(path: draftURL.path)
             try StoreMigrations.migrator().migrate(queue)

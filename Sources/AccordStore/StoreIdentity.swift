@@ -1,3 +1,4 @@
+import AccordCore
 import GRDB
 
 /// The site and clinician a store writes as, fixed when the store is created.
@@ -13,12 +14,16 @@ public struct StoreIdentity: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var clinicianName: String
     /// When the store was made, as an ISO 8601 UTC time.
     public var createdAt: String
+    /// This store's own random id, sent with every sync: the server sends the store every event of its
+    /// site written elsewhere, including at other stores of the same site, and never echoes its own events back.
+    public var storeID: String
 
     enum CodingKeys: String, CodingKey {
         case site
         case clinicianID = "clinician_id"
         case clinicianName = "clinician_name"
         case createdAt = "created_at"
+        case storeID = "store_id"
     }
 
     /// The one row, always key 1.
@@ -28,5 +33,14 @@ public struct StoreIdentity: Codable, Sendable, Equatable, FetchableRecord, Pers
         container[CodingKeys.clinicianID.rawValue] = clinicianID
         container[CodingKeys.clinicianName.rawValue] = clinicianName
         container[CodingKeys.createdAt.rawValue] = createdAt
+        container[CodingKeys.storeID.rawValue] = storeID
+    }
+}
+
+extension StoreIdentity {
+    /// A new identity for a store being created: a new clinician id and a new store id.
+    static func new(site: String, clinicianName: String, at now: Int64) -> StoreIdentity {
+        StoreIdentity(site: site, clinicianID: Identifiers.make(), clinicianName: clinicianName,
+                      createdAt: Timestamp.iso8601(epochMilliseconds: now), storeID: Identifiers.make())
     }
 }

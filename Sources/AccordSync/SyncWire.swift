@@ -18,6 +18,14 @@ public enum SyncWire {
     public static let cursorHeader = "Accord-Cursor"
     /// Set on a pull answer when more events wait after this page.
     public static let moreHeader = "Accord-More"
+    /// Request header of a push and a pull: the id of the store syncing. Several stores (several clinicians'
+    /// devices) share one site's credential; the server never sends a store the events that store pushed.
+    public static let storeHeader = "Accord-Store"
+
+    /// Whether `text` may be a store id: 8 to 64 characters of lowercase hex digits and dashes.
+    public static func isValidStoreID(_ text: String) -> Bool {
+        (8...64).contains(text.utf8.count) && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || $0 == 45 }
+    }
     /// Events per push. Batches of 5,000 measured no faster end to end (fewer batches overlap less) and hold the
     /// server's single writer five times longer, so other sites wait longer behind a large push.
     public static let maximumBatch = 1000

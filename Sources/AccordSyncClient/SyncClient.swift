@@ -17,6 +17,8 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var refused: [SyncRefusal] = []
     /// Events fetched from the server and stored here.
     public var pulled = 0
+    /// The patients whose records received events in this sync, sorted: where new conflicts can appear.
+    public var pulledPatients: [String] = []
     /// Bytes of push bodies sent (gzip) and of pull pages received, headers left out, and how many requests each took.
     public var pushedBytes = 0
     /// Bytes fetched.
@@ -223,6 +225,7 @@ struct SyncEngine: Sendable {
         request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
         request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
         request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+        request.setValue(store.identity.storeID, forHTTPHeaderField: SyncWire.storeHeader)
         request.httpBody = body
         return request
     }
@@ -251,6 +254,8 @@ struct SyncEngine: Sendable {
     /// cursor never passes an event that is not stored, whatever stops the sync.
     func pull(base: URL, credential: String, cursor start: Int64, report: inout SyncReport, progress: (Int) -> Void) async throws {
         var cursor = start
+        var patients = Set<String>()
+        defer { report.pulledPatients = patients.sorted() }
         var next = send(pullRequest(base: base, credential: credential, after: cursor))
         var storing: Task<Int, any Error>?
         defer { next.cancel() }
@@ -273,6 +278,7 @@ struct SyncEngine: Sendable {
                     progress(report.pulled)
                 }
                 let store = self.store
+                patients.formUnion(events.map(\.envelope.patient))
                 storing = Task { try await store.syncState.importPulled(events, cursor: pageCursor) }
                 cursor = pageCursor
                 guard more else { break }
@@ -294,6 +300,7 @@ struct SyncEngine: Sendable {
         components.queryItems = [URLQueryItem(name: "after", value: String(cursor)), URLQueryItem(name: "limit", value: String(SyncWire.maximumPageSize))]
         var request = URLRequest(url: components.url!)
         request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+        request.setValue(store.identity.storeID, forHTTPHeaderField: SyncWire.storeHeader)
         return request
     }
 

@@ -22,6 +22,7 @@ struct RecordJSON: Encodable {
     var sharedWith: [String]
     var corrections: [CorrectionState]
     var conflicts: [ConflictState]
+    var resolutions: [ResolutionState]
     var eventCount: Int
     var mme: MMEResult?
     var flags: [RiskFlag]?
@@ -32,6 +33,7 @@ struct RecordJSON: Encodable {
         checkins = record.checkins; medications = record.medications; medicationHistory = record.medicationHistory
         notes = record.notes; riskFactors = record.riskFactors; onOpioidsSince = record.onOpioidsSince
         sharedWith = record.sharedWith; corrections = record.corrections; conflicts = record.conflicts
+        resolutions = record.resolutions
         eventCount = record.eventCount; mme = record.mme; flags = record.flags
     }
 }

@@ -7,21 +7,23 @@ enum RecordText {
         // Entries record UTC moments; each is shown on the clinic's day.
         func day(_ timestamp: String) -> String { calendar.day(ofTimestamp: timestamp)?.description ?? String(timestamp.prefix(10)) }
         var lines: [String] = []
-        lines.append("\(record.name)  born \(record.born)\(record.mrn.map { "  MRN \($0)" } ?? "")")
+        lines.append("\(record.name)  born \(record.born)\(record.mrn.map { "  MRN \($0)" } ?? "")" + (record.conflicts.contains { $0.entity == .demographics } ? "  [IN CONFLICT: see CONFLICTS below]" : ""))
         lines.append("Patient \(record.id)  (\(record.eventCount) entries; registered \(day(record.registered.at)) by \(record.registered.by) @ \(record.registered.site))")
         if !record.conflicts.isEmpty {
             lines.append("")
-            lines.append("CONFLICTS: changed at two sites without either seeing the other; review and record a resolving entry")
+            lines.append("CONFLICTS: each side below as its author recorded it; the record shows only what both sides share until one is kept")
             for conflict in record.conflicts {
-                lines.append("  ! \(conflict.entity): \(conflict.heads.map(\.short).joined(separator: " vs "))")
+                lines += ConflictText.lines(conflict, patient: record.id, calendar: calendar).map { "  ! " + $0 }
             }
         }
+        let conflicted = Set(record.conflicts.map(\.entity))
+        func marker(_ entity: EntityKey) -> String { conflicted.contains(entity) ? "  [IN CONFLICT: see CONFLICTS above]" : "" }
         lines.append("")
         lines.append("Goals")
         if record.goals.isEmpty { lines.append("  none yet (accord goal add)") }
         for (index, goal) in record.goals.enumerated() {
             let review = goal.latestReview.map { "; last review \(day($0.stamp.at)): \($0.progress.rawValue) progress\($0.note.map { " (\($0))" } ?? "")" } ?? "; not reviewed yet"
-            lines.append("  \(index + 1). \(goal.description)  [\(goal.status.rawValue)]\(goal.targetDate.map { ", target \($0)" } ?? "")\(review)")
+            lines.append("  \(index + 1). \(goal.description)  [\(goal.status.rawValue)]\(goal.targetDate.map { ", target \($0)" } ?? "")\(review)\(marker(.goal(goal.id)))")
         }
         lines.append("")
         lines.append("Mini-consent")
@@ -38,17 +40,17 @@ enum RecordText {
         lines.append("Treatment agreement")
         if record.agreements.isEmpty { lines.append("  none (accord agreement sign)") }
         for agreement in record.agreements {
-            lines.append("  \(agreement.id.prefix(8)) [\(agreement.status.rawValue)] from \(agreement.effectiveOn), renew by \(agreement.renewOn), \(agreement.clauses.count) clauses, agreed \(agreement.method.rawValue), \(agreement.versions.count) version(s)")
+            lines.append("  \(agreement.id.prefix(8)) [\(agreement.status.rawValue)] from \(agreement.effectiveOn), renew by \(agreement.renewOn), \(agreement.clauses.count) clauses, agreed \(agreement.method.rawValue), \(agreement.versions.count) version(s)\(marker(.agreement(agreement.id)))")
         }
         if !record.taperPlans.isEmpty {
             lines.append("")
             lines.append("Taper plans")
             for plan in record.taperPlans {
-                lines.append("  \(plan.medication) [\(plan.status.rawValue)] \(Timeline.formatScore(plan.ratePercent))% every \(plan.intervalDays) days, \(plan.steps.count) steps")
+                lines.append("  \(plan.medication) [\(plan.status.rawValue)] \(Timeline.formatScore(plan.ratePercent))% every \(plan.intervalDays) days, \(plan.steps.count) steps\(marker(.taperPlan(plan.id)))")
             }
         }
         lines.append("")
-        lines.append("Medications")
+        lines.append("Medications" + marker(.medications))
         if record.medications.isEmpty { lines.append("  none recorded (accord meds)") }
         if let mme = record.mme, !record.medications.isEmpty {
             var withoutFlags = mme
@@ -84,6 +86,13 @@ enum RecordText {
             lines.append("")
             lines.append("Notes")
             for note in record.notes.suffix(5) { lines.append("  \(day(note.stamp.at)) \(note.stamp.by): \(note.text)") }
+        }
+        if !record.resolutions.isEmpty {
+            lines.append("")
+            lines.append("Conflicts resolved")
+            for resolution in record.resolutions {
+                lines.append("  \(day(resolution.stamp.at)) \(resolution.stamp.by) @ \(resolution.stamp.site), \(resolution.entity.kind): \(resolution.summary)")
+            }
         }
         if !record.corrections.isEmpty {
             lines.append("")

@@ -70,8 +70,10 @@ struct SyncCommand: AsyncParsableCommand {
             let rate = progress.seconds > 0 ? Int(Double(progress.events) / progress.seconds) : 0
             FileHandle.standardError.write(Data("  \(progress.phase) \(progress.events) events (\(rate)/s)\n".utf8))
         }
+        // Conflicts can only appear where events arrived: those records are checked, and every open one is shown.
+        let conflicts = try Clinic(store: store).conflicts(patients: report.pulledPatients)
         if output.json {
-            try Output.json(report)
+            try Output.json(SyncJSON(report: report, conflicts: conflicts.map { ConflictsCommand.Entry(patient: $0.patient, name: $0.name, conflict: $0.conflict) }))
         } else {
             print("Sent \(report.pushed) event(s)\(report.duplicates > 0 ? " (\(report.duplicates) already on the server)" : ""), received \(report.pulled).")
             if let size = report.logSize { print("Server audit log verified: \(size) entries, consistent with the last check.") }
@@ -84,9 +86,30 @@ struct SyncCommand: AsyncParsableCommand {
                 print("  ! Refused \(refusal.event.prefix(12)) (\(refusal.code)): \(refusal.reason)")
             }
         }
+        if !conflicts.isEmpty && !output.json {
+            let calendar = try store.calendar()
+            print("\(conflicts.count) conflict(s) open on the records this sync updated: changed at two places at once; keep one side of each.")
+            for entry in conflicts {
+                for line in ConflictText.lines(entry.conflict, patient: entry.patient, name: entry.name, calendar: calendar) { print("  " + line) }
+            }
+        }
         guard report.complete else {
             throw CommandFailure("Not everything was synced: \(report.refused.count) event(s) refused by the server and kept here; \(report.pending) waiting. See the reasons above; after fixing the cause run `accord sync --retry-refused`.")
         }
+    }
+}
+
+/// `accord sync --json`: the report's fields, and the conflicts open on the records the sync updated.
+struct SyncJSON: Encodable {
+    var report: SyncReport
+    var conflicts: [ConflictsCommand.Entry]
+
+    enum CodingKeys: String, CodingKey { case conflicts }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(conflicts, forKey: .conflicts)
     }
 }
 
@@ -111,7 +134,7 @@ extension PatientCommand {
 struct ConflictsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conflicts",
-        abstract: "List records changed at two sites without either seeing the other, and resolve them.",
+        abstract: "List parts of records changed at two places at once, each side as recorded, and resolve them.",
         subcommands: [List.self, Resolve.self],
         defaultSubcommand: List.self
     )
@@ -119,63 +142,45 @@ struct ConflictsCommand: ParsableCommand {
     struct Entry: Encodable {
         var patient: String
         var name: String
-        var entity: String
-        var heads: [ConflictHead]
-    }
-
-    struct ConflictHead: Encodable {
-        var event: String
-        var site: String
-        var by: String
-        var at: String
-        var summary: String
+        var conflict: ConflictState
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List every open conflict in this store.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List every open conflict in this store, with each side's author, site, time and outcome.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let store = try store.open()
-            var entries: [Entry] = []
-            for patient in try store.patients() {
-                let events = try store.events(patient: patient.id)
-                guard let record = Projection.fold(events), !record.conflicts.isEmpty else { continue }
-                let byID = Dictionary(uniqueKeysWithValues: events.map { ($0.id, $0) })
-                for conflict in record.conflicts {
-                    entries.append(Entry(patient: patient.id, name: record.name, entity: conflict.entity.description, heads: conflict.heads.compactMap { id in
-                        byID[id].map { ConflictHead(event: id.hex, site: $0.envelope.site, by: $0.envelope.author.name, at: $0.envelope.recorded,
-                                                    summary: Timeline.summary(of: $0.envelope.payload)) }
-                    }))
-                }
+            let clinic = Clinic(store: store)
+            let open = try clinic.conflicts()
+            if output.json { return try Output.json(open.map { Entry(patient: $0.patient, name: $0.name, conflict: $0.conflict) }) }
+            if open.isEmpty { return print("No conflicts.") }
+            let calendar = try store.calendar()
+            for entry in open {
+                for line in ConflictText.lines(entry.conflict, patient: entry.patient, name: entry.name, calendar: calendar) { print(line) }
             }
-            if output.json { return try Output.json(entries) }
-            if entries.isEmpty { return print("No conflicts.") }
-            for entry in entries {
-                print("\(entry.name) (\(entry.patient.prefix(8))): \(entry.entity) was changed at two sites")
-                for head in entry.heads { print("  \(head.event.prefix(12))  \(head.at.prefix(16))  \(head.by) @ \(head.site): \(head.summary)") }
-            }
-            print("Resolve one with: accord conflicts resolve --patient ID --keep EVENT")
         }
     }
 
     struct Resolve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "resolve", 
-            abstract: "Resolve a conflict by keeping one side: recorded as a new entry that supersedes both.",
-            discussion: "The kept entry's content is recorded again, building on every side of the conflict, so every site sees the same resolution."
+        static let configuration = CommandConfiguration(commandName: "resolve",
+            abstract: "Resolve a conflict by keeping one side: every site then shows exactly that side's outcome.",
+            discussion: "Records a signed conflict.resolved entry that builds on every side. The sides set aside stay readable in `accord timeline`, and the resolution is a version in the record's history and in the server's audit."
         )
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var patient: PatientOption
-        @Option(help: "The entry to keep: an id prefix from `accord conflicts`.") var keep: String
+        @Option(help: "The side to keep: its id (or 6+ hex digits of it) from `accord conflicts`.") var keep: String
+        @Option(help: "Why this side is kept, for the record.") var reason: String?
 
         func run() async throws {
             let clinic = Clinic(store: try store.open())
             let loaded = try clinic.chart(patient.patient)
             let kept = try clinic.entry(loaded, keep)
-            let recorded = try await clinic.resolveConflict(loaded, keep: kept)
-            try Report.recorded(recorded.event, output, "Resolved the conflict on \(kept.envelope.payload.entity?.description ?? "the record") by keeping \(kept.id.short)")
+            let recorded = try await clinic.resolveConflict(loaded, keep: kept, reason: reason)
+            let label = kept.envelope.payload.entity.map(loaded.record.label(of:)) ?? "record"
+            try Report.recorded(recorded.event, output, "Resolved the conflict on the \(label) by keeping \(kept.id.short) (\(kept.envelope.author.name) @ \(kept.envelope.site)); every site shows that outcome after its next sync")
         }
     }
 }

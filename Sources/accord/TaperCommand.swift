@@ -197,6 +197,10 @@ extension TaperCommand {
             for plan in plans {
                 let start = (try? MedicationReader.read(plan.medication))?.dailyDose ?? plan.steps.first?.dailyDose ?? 0
                 print("\(plan.medication) [\(plan.status.rawValue)\(plan.pausedOn.map { " since \($0)" } ?? "")] \(Timeline.formatScore(plan.ratePercent))% every \(plan.intervalDays) days (plan \(plan.id.prefix(8)))")
+                if let conflict = loaded.record.conflicts.first(where: { $0.entity == .taperPlan(plan.id) }) {
+                    print("  IN CONFLICT: the steps below are what both sides share; each side's plan follows. Keep one before changing the plan.")
+                    for line in ConflictText.lines(conflict, patient: loaded.record.id, calendar: loaded.calendar) { print("  ! " + line) }
+                }
                 for row in TaperCommand.render(plan.steps, startingDose: start, heldFrom: plan.status == .paused ? plan.pausedOn : nil,
                                                today: plan.status == .completed ? nil : today) { print(row) }
                 for entry in plan.history { print("  \(loaded.calendar.day(ofTimestamp: entry.stamp.at)?.description ?? String(entry.stamp.at.prefix(10))) \(entry.change)\(entry.detail.map { ": \($0)" } ?? "") (\(entry.stamp.by))") }

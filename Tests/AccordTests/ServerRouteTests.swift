@@ -45,7 +45,8 @@ struct ServerRouteTests {
             let store = try EventStore.inMemory(site: "north", clinicianName: "Dr. Route")
             let patient = Identifiers.make()
             let event = try store.append(EventDraft(patient: patient, payload: .patientRegistered(PatientRegistered(name: "R", born: LocalDate("1970-01-01")!))))
-            let auth: HTTPFields = [.authorization: "Bearer \(credential)", .contentType: SyncWire.contentType]
+            let storeHeader = HTTPField.Name(SyncWire.storeHeader)!
+            let auth: HTTPFields = [.authorization: "Bearer \(credential)", .contentType: SyncWire.contentType, storeHeader: store.identity.storeID]
             let body = SyncWire.pushBody([SyncWire.Item(id: event.id, bytes: event.bytes, signature: nil)]) + Data("not an event\n".utf8)
             try await client.execute(uri: SyncWire.eventsPath, method: .post, headers: auth, body: ByteBuffer(data: body)) { response in
                 #expect(response.status == .ok)
@@ -53,9 +54,22 @@ struct ServerRouteTests {
                 #expect(answer.accepted.map(\.id) == [event.id.hex])
                 #expect(answer.rejected.map(\.code) == [.malformed])
             }
-            try await client.execute(uri: SyncWire.eventsPath + "?after=0&limit=10", method: .get, headers: [.authorization: "Bearer \(credential)"]) { response in
+            // The store that pushed gets nothing back; another store of the site gets the event; a bad store id is a 400.
+            try await client.execute(uri: SyncWire.eventsPath + "?after=0&limit=10", method: .get,
+                                     headers: [.authorization: "Bearer \(credential)", storeHeader: store.identity.storeID]) { response in
                 #expect(response.status == .ok)
                 #expect(Data(buffer: response.body).isEmpty)
+                #expect(response.headers[HTTPField.Name(SyncWire.cursorHeader)!] == "1", "the cursor moves past the store's own event")
+            }
+            try await client.execute(uri: SyncWire.eventsPath + "?after=0&limit=10", method: .get,
+                                     headers: [.authorization: "Bearer \(credential)", storeHeader: Identifiers.make()]) { response in
+                #expect(response.status == .ok)
+                let pulled = try SyncWire.pullEvents(Data(buffer: response.body))
+                #expect(pulled.map(\.id) == [event.id])
+            }
+            try await client.execute(uri: SyncWire.eventsPath, method: .get,
+                                     headers: [.authorization: "Bearer \(credential)", storeHeader: "NOT A STORE"]) { response in
+                #expect(response.status == .badRequest)
             }
             try await client.execute(uri: SyncWire.checkpointPath, method: .get, headers: [.authorization: "Bearer \(credential)"]) { response in
                 #expect(response.status == .ok)

@@ -45,34 +45,54 @@ struct SyncTests {
         #expect(quiet.stdout.contains("Sent 0 event(s), received 0."))
     }
 
-    @Test("concurrent changes to one goal are shown as a conflict at both sites and resolved by a new entry", arguments: ServerBackend.available)
+    @Test("an agreement amended at north and ended at south: both sides shown as recorded, sync reports it, keeping the amendment restores it everywhere",
+          arguments: ServerBackend.available)
     func conflictsShownAndResolved(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("conflict")
         defer { folder.remove() }
         let (server, north, south) = try northAndSouth(folder, backend: backend)
         defer { withExtendedLifetime(server) {} }  // the server process stops when its object goes
         _ = try north.addPatient("Jane", mrn: "J1")
-        try north.run("goal", "add", "--patient", "J1", "--text", "garden")
+        try north.run("goal", "add", "--patient", "J1", "--text", "garden for 10 minutes")
+        try north.run("agreement", "sign", "--patient", "J1")
         try north.run("patient", "share", "--patient", "J1", "--site", "south")
         try north.sync(); try south.sync()
-        try north.run("goal", "revise", "--patient", "J1", "--goal", "1", "--text", "garden 10 minutes")
+        try north.run("agreement", "amend", "--patient", "J1", "--clauses", "one-prescriber,one-pharmacy", "--reason", "pill counts instead")
+        try north.run("goal", "revise", "--patient", "J1", "--goal", "1", "--text", "garden for 20 minutes")
+        try south.run("agreement", "end", "--patient", "J1", "--reason", "moved away")
         try south.run("goal", "drop", "--patient", "J1", "--goal", "1", "--reason", "knee surgery")
-        try north.sync(); try south.sync(); try north.sync()
+        try north.sync()
+        let reported = try south.sync().stdout
+        #expect(reported.contains("2 conflict(s) open"), "\(reported)")
+        #expect(reported.contains("Dr. North @ north") && reported.contains("Dr. South @ south"))
+        try north.sync()
         for site in [north, south] {
-            let list = try site.run("conflicts")
-            #expect(list.stdout.contains("was changed at two sites"), "\(site.name): \(list.stdout)")
-            #expect(try site.run("patient", "show", "--patient", "J1").stdout.contains("CONFLICTS"))
+            let show = try site.run("patient", "show", "--patient", "J1").stdout
+            #expect(show.contains("CONFLICTS"))
+            #expect(show.contains("goal \"garden for 10 minutes\""), "named by its words: \(show)")
+            #expect(show.contains("outcome: \"garden for 20 minutes\" [active]") && show.contains("outcome: \"garden for 10 minutes\" [dropped]"))
+            #expect(!show.contains("garden for 20 minutes  [dropped]") && !show.contains("[ended] from"), "no blend of the sides: \(show)")
+            #expect(show.contains("[active]") && show.contains("IN CONFLICT"))
+            // A change to a part in conflict is refused until it is resolved.
+            let refused = try site.run("agreement", "renew", "--patient", "J1")
+            #expect(refused.status != 0 && refused.stderr.contains("resolve the conflict"), "\(refused.stderr)")
         }
-        let conflicts = try JSONSerialization.jsonObject(with: Data(try north.run("conflicts", "--json").stdout.utf8)) as? [[String: Any]]
-        let heads = try #require(conflicts?.first?["heads"] as? [[String: Any]])
-        let dropped = try #require(heads.first { ($0["summary"] as? String)?.contains("dropped") == true }?["event"] as? String)
-        #expect(try north.run("conflicts", "resolve", "--patient", "J1", "--keep", String(dropped.prefix(12))).status == 0)
-        try north.sync(); try south.sync()
+        let conflicts = try JSONSerialization.jsonObject(with: Data(try south.run("conflicts", "--json").stdout.utf8)) as? [[String: Any]]
+        let agreementConflict = try #require(conflicts?.first { (($0["conflict"] as? [String: Any])?["entity"] as? String)?.hasPrefix("agreement") == true })
+        let sides = try #require((agreementConflict["conflict"] as? [String: Any])?["sides"] as? [[String: Any]])
+        let amendment = try #require(sides.first { ($0["change"] as? String)?.contains("amended") == true }?["event"] as? String)
+        let resolved = try south.run("conflicts", "resolve", "--patient", "J1", "--keep", String(amendment.prefix(12)), "--reason", "the patient stays")
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+        try south.sync(); try north.sync()
         for site in [north, south] {
-            #expect(try site.run("conflicts").stdout.contains("No conflicts."))
             let record = try #require(try site.store().record(patient: site.store().resolvePatient("J1").id))
-            #expect(record.goals.first?.status == .dropped)
+            #expect(record.agreements.first?.status == .active)
+            #expect(record.agreements.first?.clauses == ["one-prescriber", "one-pharmacy"])
+            #expect(record.agreements.first?.versions.map(\.change) == ["signed", "amended", "conflict resolved"])
+            #expect(record.conflicts.count == 1, "the goal is still open")
         }
+        #expect(try north.run("patient", "show", "--patient", "J1").stdout.contains("Conflicts resolved"))
+        #expect(try north.run("timeline", "--patient", "J1").stdout.contains("set-aside") )
     }
 
     @Test("credentials: missing, wrong and revoked get 401 on every route; /health is open", arguments: ServerBackend.available)

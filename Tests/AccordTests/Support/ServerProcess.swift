@@ -206,10 +206,22 @@ struct TestSite {
     /// Enrolls the site and, unless `approveKey` is false, registers its clinician's signing key (by a first sync)
     /// and approves it, as an administrator would.
     init(_ name: String, server: ServerProcess, folder: TemporaryDirectory, approveKey: Bool = true) throws {
+        try self.init(name, store: "site-\(name)", clinician: "Dr. \(name.capitalized)", credential: try server.addSite(name),
+                      server: server, folder: folder, approveKey: approveKey)
+    }
+
+    /// Another clinician's store at an enrolled site: its own store and key, the site's credential.
+    init(joining site: TestSite, clinician: String, server: ServerProcess, folder: TemporaryDirectory, approveKey: Bool = true) throws {
+        try self.init(site.name, store: "site-\(site.name)-\(clinician.filter(\.isLetter).lowercased())", clinician: clinician,
+                      credential: site.credential, server: server, folder: folder, approveKey: approveKey)
+    }
+
+    private init(_ name: String, store: String, clinician: String, credential: String, server: ServerProcess, folder: TemporaryDirectory,
+                 approveKey: Bool) throws {
         self.name = name
-        home = folder.path("site-\(name)")
-        credential = try server.addSite(name)
-        let initialized = try Run.accord(["init", "--site", name, "--clinician", "Dr. \(name.capitalized)", "--json"], store: home)
+        home = folder.path(store)
+        self.credential = credential
+        let initialized = try Run.accord(["init", "--site", name, "--clinician", clinician, "--json"], store: home)
         #expect(initialized.status == 0)
         keyFingerprint = (try JSONSerialization.jsonObject(with: Data(initialized.stdout.utf8)) as? [String: Any])?["keyFingerprint"] as? String ?? ""
         #expect(try Run.accord(["remote", "add", server.url, "--credential", credential], store: home).status == 0)

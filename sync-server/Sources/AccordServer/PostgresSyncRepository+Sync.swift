@@ -7,18 +7,18 @@ import PostgresNIO
 extension PostgresSyncRepository {
     // MARK: Push
 
-    public func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64, remoteAddress: String?) async throws -> PushResponse {
+    public func push(_ checked: [PushCheck.Outcome], from site: String, store: String?, now: Int64, remoteAddress: String?) async throws -> PushResponse {
         let logger = self.logger, key = signingKey
         return try await write { connection in
             let known = try await Self.known(checked, connection, logger)
             let plan = PushPlan(checked, from: site, known: known, at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
-            var events = PostgresInsert(into: "events", columns: ["seq", "id", "patient", "site", "type", "hlc_wall", "hlc_logical", "body", "received_at", "signature"])
+            var events = PostgresInsert(into: "events", columns: ["seq", "id", "patient", "site", "type", "hlc_wall", "hlc_logical", "body", "received_at", "signature", "origin_store"])
             for stored in plan.stored {
                 let event = stored.event, envelope = stored.event.envelope
                 events.row { binds in
                     binds.append(stored.seq); binds.append(event.id.hex); binds.append(envelope.patient); binds.append(envelope.site)
                     binds.append(envelope.type.rawValue); binds.append(envelope.hlc.wall); binds.append(Int64(envelope.hlc.logical))
-                    try binds.append(event.bytes); binds.append(AuditEntry.stamp(now)); try binds.append(event.signature)
+                    try binds.append(event.bytes); binds.append(AuditEntry.stamp(now)); try binds.append(event.signature); binds.append(store)
                 }
             }
             try await events.run(on: connection, logger: logger)
@@ -90,17 +90,21 @@ extension PostgresSyncRepository {
 
     // MARK: Pull and reads
 
-    public func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage {
+    public func pull(site: String, store: String?, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage {
         let logger = self.logger
         let (page, patients) = try await read { connection in
             var builder = PullPageBuilder(after: cursor, limit: limit)
             let query: PostgresQuery = """
-                SELECT f.seq, e.body, e.signature, e.patient FROM feed f JOIN events e ON e.seq = f.event_seq
+                SELECT f.seq, e.body, e.signature, e.patient, e.origin_store FROM feed f JOIN events e ON e.seq = f.event_seq
                 WHERE f.site = \(site) AND f.seq > \(cursor) ORDER BY f.seq LIMIT \(Int64(limit + 1))
                 """
-            for try await (seq, body, signature, patient) in try await connection.query(query, logger: logger).decode((Int64, Data, Data?, String).self) {
+            var returned = 0
+            for try await (seq, body, signature, patient, origin) in try await connection.query(query, logger: logger).decode((Int64, Data, Data?, String, String?).self) {
+                returned += 1
+                if let store, origin == store { builder.skip(seq: seq); continue }
                 guard builder.add(seq: seq, body: body, signature: signature, patient: patient) else { break }
             }
+            builder.rowsRanOut(returned)
             return (builder.page, builder.counts)
         }
         guard !patients.isEmpty else { return page }

@@ -85,7 +85,9 @@ struct PushPlan {
                 known.careTeams[patient] = team
                 known.lastSeq += 1
                 known.storedSeqs[id] = known.lastSeq
-                stored.append(Stored(event: event, seq: known.lastSeq, feedSites: team.filter { $0 != site && $0 != joining }, joiningSite: joining))
+                // The sending site's feed gets the event too, for the site's other stores (the sending store is skipped
+                // when it pulls); a joining site gets it with the patient's earlier events.
+                stored.append(Stored(event: event, seq: known.lastSeq, feedSites: team.filter { $0 != joining }, joiningSite: joining))
                 let envelope = event.envelope
                 auditEntries.append(AuditEntry(position: 0, kind: .eventAccepted, at: at, site: site, patient: patient, event: id,
                                                eventType: envelope.type.rawValue, signature: event.signature?.base64EncodedString(),

@@ -7,20 +7,20 @@ import GRDB
 extension SQLiteSyncRepository {
     // MARK: Push
 
-    public func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64, remoteAddress: String?) async throws -> PushResponse {
+    public func push(_ checked: [PushCheck.Outcome], from site: String, store: String?, now: Int64, remoteAddress: String?) async throws -> PushResponse {
         try await pool.write { db in
             let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
             // The log's rows are laid out first, so each event is stored with its place in the log.
             let audit = try SQLiteAuditLog.prepare(plan.auditEntries, db)
             let positions = audit?.acceptedPositions ?? [:]
             let insertEvent = try db.cachedStatement(sql: """
-                INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature, audit_position)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature, audit_position, origin_store)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for stored in plan.stored {
                 let envelope = stored.event.envelope, id = stored.event.id.hex
                 try insertEvent.execute(arguments: [stored.seq, id, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
-                                                    Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature, positions[id]])
+                                                    Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature, positions[id], store])
             }
             for addition in plan.careTeamAdditions {
                 try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [addition.patient, addition.site, addition.event])
@@ -65,14 +65,20 @@ extension SQLiteSyncRepository {
 
     // MARK: Pull and reads
 
-    public func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage {
+    public func pull(site: String, store: String?, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage {
         let (page, patients) = try await pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT f.seq, e.body, e.signature, e.patient FROM feed f JOIN events e ON e.seq = f.event_seq
+                SELECT f.seq, e.body, e.signature, e.patient, e.origin_store FROM feed f JOIN events e ON e.seq = f.event_seq
                 WHERE f.site = ? AND f.seq > ? ORDER BY f.seq LIMIT ?
                 """, arguments: [site, cursor, limit + 1])
             var builder = PullPageBuilder(after: cursor, limit: limit)
-            while let row = try rows.next(), builder.add(seq: row[0], body: row[1], signature: row[2], patient: row[3]) {}
+            var returned = 0
+            while let row = try rows.next() {
+                returned += 1
+                if let store, row[4] as String? == store { builder.skip(seq: row[0]); continue }
+                guard builder.add(seq: row[0], body: row[1], signature: row[2], patient: row[3]) else { break }
+            }
+            builder.rowsRanOut(returned)
             return (builder.page, builder.counts)
         }
         guard !patients.isEmpty else { return page }

@@ -13,7 +13,7 @@ public enum ServerMigration {
         ("sites", ["name", "credential_sha256", "created_at", "revoked_at"], ["rowid"]),
         ("auditors", ["name", "credential_sha256", "created_at", "revoked_at"], ["rowid"]),
         ("clinician_keys", ["fingerprint", "public_key", "site", "clinician_id", "clinician_name", "status", "registered_at", "decided_at"], ["rowid"]),
-        ("events", ["seq", "id", "patient", "site", "type", "hlc_wall", "hlc_logical", "body", "received_at", "signature"], ["seq"]),
+        ("events", ["seq", "id", "patient", "site", "type", "hlc_wall", "hlc_logical", "body", "received_at", "signature", "origin_store"], ["seq"]),
         ("care_team", ["patient", "site", "since_event"], ["rowid"]),
         ("feed", ["seq", "site", "event_seq"], ["seq"]),
         ("audit_log", ["position", "kind", "at", "site", "patient", "event_id", "entry", "leaf_hash"], ["position"]),

@@ -12,10 +12,10 @@ public protocol SyncRepository: Sendable {
     func auditor(credentialSHA256: String) async throws -> String?
     /// Stores a push from `site` whose lines `PushCheck` has checked: each event accepted, acknowledged again, or
     /// refused with the reason (signed events also against the registered keys).
-    func push(_ checked: [PushCheck.Outcome], from site: String, now: Int64, remoteAddress: String?) async throws -> PushResponse
+    func push(_ checked: [PushCheck.Outcome], from site: String, store: String?, now: Int64, remoteAddress: String?) async throws -> PushResponse
     /// Up to `limit` events from `site`'s feed after `cursor`, the new cursor, and whether more wait; the patients
     /// read are written to the audit log.
-    func pull(site: String, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage
+    func pull(site: String, store: String?, after cursor: Int64, limit: Int, now: Int64, remoteAddress: String?) async throws -> PullPage
     /// Every stored event of `patient`, in server order, if `site` is on the patient's care team; nil when the
     /// patient is unknown or not shared with `site` (the two are not told apart, so nothing leaks).
     func patientEvents(_ patient: String, site: String) async throws -> [(bytes: Data, signature: Data?)]?
@@ -74,6 +74,17 @@ struct PullPageBuilder {
         self.cursor = cursor
         self.limit = limit
         self.maximumBytes = maximumBytes
+    }
+
+    /// Passes over a feed row the asking store wrote itself: the cursor moves past it, nothing is sent.
+    mutating func skip(seq: Int64) {
+        if !full { cursor = seq }
+    }
+
+    /// Notes that the query returned every row it was asked for (`limit + 1`): when some were skipped, more may
+    /// wait even though the page is not full.
+    mutating func rowsRanOut(_ returned: Int) {
+        if returned > limit && !full { full = true }
     }
 
     /// Adds the next feed row; false, with the row left for the next page, once the page is full.

@@ -25,10 +25,20 @@ struct SyncRoutes {
         }
         let now = ServerClock.nowMilliseconds()
         let checked = await PushCheck.checkAll(lines, site: site, now: now, maximumSkew: configuration.maximumClockSkewMilliseconds)
-        let result = try await repository.push(checked, from: site, now: now, remoteAddress: context.remoteAddress?.ipAddress)
+        let result = try await repository.push(checked, from: site, store: try storeID(request), now: now, remoteAddress: context.remoteAddress?.ipAddress)
         context.logger.info("push", metadata: ["accepted": "\(result.accepted.count)", "rejected": "\(result.rejected.count)"])
         let data = try JSONEncoder().encode(result)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The syncing store's id from its header, when sent: a pull leaves out the events that store pushed. Without
+    /// one, a pull gives every event of the site's feed (a client that keeps each event once is still correct).
+    func storeID(_ request: Request) throws -> String? {
+        guard let value = request.headers[HTTPField.Name(SyncWire.storeHeader)!] else { return nil }
+        guard SyncWire.isValidStoreID(value) else {
+            throw APIError.badRequest("The \(SyncWire.storeHeader) header must be the store's id: 8 to 64 lowercase hex digits and dashes.")
+        }
+        return value
     }
 
     /// The push body as sent: plain, or gzip (inflated here, within the same limit as a plain body).
@@ -64,7 +74,8 @@ struct SyncRoutes {
             limit = value
         }
         let now = ServerClock.nowMilliseconds()
-        let page = try await repository.pull(site: site, after: after, limit: limit, now: now, remoteAddress: context.remoteAddress?.ipAddress)
+        let page = try await repository.pull(site: site, store: try storeID(request), after: after, limit: limit, now: now,
+                                             remoteAddress: context.remoteAddress?.ipAddress)
         context.logger.info("pull", metadata: ["events": "\(page.bodies.count)"])
         var headers = HTTPFields()
         headers[.contentType] = SyncWire.contentType
