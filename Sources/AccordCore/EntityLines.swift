@@ -41,7 +41,12 @@ struct EntityLines {
             guard let entity = event.envelope.payload.entity else { continue }
             if lines[entity] == nil { order.append(entity) }
             var line = lines[entity, default: Line()]
-            let parents = event.envelope.parents.filter { line.parents[$0] != nil }
+            // An event written with no parents at all (the store's plain API, older imports) follows what the entity
+            // held before it in fold order; only events that name their parents can be concurrent.
+            // One that names none of the entity's events builds on its first, the creation every side shares.
+            var parents = event.envelope.parents.isEmpty ? heads[entity, default: []].sorted()
+                : event.envelope.parents.filter { line.parents[$0] != nil }
+            if parents.isEmpty, let root = line.events.first { parents = [root] }
             line.events.append(event.id)
             line.parents[event.id] = parents
             if case .conflictResolved(let resolution) = event.envelope.payload { line.kept[event.id] = resolution.kept }

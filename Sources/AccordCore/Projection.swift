@@ -81,14 +81,15 @@ struct Folder {
             return
         default: break
         }
-        if let entity = envelope.payload.entity, !lines.counts(event.id, of: entity) { return }
         guard !context.amendments.enteredInError.contains(event.id) else { return }
         let payload = context.amendments.replacements[event.id] ?? envelope.payload
         if case .patientRegistered(let registration) = payload, building == nil {
+            // The registration starts the record whatever else the log holds.
             building = PatientRecord(id: envelope.patient, name: registration.name, born: registration.born,
                                      mrn: registration.mrn, registered: stamp)
             return
         }
+        if let entity = envelope.payload.entity, !lines.counts(event.id, of: entity) { return }
         guard building != nil else {
             return  // Nothing is known of a patient before their registration; such events wait for it in the log.
         }
@@ -250,11 +251,8 @@ extension Projection {
     /// The latest events of one entity (more than one means a conflict); a new event on the entity names them
     /// all as parents.
     public static func heads(of entity: EntityKey, in events: [Event]) -> [EventID] {
-        var heads = Set<EventID>()
-        for event in events.sorted(by: Event.foldOrder) where event.envelope.payload.entity == entity {
-            heads.subtract(event.envelope.parents)
-            heads.insert(event.id)
-        }
-        return heads.sorted()
+        var seen = Set<EventID>()
+        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted && $0.envelope.payload.entity == entity }
+        return EntityLines(ordered).lines[entity]?.heads ?? []
     }
 }
