@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "accord",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSyncClient", "AccordExport", "AccordKit",
+                "AccordCore", "AccordStore", "AccordSyncClient", "AccordExport", "AccordKit", "AccordLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -46,8 +46,29 @@ extension Clinic {
 
     /// Sends this site's new events and fetches what the care team wrote elsewhere; `progress` hears of each batch.
     public func sync(progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) async throws(ClinicError) -> SyncReport {
+        try await syncing { try await SyncClient(store: store).sync(progress: progress) }
+    }
+
+    /// What re-pinning the server's audit log would do, changing nothing: the checkpoint this site verified last,
+    /// the one the server serves now, and how many of this site's events would be offered again.
+    public func repinPlan() async throws(ClinicError) -> RepinPlan {
+        try await syncing { try await SyncClient(store: store).repinPlan() }
+    }
+
+    /// Recovery after the server's log failed its check and the administrator explained why (a restore from
+    /// backup): the server records the re-pin in its audit log, this store pins the served checkpoint, reads the
+    /// feed again from the start, and a sync re-sends every event of this site the server no longer holds.
+    public func repin(_ plan: RepinPlan) async throws(ClinicError) -> SyncReport {
+        try await syncing {
+            let client = SyncClient(store: store)
+            try await client.repin(plan)
+            return try await client.sync()
+        }
+    }
+
+    private func syncing<T>(_ body: () async throws -> T) async throws(ClinicError) -> T {
         do {
-            return try await SyncClient(store: store).sync(progress: progress)
+            return try await body()
         } catch let error as SyncError {
             throw ClinicError(.sync, error.description, syncError: error)
         } catch let error as StoreError {

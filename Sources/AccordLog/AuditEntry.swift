@@ -18,6 +18,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case auditorAdded = "auditor.added"
         case auditorRevoked = "auditor.revoked"
         case auditViewed = "audit.viewed"
+        /// A site accepted the server's log after a failed check (a restore from backup) and pinned it anew.
+        case logRepinned = "log.repinned"
     }
 
     /// The entry's 1-based position in the log.

@@ -148,6 +148,23 @@ extension SyncState {
 }
 
 extension SyncState {
+    /// How many events were written at this site (by any of its stores): what a re-pin offers the server again.
+    public func siteEventCount() throws(StoreError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE site = ?", arguments: [store.identity.site]) ?? 0 }
+    }
+
+    /// Accepts the server's log anew after a failed check: pins `serverKey` and `checkpoint`, reads the feed from
+    /// the start again (events already here are kept once), asks for the key's status again, and puts every event
+    /// written at this site back in the outbox. All in one transaction.
+    public func repin(serverKey: String, checkpoint: String) throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "UPDATE sync_remote SET server_key = ?, checkpoint = ?, cursor = 0, key_status = NULL WHERE singleton = 1",
+                           arguments: [serverKey, checkpoint])
+            try db.execute(sql: "INSERT INTO outbox (seq) SELECT seq FROM events WHERE site = ? ORDER BY seq ON CONFLICT DO NOTHING",
+                           arguments: [store.identity.site])
+        }
+    }
+
     /// The server's checkpoint signing key (pinned at the first sync) and the last checkpoint verified, as JSON.
     public func logState() throws(StoreError) -> (serverKey: String?, checkpoint: String?) {
         try read { db in

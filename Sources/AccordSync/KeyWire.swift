@@ -1,3 +1,4 @@
+import AccordLog
 import Foundation
 
 /// What a site sends to register a clinician's public key (`POST /v1/keys`).
@@ -52,4 +53,24 @@ extension SyncWire {
     public static let inclusionPath = "/v1/log/inclusion"
     /// A consistency proof between two log sizes (GET).
     public static let consistencyPath = "/v1/log/consistency"
+    /// A site's notice that it pinned the server's log anew after a failed check (POST); written to the log.
+    public static let repinPath = "/v1/log/repin"
+}
+
+/// What a site tells the server when it pins the server's log anew (`accord remote repin`): the checkpoint it had
+/// verified, the one it now accepts, which store and clinician did it. The server writes it to the audit log.
+public struct RepinNotice: Codable, Sendable, Equatable {
+    /// The checkpoint the site verified last (absent when it had none).
+    public var from: Checkpoint?
+    /// The checkpoint the site accepts now.
+    public var to: Checkpoint
+    /// The store that re-pinned.
+    public var store: String
+    /// The clinician who did it.
+    public var clinician: String
+
+    /// A notice with these fields.
+    public init(from: Checkpoint?, to: Checkpoint, store: String, clinician: String) {
+        self.from = from; self.to = to; self.store = store; self.clinician = clinician
+    }
 }

@@ -132,15 +132,8 @@ struct SyncEngine: Sendable {
     }
 
     func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
-        guard let remote = try store.syncState.remote() else {
-            throw SyncError(.noServer, "No sync server is set for this store.")
-        }
-        guard let base = URL(string: remote.url), base.scheme == "http" || base.scheme == "https" else {
-            throw SyncError(.badServerAddress, "The stored server address '\(remote.url)' is not an http(s) URL; set it again.")
-        }
-        guard let credential = try credentials.credential(server: remote.url) else {
-            throw SyncError(.unauthorized, "There is no credential for \(remote.url); ask the server's administrator for one and set it.")
-        }
+        let (base, credential) = try endpoint()
+        guard let remote = try store.syncState.remote() else { throw SyncError(.noServer, "No sync server is set for this store.") }
         var report = SyncReport()
         let started = Date()
         // The log is checked before anything is sent or stored: a server whose log was rolled back or rewritten gets

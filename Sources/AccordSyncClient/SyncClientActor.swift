@@ -7,8 +7,8 @@ import Foundation
 /// Progress goes to every `progressUpdates()` stream as batches and pages complete. Cancelling the task that
 /// called `sync()` stops the sync; what was acknowledged or stored stays, nothing half-done is recorded.
 public actor SyncClient {
-    private let engine: SyncEngine
-    private var running: Task<SyncReport, any Error>?
+    let engine: SyncEngine
+    var running: Task<SyncReport, any Error>?
     private var observers: [UUID: AsyncStream<SyncProgress>.Continuation] = [:]
 
     /// A client for `store`, through `transport` (URLSession when nil), with the credential from `credentials` (the

@@ -1,5 +1,6 @@
 import AccordCore
 import AccordKit
+import AccordLog
 import AccordStore
 import AccordSyncClient
 import ArgumentParser
@@ -9,8 +10,46 @@ struct RemoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remote",
         abstract: "Set or show the sync server this store talks to.",
-        subcommands: [Add.self, Show.self]
+        subcommands: [Add.self, Show.self, Repin.self]
     )
+
+    struct Repin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "repin",
+            abstract: "After a failed audit-log check the administrator has explained (a restore from backup): pin the server's log anew.",
+            discussion: """
+            Without --confirm, shows the checkpoint this store verified last and the one the server serves now, and changes nothing. \
+            With --confirm, the server writes the re-pin to its audit log; this store then pins the served checkpoint, reads the server's \
+            feed again from the start (entries already here are kept once) and re-sends every entry written at this site: the server \
+            stores those it lost and acknowledges the rest.
+            """)
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Flag(help: "Re-pin: the administrator has explained why the log changed.") var confirm = false
+
+        func run() async throws {
+            let clinic = Clinic(store: try store.open())
+            let plan = try await clinic.repinPlan()
+            func describe(_ checkpoint: Checkpoint?) -> String {
+                checkpoint.map { "\($0.size) entries, root \($0.root.prefix(16)), signed \($0.at) with key \($0.key.prefix(12))" } ?? "none"
+            }
+            if !confirm {
+                if output.json { return try Output.json(["pinned": plan.pinned.map(describe), "server": describe(plan.server)]) }
+                print("Pinned here (verified last): \(describe(plan.pinned))")
+                print("Served now:                  \(describe(plan.server))")
+                if !plan.sameKey { print("  ! The server signs with a different key: this is a different or rebuilt server.") }
+                print("Re-pinning records it in the server's audit log, reads the server's feed again from the start and offers the \(plan.eventsToOffer) entries written at this site again, so the server gets back what it lost.")
+                print("Nothing was changed. Once the administrator has confirmed why the log changed, run `accord remote repin --confirm`.")
+                return
+            }
+            let report = try await clinic.repin(plan)
+            if output.json { return try Output.json(report) }
+            print("Re-pinned the server's audit log (recorded in its log).")
+            print("  was: \(describe(plan.pinned))")
+            print("  now: \(describe(plan.server))")
+            print("Re-sent \(report.pushed) entr\(report.pushed == 1 ? "y" : "ies") the server no longer held (\(report.duplicates) it still had); received \(report.pulled).")
+            if !report.complete { throw CommandFailure("Not everything was synced: \(report.refused.count) entries refused, \(report.pending) waiting; run `accord sync` to see why.") }
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Store the server's address and this site's credential (kept in the store, mode 0600).")

@@ -38,9 +38,15 @@ enum EventFixtures {
             let author = Bool.random(using: &rng) ? authorA : authorB
             let logical = Int32.random(in: 0...2, using: &rng)
             let parentPool = events.suffix(4).map(\.id)
-            let parents = Array(parentPool.shuffled(using: &rng).prefix(Int.random(in: 0...2, using: &rng)))
+            var parents = Array(parentPool.shuffled(using: &rng).prefix(Int.random(in: 0...2, using: &rng)))
             let payload: EventPayload
-            switch Int.random(in: 0..<17, using: &rng) {
+            switch Int.random(in: 0..<18, using: &rng) {
+            case 16 where Projection.fold(events)?.conflicts.isEmpty == false:
+                // Settle an open conflict, keeping one side at random.
+                let conflict = Projection.fold(events)!.conflicts.randomElement(using: &rng)!
+                let kept = conflict.heads.randomElement(using: &rng)!
+                payload = .conflictResolved(ConflictResolved(entity: conflict.entity, kept: kept, setAside: conflict.heads.filter { $0 != kept }))
+                parents = conflict.heads
             case 0:
                 let goal = uuid(&rng); goals.append(goal)
                 payload = .goalSet(GoalSet(goal: goal, description: "walk \(Int.random(in: 1...20, using: &rng)) blocks"))

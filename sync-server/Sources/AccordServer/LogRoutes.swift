@@ -16,6 +16,23 @@ struct LogRoutes {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 
+    /// A site's notice that it pinned the log anew (`accord remote repin`), written to the audit log. The checkpoint
+    /// it accepts must be one this server signed, no larger than its log.
+    func repin(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        guard let site = context.site else { throw APIError.unauthorized }
+        var request = request
+        let buffer: ByteBuffer
+        do { buffer = try await request.collectBody(upTo: 8192) } catch { throw APIError.tooLarge("A re-pin notice is at most 8192 bytes.") }
+        guard let notice = try? JSONDecoder().decode(RepinNotice.self, from: Data(buffer.readableBytesView)),
+              SyncWire.isValidStoreID(notice.store), (1...200).contains(notice.clinician.count) else {
+            throw APIError.badRequest("The body must be JSON: {\"from\": checkpoint or absent, \"to\": checkpoint, \"store\": store id, \"clinician\": name}.")
+        }
+        guard let latest = try await repository.latestCheckpoint(), notice.to.key == latest.key, notice.to.size <= latest.size else {
+            throw APIError.badRequest("The checkpoint to pin is not one this server signed; fetch \(SyncWire.checkpointPath) and pin that.")
+        }
+        try await repository.recordRepin(notice, site: site, now: ServerClock.nowMilliseconds(), remoteAddress: context.remoteAddress?.ipAddress)
+        return try Self.json(latest)
+    }
 
     /// With `?since=N` (the size a site verified last), the consistency proof comes in the same answer: one round
     /// trip per check.

@@ -143,6 +143,10 @@ extension PostgresSyncRepository {
         try await record([AuditEntry(read)], now: read.now)
     }
 
+    public func recordRepin(_ notice: RepinNotice, site: String, now: Int64, remoteAddress: String?) async throws {
+        try await record([.repinned(notice, site: site, now: now, remoteAddress: remoteAddress)], now: now)
+    }
+
     public func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws {
         try await record([.refusedCredential(path: path, now: now, remoteAddress: remoteAddress)], now: now)
     }

@@ -103,6 +103,12 @@ extension SQLiteSyncRepository {
         try await pool.write { db in try SQLiteAuditLog.record([AuditEntry(read)], db, key: self.signingKey, now: read.now) }
     }
 
+    public func recordRepin(_ notice: RepinNotice, site: String, now: Int64, remoteAddress: String?) async throws {
+        try await pool.write { db in
+            try SQLiteAuditLog.record([.repinned(notice, site: site, now: now, remoteAddress: remoteAddress)], db, key: self.signingKey, now: now)
+        }
+    }
+
     public func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws {
         try await pool.write { db in
             try SQLiteAuditLog.record([.refusedCredential(path: path, now: now, remoteAddress: remoteAddress)], db, key: self.signingKey, now: now)

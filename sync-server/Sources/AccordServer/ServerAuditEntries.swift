@@ -1,5 +1,6 @@
 import AccordCore
 import AccordLog
+import AccordSync
 import Foundation
 
 /// The audit entries every storage writes for the same actions, so both backends log the same words.
@@ -21,6 +22,13 @@ extension AuditEntry {
     init(_ read: RecordRead) {
         self.init(position: 0, kind: read.site == nil ? .auditViewed : .recordRead, at: Self.stamp(read.now), site: read.site,
                   patient: read.patient, actor: read.actor, remoteAddress: read.remoteAddress, outcome: read.outcome, detail: read.detail)
+    }
+
+    /// A site pinned the log anew: from the checkpoint it had verified to the one the server serves now.
+    static func repinned(_ notice: RepinNotice, site: String, now: Int64, remoteAddress: String?) -> AuditEntry {
+        let from = notice.from.map { "size \($0.size), root \($0.root.prefix(16)), signed \($0.at)" } ?? "no checkpoint"
+        return AuditEntry(position: 0, kind: .logRepinned, at: stamp(now), site: site, actor: notice.clinician, remoteAddress: remoteAddress,
+                          outcome: "ok", detail: "store \(notice.store) re-pinned the log from \(from) to size \(notice.to.size), root \(notice.to.root.prefix(16)), signed \(notice.to.at)")
     }
 
     /// A request refused for its credential (the credential itself is never written).

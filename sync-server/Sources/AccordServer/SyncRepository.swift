@@ -21,6 +21,8 @@ public protocol SyncRepository: Sendable {
     func patientEvents(_ patient: String, site: String) async throws -> [(bytes: Data, signature: Data?)]?
     /// Writes a read of a patient's record (by a site or an auditor) to the audit log.
     func recordRead(_ read: RecordRead) async throws
+    /// Writes a site's re-pinning of the log (after a restore from backup) to the audit log.
+    func recordRepin(_ notice: RepinNotice, site: String, now: Int64, remoteAddress: String?) async throws
     /// Writes a refused credential to the audit log (never the credential itself).
     func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws
     /// Registers a clinician's public key for `site`, pending an administrator's approval; idempotent.
