@@ -78,3 +78,30 @@ extension Clinic {
         }
     }
 }
+
+/// A signing key replaced: the fingerprints before and after.
+public struct KeyRotation: Sendable, Equatable, Codable {
+    /// The key replaced.
+    public var old: String
+    /// The new key, registered with the server at the next sync.
+    public var new: String
+}
+
+extension Clinic {
+    /// The clinician's key fingerprint and its status as the server last reported it (nil before a first sync).
+    public func signingKey() throws(ClinicError) -> (fingerprint: String, status: String?) {
+        try storing { () throws(StoreError) in (try store.keys.fingerprint(), try store.syncState.keyStatus()) }
+    }
+
+    /// Replaces the clinician's signing key (lost or exposed): the next sync registers the new key, pending until
+    /// the administrator approves it; the administrator revokes the old one. Entries signed before keep their
+    /// signatures, each naming its key.
+    public func rotateSigningKey() throws(ClinicError) -> KeyRotation {
+        try storing { () throws(StoreError) in
+            let old = try store.keys.fingerprint()
+            try store.keys.rotate()
+            if try store.syncState.remote() != nil { try store.syncState.setKeyStatus(nil) }
+            return KeyRotation(old: old, new: try store.keys.fingerprint())
+        }
+    }
+}

@@ -14,6 +14,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case keyRegistered = "key.registered"
         case keyApproved = "key.approved"
         case keyRevoked = "key.revoked"
+        /// A pending registration withdrawn by the administrator (registered by mistake, e.g. at the wrong site).
+        case keyRejected = "key.rejected"
         case credentialRefused = "credential.refused"
         case auditorAdded = "auditor.added"
         case auditorRevoked = "auditor.revoked"

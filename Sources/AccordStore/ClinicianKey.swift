@@ -28,8 +28,13 @@ public struct ClinicianKey: Sendable {
 
     /// Creates a new key file; refuses to overwrite one.
     static func create(in directory: URL) throws -> ClinicianKey {
+        try create(at: directory.appendingPathComponent(fileName))
+    }
+
+    /// Creates a new key file at `url`; refuses to overwrite one.
+    static func create(at url: URL) throws -> ClinicianKey {
         let key = Curve25519.Signing.PrivateKey()
-        try SecureFile.writeNew(key.rawRepresentation, to: directory.appendingPathComponent(fileName))
+        try SecureFile.writeNew(key.rawRepresentation, to: url)
         return ClinicianKey(privateKey: key)
     }
 

@@ -186,7 +186,7 @@ extension SyncState {
     }
 
     /// Records where the clinician's key stands at the server (pending, approved, revoked).
-    public func setKeyStatus(_ status: String) throws(StoreError) {
+    public func setKeyStatus(_ status: String?) throws(StoreError) {
         try write { db in try db.execute(sql: "UPDATE sync_remote SET key_status = ? WHERE singleton = 1", arguments: [status]) }
     }
 

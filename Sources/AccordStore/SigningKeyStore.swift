@@ -9,9 +9,17 @@ public protocol SigningKeyStore: Sendable {
     func publicKey() throws(StoreError) -> Curve25519.Signing.PublicKey
     /// An Ed25519 signature over `bytes`.
     func signature(for bytes: Data) throws(StoreError) -> Data
+    /// Replaces the key with a new one (the old one lost or exposed). Entries already signed keep their
+    /// signatures: each names the key that made it.
+    func rotate() throws(StoreError)
 }
 
 extension SigningKeyStore {
+    /// A key store that cannot replace its key says so.
+    public func rotate() throws(StoreError) {
+        throw StoreError(.invalid, "This store's signing key cannot be replaced here.")
+    }
+
     /// The SHA-256 of the raw public key in hex, as administrators see it when approving keys.
     public func fingerprint() throws(StoreError) -> String {
         Signing.fingerprint(ofPublicKey: try publicKey().rawRepresentation)
@@ -29,6 +37,25 @@ public struct FileSigningKeyStore: SigningKeyStore {
     /// The public key, read from the file.
     public func publicKey() throws(StoreError) -> Curve25519.Signing.PublicKey {
         try ClinicianKey.load(from: directory).publicKey
+    }
+
+    /// A new key file in place of the old, which is kept beside it as `clinician.key.retired-<fingerprint>` (mode
+    /// 0600). The new key is written whole before it replaces the old, so an interruption leaves one or the other.
+    public func rotate() throws(StoreError) {
+        let old = try ClinicianKey.load(from: directory)
+        let current = directory.appendingPathComponent(ClinicianKey.fileName)
+        let retired = directory.appendingPathComponent("\(ClinicianKey.fileName).retired-\(old.fingerprint.prefix(16))")
+        if !FileManager.default.fileExists(atPath: retired.path), link(current.path, retired.path) != 0 {
+            throw StoreError(.io, "Cannot keep the old key as \(retired.path): \(String(cString: strerror(errno))).")
+        }
+        let fresh = directory.appendingPathComponent(ClinicianKey.fileName + ".new")
+        try? FileManager.default.removeItem(at: fresh)
+        do { _ = try ClinicianKey.create(at: fresh) } catch let error as StoreError { throw error } catch {
+            throw StoreError(.io, "Cannot write the new key: \(error)")
+        }
+        guard rename(fresh.path, current.path) == 0 else {
+            throw StoreError(.io, "Cannot put the new key in place: \(String(cString: strerror(errno))).")
+        }
     }
 
     /// A signature over `bytes`, made with the key in the file.

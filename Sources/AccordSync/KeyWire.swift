@@ -45,6 +45,8 @@ public struct KeyInfo: Codable, Sendable, Equatable {
 }
 
 extension SyncWire {
+    /// Which site the credential belongs to (GET): `{"site": name}`.
+    public static let sitePath = "/v1/site"
     /// Registers the clinician's public key (POST).
     public static let keysPath = "/v1/keys"
     /// The audit log's latest signed checkpoint (GET).

@@ -22,6 +22,16 @@ extension SyncEngine {
         }
     }
 
+    /// Checks that the credential is this store's site's: a key registered with another site's credential would
+    /// bind the clinician to that site, and every entry would be refused.
+    func checkSite(base: URL, credential: String) async throws {
+        let answer = try decode([String: String].self, try await exchange(request(base, SyncWire.sitePath, credential: credential)), "answer naming the site")
+        guard let site = answer["site"] else { throw SyncError(.badAnswer, "The server did not say which site the credential belongs to; try again later.", retryable: true) }
+        guard site == store.identity.site else {
+            throw SyncError(.wrongSite, "The credential belongs to site '\(site)', but this store writes as site '\(store.identity.site)': its entries would be refused and the clinician's key registered at the wrong site. Nothing was sent or registered.")
+        }
+    }
+
     /// Registers this clinician's public key with the server (idempotent) and says where it stands. Once approved,
     /// entries refused while it was pending go out again.
     func registerKey(base: URL, credential: String) async throws -> KeyInfo {

@@ -91,6 +91,8 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unavailable = Code(name: "unavailable")
         /// The server's answer could not be read or does not check out.
         public static let badAnswer = Code(name: "bad-answer")
+        /// The credential belongs to another site than the one this store writes as.
+        public static let wrongSite = Code(name: "wrong-site")
         /// The server's audit log failed its check: it was rolled back, rewritten, or is another server.
         public static let auditLogFailed = Code(name: "audit-log-failed")
     }
@@ -141,6 +143,8 @@ struct SyncEngine: Sendable {
         report.logSize = try await checkLog(base: base, credential: credential)?.size
         // The key is registered until the server reports it approved; a later revocation shows as refused entries.
         if try store.syncState.keyStatus() != KeyInfo.Status.approved.rawValue || store.syncState.refusedEvents().contains(where: { $0.code.hasPrefix("key-") }) {
+            // Before a key is registered (which binds the clinician to the credential's site), the site must match.
+            try await checkSite(base: base, credential: credential)
             let key = try await registerKey(base: base, credential: credential)
             try store.syncState.setKeyStatus(key.status.rawValue)
             report.keyStatus = key.status

@@ -12,7 +12,7 @@ struct Accord: AsyncParsableCommand {
             """,
         subcommands: [
             DemoCommand.self, InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
-            CheckinCommand.self, MedicationsCommand.self, RiskCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self, ExportCommand.self, VerifyCommand.self,
+            CheckinCommand.self, MedicationsCommand.self, RiskCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, KeyCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self, ExportCommand.self, VerifyCommand.self,
         ]
     )
 
@@ -63,6 +63,7 @@ enum Hint {
         switch error.code {
         case .noServer: " Add one with `accord remote add URL --credential C`."
         case .badServerAddress, .unauthorized: " Use `accord remote add URL --credential C`."
+        case .wrongSite: " Ask the server's administrator for this site's credential (`accord-server site add NAME` enrols it) and set it with `accord remote add URL --credential C`."
         case .unavailable: " Run `accord sync` again later."
         case .auditLogFailed: " Once the administrator confirms the server was restored from a backup, `accord remote repin` shows the checkpoint this site verified and the one the server serves, and with --confirm re-pins (audited) and re-sends what the server lost."
         default: ""

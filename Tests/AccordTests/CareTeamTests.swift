@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSync
 import Foundation
 import Testing
 
@@ -40,5 +41,63 @@ struct CareTeamTests {
         // Park's key is his own: the server binds him to north like Reyes.
         let keys = try server.admin("key", "list").stdout
         #expect(keys.contains("Dr. Park") && keys.contains("Dr. North"))
+    }
+
+    @Test("the README's old dead end: a key registered with another site's credential is withdrawn by the administrator and registered again; a lost key is rotated",
+          arguments: ServerBackend.available)
+    func keysThatCanBeFixed(backend: ServerBackend) async throws {
+        let folder = TemporaryDirectory("key-fix")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        let north = try server.addSite("north")
+        let home = folder.path("reyes")
+        #expect(try Run.accord(["init", "--site", "north-clinic", "--clinician", "Dr. Ana Reyes"], store: home).status == 0)
+        #expect(try Run.accord(["patient", "add", "--name", "Jane Park", "--born", "1960-01-01", "--mrn", "J1"], store: home).status == 0)
+        #expect(try Run.accord(["agreement", "sign", "--patient", "J1"], store: home).status == 0)
+        #expect(try Run.accord(["remote", "add", server.url, "--credential", north], store: home).status == 0)
+
+        // Today's client sees the mismatch before registering anything.
+        let mismatch = try Run.accord(["sync"], store: home)
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("belongs to site 'north'") && mismatch.stderr.contains("accord-server site add"), "\(mismatch.stderr)")
+        #expect(try server.admin("key", "list").stdout.contains("No keys registered"))
+
+        // An older client registered the key with north's credential anyway: that is the dead end.
+        let store = try EventStore.open(at: home)
+        let registration = KeyRegistration(publicKey: try store.keys.publicKey().rawRepresentation.base64EncodedString(),
+                                           clinicianId: store.identity.clinicianID, clinicianName: store.identity.clinicianName)
+        let posted = try await HTTP.send("POST", server.url + SyncWire.keysPath, credential: north, body: try JSONEncoder().encode(registration),
+                                         headers: ["Content-Type": "application/json"])
+        #expect(posted.status == 200)
+        let fingerprint = try store.keys.fingerprint()
+        let northClinic = try server.addSite("north-clinic")
+        #expect(try Run.accord(["remote", "add", server.url, "--credential", northClinic], store: home).status == 0)
+        let stuck = try Run.accord(["sync"], store: home)
+        #expect(stuck.status != 0 && stuck.stderr.contains("accord-server key reject \(fingerprint.prefix(16))"), "\(stuck.stderr)")
+
+        // The administrator withdraws the mistaken registration; the next sync registers the key at the right site.
+        try server.admin("key", "reject", String(fingerprint.prefix(16)))
+        #expect(try server.query("SELECT count(*) FROM audit_log WHERE kind = 'key.rejected'") == ["1"])
+        #expect(try Run.accord(["sync"], store: home).stdout.contains("awaits approval"))
+        let keys = try server.admin("key", "list").stdout
+        #expect(keys.contains("north-clinic  Dr. Ana Reyes (clinician \(store.identity.clinicianID))"), "the binding is shown: \(keys)")
+        try server.admin("key", "approve", String(fingerprint.prefix(16)))
+        let synced = try Run.accord(["sync"], store: home)
+        #expect(synced.status == 0, "\(synced.stdout)\(synced.stderr)")
+        let patient = try store.resolvePatient("J1").id
+        #expect(Set(try server.eventIDs(patient: patient)) == Set(try store.events(patient: patient).map(\.id.hex)))
+
+        // A lost key: revoked by the administrator, replaced at the site, approved, and new signed entries go through.
+        try server.admin("key", "revoke", String(fingerprint.prefix(16)))
+        let rotated = try Run.accord(["key", "rotate", "--json"], store: home)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        let newKey = try #require((try JSONSerialization.jsonObject(with: Data(rotated.stdout.utf8)) as? [String: String])?["new"])
+        #expect(newKey != fingerprint && FileManager.default.fileExists(atPath: home.appendingPathComponent("clinician.key.retired-\(fingerprint.prefix(16))").path))
+        #expect(try Run.accord(["agreement", "renew", "--patient", "J1"], store: home).status == 0)
+        #expect(try Run.accord(["sync"], store: home).stdout.contains("awaits approval"))
+        try server.admin("key", "approve", String(newKey.prefix(16)))
+        let after = try Run.accord(["sync"], store: home)
+        #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
+        #expect(Set(try server.eventIDs(patient: patient)) == Set(try store.events(patient: patient).map(\.id.hex)))
+        #expect(try Run.accord(["key", "show"], store: home).stdout.contains("At the server: approved"))
     }
 }

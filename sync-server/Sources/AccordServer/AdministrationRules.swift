@@ -41,15 +41,30 @@ enum AdministrationRules {
     /// A key already registered may be registered again only by the same site for the same clinician.
     static func checkReregistration(_ existing: KeyInfo, _ registration: KeyRegistration, site: String) throws {
         guard existing.site == site, existing.clinicianId == registration.clinicianId else {
-            throw ServerError("This key is already registered for another site or clinician; each clinician's key is registered once.")
+            throw ServerError("This key (\(existing.fingerprint.prefix(16))) is already registered, \(existing.status.rawValue), for site '\(existing.site)' and clinician \(existing.clinicianName); a key is registered once. "
+                              + (existing.status == .pending ? "If that was a mistake, the server's administrator runs `accord-server key reject \(existing.fingerprint.prefix(16))` and this site syncs again."
+                                                             : "The administrator revokes it (`accord-server key revoke \(existing.fingerprint.prefix(16))`) and the clinician makes a new key with `accord key rotate`."))
         }
     }
 
     /// A clinician id belongs to the site that first registered a key for it: no other site may register one.
     static func checkClinicianSite(_ registration: KeyRegistration, site: String, registeredKeys: [KeyInfo]) throws {
         if let other = registeredKeys.first(where: { $0.clinicianId == registration.clinicianId && $0.site != site }) {
-            throw ServerError("Clinician \(registration.clinicianId) belongs to site '\(other.site)'; a key for them can only be registered by that site.")
+            throw ServerError("Clinician \(registration.clinicianId) belongs to site '\(other.site)'; a key for them can only be registered by that site."
+                              + (registeredKeys.allSatisfy { $0.status == .pending } ? " If their registration there was a mistake, the administrator runs `accord-server key reject \(other.fingerprint.prefix(16))`." : ""))
         }
+    }
+
+    /// The one key a fingerprint prefix names, and whether its registration may be withdrawn (pending only).
+    static func rejectableKey(_ reference: String, matches: [KeyInfo]) throws -> KeyInfo {
+        guard reference.count >= 8, matches.count == 1, let key = matches.first else {
+            throw ServerError(matches.count > 1 ? "'\(reference)' matches more than one key; give more of the fingerprint."
+                                                : "No key has the fingerprint '\(reference)' (8 or more hex digits); `accord-server key list` shows them.")
+        }
+        guard key.status == .pending else {
+            throw ServerError("Key \(key.fingerprint.prefix(16)) is \(key.status.rawValue); only a pending registration can be withdrawn. To replace an approved key, revoke it and have the clinician run `accord key rotate`.")
+        }
+        return key
     }
 
     /// The one key a fingerprint prefix names, among the (at most two) keys found with that prefix, and whether it

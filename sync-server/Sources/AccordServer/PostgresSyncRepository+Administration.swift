@@ -110,7 +110,7 @@ extension PostgresSyncRepository {
                 INSERT INTO clinician_keys (fingerprint, public_key, site, clinician_id, clinician_name, status, registered_at)
                 VALUES (\(fingerprint), \(raw), \(site), \(registration.clinicianId), \(registration.clinicianName), 'pending', \(AuditEntry.stamp(now)))
                 """, logger: logger)
-            try await PostgresAuditLog.record([.keyRegistered(fingerprint, site: site, clinician: registration.clinicianName, now: now, remoteAddress: remoteAddress)],
+            try await PostgresAuditLog.record([.keyRegistered(fingerprint, site: site, clinician: registration.clinicianName, clinicianID: registration.clinicianId, now: now, remoteAddress: remoteAddress)],
                                               connection, logger, key: key, now: now)
             return try await Self.keys(where: "fingerprint = $1", fingerprint, connection, logger)[0]
         }
@@ -127,6 +127,18 @@ extension PostgresSyncRepository {
 
     public func revokeKey(_ fingerprint: String, now: Int64) async throws -> KeyInfo {
         try await decideKey(fingerprint, status: .revoked, kind: .keyRevoked, now: now)
+    }
+
+    public func rejectKey(_ reference: String, now: Int64) async throws -> KeyInfo {
+        let logger = self.logger
+        return try await administer(now: now) { connection in
+            let prefix = reference.lowercased()
+            let matches = try await Self.keys(where: "starts_with(fingerprint, $1)", prefix, connection, logger, order: "fingerprint LIMIT 2")
+            let key = try AdministrationRules.rejectableKey(prefix, matches: matches)
+            try await connection.query("DELETE FROM clinician_keys WHERE fingerprint = \(key.fingerprint) AND status = 'pending'", logger: logger)
+            return (key, .administration(.keyRejected, now: now, site: key.site, key: key.fingerprint,
+                                         detail: "\(key.clinicianName) (clinician \(key.clinicianId)): pending registration withdrawn"))
+        }
     }
 
     private func decideKey(_ reference: String, status: KeyInfo.Status, kind: AuditEntry.Kind, now: Int64) async throws -> KeyInfo {

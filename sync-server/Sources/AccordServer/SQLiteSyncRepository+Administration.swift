@@ -74,7 +74,7 @@ extension SQLiteSyncRepository {
                 INSERT INTO clinician_keys (fingerprint, public_key, site, clinician_id, clinician_name, status, registered_at)
                 VALUES (?, ?, ?, ?, ?, 'pending', ?)
                 """, arguments: [fingerprint, raw, site, registration.clinicianId, registration.clinicianName, AuditEntry.stamp(now)])
-            try SQLiteAuditLog.record([.keyRegistered(fingerprint, site: site, clinician: registration.clinicianName, now: now, remoteAddress: remoteAddress)],
+            try SQLiteAuditLog.record([.keyRegistered(fingerprint, site: site, clinician: registration.clinicianName, clinicianID: registration.clinicianId, now: now, remoteAddress: remoteAddress)],
                                       db, key: self.signingKey, now: now)
             return try Self.key(fingerprint, db)!
         }
@@ -90,6 +90,18 @@ extension SQLiteSyncRepository {
 
     public func revokeKey(_ fingerprint: String, now: Int64) async throws -> KeyInfo {
         try await decideKey(fingerprint, status: .revoked, kind: .keyRevoked, now: now)
+    }
+
+    public func rejectKey(_ reference: String, now: Int64) async throws -> KeyInfo {
+        try await administer(now: now) { db in
+            let prefix = reference.lowercased()
+            let matches = try Row.fetchAll(db, sql: "SELECT * FROM clinician_keys WHERE fingerprint >= ? AND fingerprint < ? LIMIT 2",
+                                           arguments: [prefix, prefix + "~"]).map(Self.keyInfo)
+            let key = try AdministrationRules.rejectableKey(prefix, matches: matches)
+            try db.execute(sql: "DELETE FROM clinician_keys WHERE fingerprint = ? AND status = 'pending'", arguments: [key.fingerprint])
+            return (key, .administration(.keyRejected, now: now, site: key.site, key: key.fingerprint,
+                                         detail: "\(key.clinicianName) (clinician \(key.clinicianId)): pending registration withdrawn"))
+        }
     }
 
     private func decideKey(_ reference: String, status: KeyInfo.Status, kind: AuditEntry.Kind, now: Int64) async throws -> KeyInfo {

@@ -36,9 +36,10 @@ extension AuditEntry {
         AuditEntry(position: 0, kind: .credentialRefused, at: stamp(now), remoteAddress: remoteAddress, outcome: "unauthorized", detail: path)
     }
 
-    static func keyRegistered(_ fingerprint: String, site: String, clinician: String, now: Int64, remoteAddress: String?) -> AuditEntry {
+    /// A key registered for a clinician, which binds the clinician to the site when it is their first.
+    static func keyRegistered(_ fingerprint: String, site: String, clinician: String, clinicianID: String, now: Int64, remoteAddress: String?) -> AuditEntry {
         AuditEntry(position: 0, kind: .keyRegistered, at: stamp(now), site: site, key: fingerprint, actor: clinician,
-                   remoteAddress: remoteAddress, outcome: "pending")
+                   remoteAddress: remoteAddress, outcome: "pending", detail: "clinician \(clinicianID) of site \(site)")
     }
 
     /// An administrator's change (sites, keys, auditors), made from the command line.

@@ -115,6 +115,9 @@ public protocol SiteAdministration: Sendable {
     func keys() async throws -> [KeyInfo]
     func approveKey(_ fingerprint: String, now: Int64) async throws -> KeyInfo
     func revokeKey(_ fingerprint: String, now: Int64) async throws -> KeyInfo
+    /// Withdraws a pending registration (never approved, so nothing was accepted under it): the clinician may then
+    /// register a key again, at the right site. Approved or revoked keys stay in the registry for good.
+    func rejectKey(_ fingerprint: String, now: Int64) async throws -> KeyInfo
     /// Adds an auditor and returns the credential, shown once.
     func addAuditor(_ name: String, now: Int64) async throws -> String
     func revokeAuditor(_ name: String, now: Int64) async throws

@@ -21,6 +21,10 @@ public enum SyncServer {
         authenticated.get(RouterPath(SyncWire.inclusionPath)) { request, context in try await log.inclusion(request, context: context) }
         authenticated.get(RouterPath(SyncWire.consistencyPath)) { request, context in try await log.consistency(request, context: context) }
         authenticated.post(RouterPath(SyncWire.repinPath)) { request, context in try await log.repin(request, context: context) }
+        authenticated.get(RouterPath(SyncWire.sitePath)) { _, context -> Response in
+            guard let site = context.site else { throw APIError.unauthorized }
+            return try LogRoutes.json(["site": site])
+        }
         let keys = KeyRoutes(repository: repository)
         authenticated.post(RouterPath(SyncWire.keysPath)) { request, context in try await keys.register(request, context: context) }
         let pages = AuditPages(repository: repository)

@@ -7,9 +7,14 @@ import Foundation
 struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
-        abstract: "List, approve and revoke clinicians' signing keys; works while the server runs.",
-        discussion: "A site registers its clinician's key on `accord sync`; signed entries are accepted once the key is approved.",
-        subcommands: [List.self, Approve.self, Revoke.self]
+        abstract: "List, approve, revoke and reject clinicians' signing keys; works while the server runs.",
+        discussion: """
+        A site registers its clinician's key on `accord sync`; signed entries are accepted once the key is approved. A clinician \
+        belongs to the site that registered their first key: no other site may register a key for them or write as them. \
+        A registration made by mistake (at the wrong site) that is still pending is withdrawn with `reject`; a key that is \
+        lost or exposed is revoked, and the clinician makes a new one with `accord key rotate`.
+        """,
+        subcommands: [List.self, Approve.self, Revoke.self, Reject.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -22,7 +27,7 @@ struct KeyCommand: AsyncParsableCommand {
             if json { return try printJSON(keys) }
             if keys.isEmpty { return print("No keys registered yet; a site registers its clinician's key on `accord sync`.") }
             for key in keys {
-                print("\(key.fingerprint)  \(key.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(key.site)  \(key.clinicianName)  registered \(key.registeredAt)\(key.decidedAt.map { "  decided \($0)" } ?? "")")
+                print("\(key.fingerprint)  \(key.status.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(key.site)  \(key.clinicianName) (clinician \(key.clinicianId))  registered \(key.registeredAt)\(key.decidedAt.map { "  decided \($0)" } ?? "")")
             }
         }
     }
@@ -46,6 +51,18 @@ struct KeyCommand: AsyncParsableCommand {
         func run() async throws {
             let key = try await database.with { try await $0.revokeKey(fingerprint, now: nowMilliseconds()) }
             print("Revoked the key of \(key.clinicianName) at \(key.site) (\(key.fingerprint.prefix(16))).")
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "reject",
+            abstract: "Withdraw a pending key registration made by mistake (e.g. at the wrong site); the clinician's next sync registers again.")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
+
+        func run() async throws {
+            let key = try await database.with { try await $0.rejectKey(fingerprint, now: nowMilliseconds()) }
+            print("Withdrew the pending registration of \(key.clinicianName)'s key at \(key.site) (\(key.fingerprint.prefix(16))); their next `accord sync` registers it again with their own site's credential.")
         }
     }
 }
