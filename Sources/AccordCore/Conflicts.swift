@@ -85,7 +85,7 @@ public struct ResolutionState: Codable, Sendable, Equatable {
 
     /// "kept …; set aside …" in a line, for histories.
     public var summary: String {
-        "kept \(kept.description); set aside \(setAside.map(\.description).joined(separator: " and "))" + (reason.map { ". \($0)" } ?? "")
+        "kept \(kept.description); set aside \(setAside.map(\.description).joined(separator: " and "))" + (reason.map { "; reason: \($0)" } ?? "")
     }
 }
 

@@ -11,7 +11,7 @@ enum ConflictText {
             lines.append("  side \(side.event.hex.prefix(12))  \(when)  \(side.stamp.by) @ \(side.stamp.site): \(side.change)")
             lines.append("      outcome: \(outcome(side.state))")
         }
-        lines.append("  Keep one side: accord conflicts resolve --patient \(patient.prefix(8)) --keep \(conflict.sides.first.map { String($0.event.hex.prefix(12)) } ?? "SIDE") [--reason TEXT]")
+        lines.append("  Keep one side: accord conflicts resolve --patient \(patient.prefix(8)) --keep SIDE [--reason TEXT]  (SIDE: one of the ids above)")
         return lines
     }
 

@@ -65,7 +65,7 @@ enum RecordText {
             lines.append("Flags")
             for flag in flags { lines.append(FlagText.line(flag)) }
         }
-        let trends = Trends.lines(record)
+        let trends = Trends.lines(record, calendar: calendar)
         if !trends.isEmpty {
             lines.append("")
             lines.append("Trends")

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordKit
 import AccordStore
 import AccordSync
 import Foundation
@@ -99,5 +100,74 @@ struct CareTeamTests {
         #expect(after.status == 0, "\(after.stdout)\(after.stderr)")
         #expect(Set(try server.eventIDs(patient: patient)) == Set(try store.events(patient: patient).map(\.id.hex)))
         #expect(try Run.accord(["key", "show"], store: home).stdout.contains("At the server: approved"))
+    }
+}
+
+/// Every conflict pair of the matrix again, through a real server with three stores: Dr. Reyes and Dr. Park at north
+/// (one credential, a store each) and Dr. Okafor at south, each writing offline between syncs.
+@Suite("Conflicts through the server: three stores, every pair", .serialized)
+struct ServerConflictMatrixTests {
+    @Test("each pair: Park and Okafor change the same part offline while Reyes writes elsewhere; all three show both sides, then the kept one",
+          arguments: ServerBackend.available)
+    func everyPair(backend: ServerBackend) async throws {
+        let folder = TemporaryDirectory("server-matrix")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        let url = URL(string: server.url)!
+        let northCredential = try server.addSite("north"), southCredential = try server.addSite("south")
+        let reyes = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. Reyes"))
+        let park = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. Park"))
+        let okafor = Clinic(store: try EventStore.inMemory(site: "south", clinicianName: "Dr. Okafor"))
+        let everyone = [reyes, park, okafor]
+        try reyes.connect(server: url, credential: northCredential)
+        try park.connect(server: url, credential: northCredential)
+        try okafor.connect(server: url, credential: southCredential)
+        for clinic in everyone {
+            _ = try await clinic.sync()
+            try server.admin("key", "approve", String(try clinic.store.keys.fingerprint().prefix(16)))
+        }
+        func syncAll() async throws { for clinic in everyone + everyone { _ = try await clinic.sync() } }
+
+        for (index, pair) in ConflictMatrixTests.pairs.enumerated() {
+            for keep in [0, 1] {
+                let label = "\(pair.testDescription), keeping \(keep == 0 ? "Park's" : "Okafor's")"
+                let patient = try await reyes.registerPatient(name: "Patient \(index)-\(keep)", born: LocalDate("1960-01-01")!).patient
+                try await pair.setUp(reyes, try reyes.chart(patient))
+                _ = try await reyes.share(try reyes.chart(patient), with: "south")
+                try await syncAll()
+                let entity = pair.entity(try park.chart(patient).record)
+                // Offline at all three: the two changes to the same part, and a note elsewhere in the record.
+                try await pair.first.change(park, try park.chart(patient))
+                try await pair.second.change(okafor, try okafor.chart(patient))
+                _ = try await reyes.addNote(try reyes.chart(patient), text: "phoned the pharmacy")
+                let outcomes = [ConflictMatrixTests.outcome(EntitySnapshot(try park.chart(patient).record, entity)),
+                                ConflictMatrixTests.outcome(EntitySnapshot(try okafor.chart(patient).record, entity))]
+                try await syncAll()
+                let records = try everyone.map { try $0.chart(patient).record }
+                #expect(records[0] == records[1] && records[1] == records[2], "\(label): every store holds the same record")
+                let conflict = try #require(records[0].conflicts.first, "\(label)")
+                #expect(records[0].conflicts.count == 1 && conflict.entity == entity, "\(label)")
+                #expect(Set(conflict.sides.map(\.stamp.by)) == ["Dr. Park", "Dr. Okafor"], "\(label)")
+                let kept = try #require(conflict.sides.first { $0.stamp.by == (keep == 0 ? "Dr. Park" : "Dr. Okafor") })
+                #expect(ConflictMatrixTests.outcome(kept.state) == outcomes[keep], "\(label)")
+                // Reyes, who wrote neither side, settles it.
+                let chart = try reyes.chart(patient)
+                _ = try await reyes.resolveConflict(chart, keep: try reyes.entry(chart, kept.event.hex))
+                try await syncAll()
+                for clinic in everyone {
+                    let record = try clinic.chart(patient).record
+                    #expect(record.conflicts.isEmpty, "\(label)")
+                    #expect(ConflictMatrixTests.outcome(EntitySnapshot(record, entity)) == outcomes[keep], "\(label): exactly the kept outcome")
+                    #expect(record.notes.map(\.text) == ["phoned the pharmacy"], "\(label)")
+                }
+            }
+        }
+        // Nothing duplicated anywhere: the server holds each event once and every store holds what the server holds.
+        let ids = try server.eventIDs()
+        #expect(Set(ids).count == ids.count)
+        for clinic in everyone {
+            let held = try clinic.patients().flatMap { try clinic.store.events(patient: $0.id) }.map(\.id.hex)
+            #expect(Set(held) == Set(ids))
+        }
     }
 }

@@ -1,4 +1,5 @@
 import AccordCore
+import AccordLog
 import AccordServer
 import AccordStore
 import AccordSync
@@ -22,7 +23,8 @@ struct OpenAPITests {
     func routesMatchDocument(backend: ServerBackend) async throws {
         let operations = try documented()
         #expect(Set(operations.keys) == ["/health GET", "/v1/events GET", "/v1/events POST", "/v1/patients/{patient}/fhir GET",
-                                         "/v1/keys POST", "/v1/log/checkpoint GET", "/v1/log/inclusion GET", "/v1/log/consistency GET"])
+                                         "/v1/keys POST", "/v1/log/checkpoint GET", "/v1/log/inclusion GET", "/v1/log/consistency GET",
+                                         "/v1/site GET", "/v1/log/repin POST"])
         let folder = TemporaryDirectory("openapi")
         defer { folder.remove() }
         let server = try ServerProcess(folder, backend: backend)
@@ -38,10 +40,16 @@ struct OpenAPITests {
         let stranger = try JSONEncoder().encode(KeyRegistration(publicKey: try ClinicianKey.load(from: north.home).publicKey.rawRepresentation.base64EncodedString(),
                                                                 clinicianId: "00000000-0000-4000-8000-000000000001", clinicianName: "Dr. Else"))
 
+        let latest = try await HTTP.send("GET", server.url + SyncWire.checkpointPath, credential: north.credential).body
+        let repin = try JSONEncoder().encode(RepinNotice(from: nil, to: try JSONDecoder().decode(Checkpoint.self, from: latest),
+                                                         store: try north.store().identity.storeID, clinician: "Dr. North"))
+
         // For each route, a request that should produce each documented status.
         let scenarios: [String: [String: (String?, Data?, String)]] = [
             "/health GET": ["200": (nil, nil, "")],
             "/v1/events GET": ["200": (north.credential, nil, "?after=0"), "400": (north.credential, nil, "?after=x"), "401": (nil, nil, "")],
+            "/v1/site GET": ["200": (north.credential, nil, ""), "401": (nil, nil, "")],
+            "/v1/log/repin POST": ["200": (north.credential, repin, ""), "400": (north.credential, Data("{}".utf8), ""), "401": (nil, repin, "")],
             "/v1/events POST": ["200": (north.credential, SyncWire.pushBody([event]), ""), "400": (north.credential, Data(), ""),
                                 "401": ("wrong", Data("x".utf8), ""),
                                 "413": (north.credential, Data(String(repeating: String(repeating: "0", count: 64) + " {}\n", count: SyncWire.maximumBatch + 1).utf8), ""),
