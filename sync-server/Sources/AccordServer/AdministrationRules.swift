@@ -55,12 +55,18 @@ enum AdministrationRules {
         }
     }
 
-    /// The one key a fingerprint prefix names, and whether its registration may be withdrawn (pending only).
-    static func rejectableKey(_ reference: String, matches: [KeyInfo]) throws -> KeyInfo {
+    /// The one key a fingerprint prefix (8 or more hex digits) names, among the (at most two) keys found with it.
+    static func uniqueKey(_ reference: String, matches: [KeyInfo]) throws -> KeyInfo {
         guard reference.count >= 8, matches.count == 1, let key = matches.first else {
             throw ServerError(matches.count > 1 ? "'\(reference)' matches more than one key; give more of the fingerprint."
                                                 : "No key has the fingerprint '\(reference)' (8 or more hex digits); `accord-server key list` shows them.")
         }
+        return key
+    }
+
+    /// The one key a fingerprint prefix names, and whether its registration may be withdrawn (pending only).
+    static func rejectableKey(_ reference: String, matches: [KeyInfo]) throws -> KeyInfo {
+        let key = try uniqueKey(reference, matches: matches)
         guard key.status == .pending else {
             throw ServerError("Key \(key.fingerprint.prefix(16)) is \(key.status.rawValue); only a pending registration can be withdrawn. To replace an approved key, revoke it and have the clinician run `accord key rotate`.")
         }
@@ -70,10 +76,7 @@ enum AdministrationRules {
     /// The one key a fingerprint prefix names, among the (at most two) keys found with that prefix, and whether it
     /// may move to `status`.
     static func decidableKey(_ reference: String, matches: [KeyInfo], to status: KeyInfo.Status) throws -> KeyInfo {
-        guard reference.count >= 8, matches.count == 1, let key = matches.first else {
-            throw ServerError(matches.count > 1 ? "'\(reference)' matches more than one key; give more of the fingerprint."
-                                                : "No key has the fingerprint '\(reference)' (8 or more hex digits); `accord-server key list` shows them.")
-        }
+        let key = try uniqueKey(reference, matches: matches)
         guard key.status != .revoked else { throw ServerError("Key \(key.fingerprint.prefix(16)) is revoked; a revoked key is never approved again. The clinician makes a new one.") }
         guard key.status != status else { throw ServerError("Key \(key.fingerprint.prefix(16)) is already \(status.rawValue).") }
         return key
