@@ -89,6 +89,14 @@ extension SyncEngine {
         return checkpoint
     }
 
+    /// The same failure found by the check at the end of a sync: the server changed while this sync ran. What the
+    /// sync sent and stored stays (every entry checks against its id and signature); the pin stays as it was.
+    static func logFailureAfterExchange(_ failure: SyncError) -> SyncError {
+        SyncError(.auditLogFailed, failure.description.replacingOccurrences(
+            of: "Nothing was sent or stored.",
+            with: "The log changed while this sync ran: what it sent and received is kept (each entry checks against its id and signature) and the pinned checkpoint is unchanged."))
+    }
+
     static func logFailure(_ what: String) -> SyncError {
         SyncError(.auditLogFailed, "AUDIT LOG CHECK FAILED, sync stopped: \(what) Nothing was sent or stored. Report this to the server's administrator (`accord-server audit verify`) and do not sync until it is explained.")
     }

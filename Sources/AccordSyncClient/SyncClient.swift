@@ -163,7 +163,9 @@ struct SyncEngine: Sendable {
         }
         // And again at the end, so the checkpoint kept covers what this site just sent: a server later rolled back
         // behind it is caught at the next sync.
-        report.logSize = try await checkLog(base: base, credential: credential)?.size
+        do { report.logSize = try await checkLog(base: base, credential: credential)?.size } catch let error as SyncError where error.code == .auditLogFailed {
+            throw Self.logFailureAfterExchange(error)
+        }
         report.pending = try store.syncState.outboxBytes(limit: 1).count
         report.refused = try store.syncState.refusedEvents().map { SyncRefusal(event: $0.event.hex, code: RefusalCode(rawValue: $0.code), reason: $0.reason) }
         return report

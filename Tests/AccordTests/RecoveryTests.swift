@@ -1,7 +1,14 @@
 import AccordCore
+import AccordKit
+import AccordLog
 import AccordStore
+import AccordSync
+import AccordSyncClient
 import Foundation
 import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// A server restored from a backup: the sites that saw the newer log refuse it without changing anything, and an
 /// audited re-pin gives the server back every entry it lost.
@@ -94,5 +101,81 @@ struct RecoveryTests {
         #expect(try Run.accord(["init", "--site", "north", "--clinician", "Dr. Lone"], store: home).status == 0)
         let none = try Run.accord(["remote", "repin", "--confirm"], store: home)
         #expect(none.status != 0 && none.stderr.contains("accord remote add"), "\(none.stderr)")
+    }
+}
+
+/// A server restored from a backup while a sync runs: the check at the end of the sync catches it, and a re-pin
+/// gives the server back what it lost.
+@Suite("Recovery: a rollback in the middle of a sync", .serialized)
+struct MidSyncRollbackTests {
+    /// Passes requests to the real server; before the first request to `path` with `method`, runs `rollBack` once.
+    final class RollingBackTransport: SyncTransport, @unchecked Sendable {
+        let lock = NSLock()
+        var done = false
+        let method: String, path: String
+        let rollBack: @Sendable () throws -> Void
+        let real = URLSessionTransport()
+
+        init(method: String, path: String, rollBack: @escaping @Sendable () throws -> Void) {
+            self.method = method; self.path = path; self.rollBack = rollBack
+        }
+
+        func send(_ request: URLRequest) async throws -> SyncReply {
+            let now = lock.withLock { () -> Bool in
+                guard !done, request.httpMethod ?? "GET" == method, request.url?.path == path else { return false }
+                done = true
+                return true
+            }
+            if now { try rollBack() }
+            return try await real.send(request)
+        }
+    }
+
+    @Test("rolled back before the push or before the pull: the sync fails at its end check, says so truthfully, and repin recovers",
+          arguments: ["POST", "GET"])
+    func midSync(method: String) async throws {
+        let folder = TemporaryDirectory("mid-sync")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: .sqlite)
+        let credential = try server.addSite("north")
+        let north = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
+        try north.connect(server: URL(string: server.url)!, credential: credential)
+        let patient = try await north.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
+        _ = try await north.sync()
+        server.stop()
+        let backup = folder.path("backup.sqlite")
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: server.database.path + suffix) {
+            try FileManager.default.copyItem(atPath: server.database.path + suffix, toPath: backup.path + suffix)
+        }
+        try server.restart()
+        _ = try await north.addNote(try north.chart(patient), text: "lost in the restore")
+        _ = try await north.sync()
+        _ = try await north.addNote(try north.chart(patient), text: "sent while the server was restored")
+        let pinned = try north.store.syncState.logState()
+
+        let transport = RollingBackTransport(method: method, path: SyncWire.eventsPath) {
+            server.stop()
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.database.path + suffix) }
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: backup.path + suffix) {
+                try FileManager.default.copyItem(atPath: backup.path + suffix, toPath: server.database.path + suffix)
+            }
+            try server.restart()
+        }
+        do {
+            _ = try await SyncClient(store: north.store, transport: transport).sync()
+            Issue.record("the sync passed a rolled-back log")
+        } catch let error as SyncError {
+            #expect(error.code == .auditLogFailed)
+            #expect(error.description.contains("changed while this sync ran") && !error.description.contains("Nothing was sent"), "\(error.description)")
+        }
+        // The pin stays on a good checkpoint (the start-of-sync check may have moved it forward), never the rolled-back one.
+        func size(_ text: String?) throws -> Int { try JSONDecoder().decode(Checkpoint.self, from: Data((text ?? "").utf8)).size }
+        let after = try north.store.syncState.logState()
+        let (sizeAfter, sizeBefore) = (try size(after.checkpoint), try size(pinned.checkpoint))
+        #expect(after.serverKey == pinned.serverKey && sizeAfter >= sizeBefore)
+        let report = try await north.repin(try await north.repinPlan())
+        #expect(report.complete)
+        #expect(Set(try server.eventIDs(patient: patient)) == Set(try north.store.events(patient: patient).map(\.id.hex)))
+        #expect(try server.admin("audit", "verify").status == 0)
     }
 }
