@@ -338,6 +338,8 @@ public struct APIErrorCode: WireCode {
     public static let conflict = APIErrorCode(rawValue: "conflict")
     /// The shared database cannot be reached just now; try again.
     public static let storageUnavailable = APIErrorCode(rawValue: "storage-unavailable")
+    /// Too many requests from this address; wait the seconds in Retry-After.
+    public static let rateLimited = APIErrorCode(rawValue: "rate-limited")
 
 }
 

@@ -317,6 +317,12 @@ struct SyncEngine: Sendable {
                 let reply = try await transport.send(request)
                 switch reply.status {
                 case 200..<300: return reply
+                case 429:
+                    // The server asks to slow down: wait as long as it says (at most a minute), then try again.
+                    let wait = min(60, max(1, reply.headers["retry-after"].flatMap(Int.init) ?? 1))
+                    lastProblem = "the server asked to slow down (429)"
+                    if attempt < attempts { try await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000_000) }
+                    continue
                 case 401: throw SyncError(.unauthorized, "The server refused this site's credential (401); ask its administrator for a new one and set it again.",
                                           serverCode: .unauthorized)
                 case 400..<500:

@@ -7,13 +7,12 @@ import Logging
 /// auditor credentials open nothing else.
 struct AuditorAuthentication: RouterMiddleware {
     let repository: any SyncRepository
+    let refusals: Refusals
 
     func handle(_ request: Request, context: SyncRequestContext, next: (Request, SyncRequestContext) async throws -> Response) async throws -> Response {
         guard let credential = Self.credential(request.headers[.authorization]), credential.utf8.count <= 256,
               let auditor = try await repository.auditor(credentialSHA256: Credentials.sha256(credential)) else {
-            context.logger.notice("refused auditor credential", metadata: ["path": "\(request.uri.path)"])
-            let now = ServerClock.nowMilliseconds()
-            try await repository.recordRefusedCredential(path: request.uri.path, now: now, remoteAddress: context.remoteAddress?.ipAddress)
+            await refusals.note(request, context: context)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
             // A browser is asked for the credential; a client that sent a bearer token is simply refused.

@@ -134,7 +134,7 @@ extension PostgresSyncRepository {
     }
 
     /// Writes entries to the audit log in their own transaction.
-    func record(_ entries: [AuditEntry], now: Int64) async throws {
+    public func record(_ entries: [AuditEntry], now: Int64) async throws {
         let logger = self.logger, key = signingKey
         try await write { connection in try await PostgresAuditLog.record(entries, connection, logger, key: key, now: now) }
     }
@@ -145,10 +145,6 @@ extension PostgresSyncRepository {
 
     public func recordRepin(_ notice: RepinNotice, site: String, now: Int64, remoteAddress: String?) async throws {
         try await record([.repinned(notice, site: site, now: now, remoteAddress: remoteAddress)], now: now)
-    }
-
-    public func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws {
-        try await record([.refusedCredential(path: path, now: now, remoteAddress: remoteAddress)], now: now)
     }
 
     public func accessLog(patient: String) async throws -> [AccessEntry] {

@@ -109,10 +109,8 @@ extension SQLiteSyncRepository {
         }
     }
 
-    public func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws {
-        try await pool.write { db in
-            try SQLiteAuditLog.record([.refusedCredential(path: path, now: now, remoteAddress: remoteAddress)], db, key: self.signingKey, now: now)
-        }
+    public func record(_ entries: [AuditEntry], now: Int64) async throws {
+        try await pool.write { db in try SQLiteAuditLog.record(entries, db, key: self.signingKey, now: now) }
     }
 
     public func accessLog(patient: String) async throws -> [AccessEntry] {

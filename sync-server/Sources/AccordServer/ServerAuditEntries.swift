@@ -31,9 +31,11 @@ extension AuditEntry {
                           outcome: "ok", detail: "store \(notice.store) re-pinned the log from \(from) to size \(notice.to.size), root \(notice.to.root.prefix(16)), signed \(notice.to.at)")
     }
 
-    /// A request refused for its credential (the credential itself is never written).
-    static func refusedCredential(path: String, now: Int64, remoteAddress: String?) -> AuditEntry {
-        AuditEntry(position: 0, kind: .credentialRefused, at: stamp(now), remoteAddress: remoteAddress, outcome: "unauthorized", detail: path)
+    /// Requests refused for their credential in one window, counted: the route family and the credential's first
+    /// characters, never a path or a whole credential.
+    static func refusedCredentials(count: Int, route: String, prefix: String, address: String, from: Int64, seconds: Int) -> AuditEntry {
+        AuditEntry(position: 0, kind: .credentialRefused, at: stamp(from), remoteAddress: address, outcome: "unauthorized",
+                   detail: "\(count) request(s) to \(route) refused in the \(seconds) s from \(stamp(from)), credential starting '\(prefix)'")
     }
 
     /// A key registered for a clinician, which binds the clinician to the site when it is their first.

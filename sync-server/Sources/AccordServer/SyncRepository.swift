@@ -23,8 +23,8 @@ public protocol SyncRepository: Sendable {
     func recordRead(_ read: RecordRead) async throws
     /// Writes a site's re-pinning of the log (after a restore from backup) to the audit log.
     func recordRepin(_ notice: RepinNotice, site: String, now: Int64, remoteAddress: String?) async throws
-    /// Writes a refused credential to the audit log (never the credential itself).
-    func recordRefusedCredential(path: String, now: Int64, remoteAddress: String?) async throws
+    /// Appends entries to the audit log (refused credentials come counted, as summaries).
+    func record(_ entries: [AuditEntry], now: Int64) async throws
     /// Registers a clinician's public key for `site`, pending an administrator's approval; idempotent.
     func registerKey(_ registration: KeyRegistration, site: String, now: Int64, remoteAddress: String?) async throws -> KeyInfo
     func latestCheckpoint() async throws -> Checkpoint?

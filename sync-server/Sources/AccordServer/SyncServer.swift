@@ -9,11 +9,14 @@ public enum SyncServer {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: SyncRequestContext.self)
+        let limiter = RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
+        let refusals = Refusals(ledger: RefusalLedger(repository: repository, windowSeconds: configuration.refusalWindowSeconds), limiter: limiter)
+        router.add(middleware: RateLimiting(limiter: limiter))
         router.get(RouterPath(SyncWire.healthPath)) { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         let routes = SyncRoutes(repository: repository, configuration: configuration)
-        let authenticated = router.group().add(middleware: SiteAuthentication(repository: repository))
+        let authenticated = router.group().add(middleware: SiteAuthentication(repository: repository, refusals: refusals))
         authenticated.post(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.push(request, context: context) }
         authenticated.get(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.pull(request, context: context) }
         let log = LogRoutes(repository: repository)
@@ -28,7 +31,7 @@ public enum SyncServer {
         let keys = KeyRoutes(repository: repository)
         authenticated.post(RouterPath(SyncWire.keysPath)) { request, context in try await keys.register(request, context: context) }
         let pages = AuditPages(repository: repository)
-        let audit = router.group(RouterPath("audit")).add(middleware: AuditorAuthentication(repository: repository))
+        let audit = router.group(RouterPath("audit")).add(middleware: AuditorAuthentication(repository: repository, refusals: refusals))
         audit.get { request, context in try await pages.list(request, context: context) }
         audit.get(RouterPath("agreements/:agreement")) { request, context in try await pages.detail(request, context: context) }
         let exports = ExportRoutes(repository: repository)

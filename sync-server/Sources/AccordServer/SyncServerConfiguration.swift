@@ -8,9 +8,18 @@ public struct SyncServerConfiguration: Sendable {
     public var maximumClockSkewMilliseconds: Int64
     public var maximumBatch: Int
     public var maximumBodyBytes: Int
+    /// Requests per second allowed per address (0: no limit), and how many may come at once.
+    public var rateLimit: Double
+    public var rateBurst: Int
+    /// Refused credentials are written to the audit log as one counted summary per window of this many seconds.
+    public var refusalWindowSeconds: Int
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maximumClockSkewMilliseconds: Int64 = 5 * 60 * 1000,
-                maximumBatch: Int = SyncWire.maximumBatch, maximumBodyBytes: Int = SyncWire.maximumBodyBytes) {
+                maximumBatch: Int = SyncWire.maximumBatch, maximumBodyBytes: Int = SyncWire.maximumBodyBytes,
+                rateLimit: Double = 50, rateBurst: Int = 500, refusalWindowSeconds: Int = 60) {
+        self.rateLimit = rateLimit
+        self.rateBurst = rateBurst
+        self.refusalWindowSeconds = refusalWindowSeconds
         self.host = host
         self.port = port
         self.maximumClockSkewMilliseconds = maximumClockSkewMilliseconds

@@ -65,17 +65,27 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (printed on start).") var port = 8080
     @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Seconds an event's clock may run ahead of the server's.", valueName: "seconds"))
     var maximumClockSkew = 300
+    @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Requests per second allowed from one address (0: no limit); past it, 429 with Retry-After.", valueName: "per-second"))
+    var rateLimit = 50.0
+    @Option(name: .customLong("rate-burst"), help: ArgumentHelp("Requests one address may send at once before the rate applies.", valueName: "requests"))
+    var rateBurst = 500
+    @Option(name: .customLong("refusal-window"), help: ArgumentHelp("Refused credentials go to the audit log as one counted summary per address, credential prefix and route per window of this many seconds.", valueName: "seconds"))
+    var refusalWindow = 60
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535 (0 picks a free port); \(port) is not a port.") }
         guard (1...86_400).contains(maximumClockSkew) else { throw ValidationError("--max-clock-skew must be 1 to 86400 seconds.") }
+        guard rateLimit >= 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be 0 (no limit) or more requests per second.") }
+        guard (1...1_000_000).contains(rateBurst) else { throw ValidationError("--rate-burst must be 1 to 1000000 requests.") }
+        guard (1...3600).contains(refusalWindow) else { throw ValidationError("--refusal-window must be 1 to 3600 seconds.") }
     }
 
     func run() async throws {
         var logger = Logger(label: "accord-server")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let repository = try await database.open(logger: logger)
-        let configuration = SyncServerConfiguration(host: host, port: port, maximumClockSkewMilliseconds: Int64(maximumClockSkew) * 1000)
+        let configuration = SyncServerConfiguration(host: host, port: port, maximumClockSkewMilliseconds: Int64(maximumClockSkew) * 1000,
+                                                    rateLimit: rateLimit, rateBurst: rateBurst, refusalWindowSeconds: refusalWindow)
         let app = SyncServer.buildApplication(repository: repository, configuration: configuration, logger: logger) { port in
             // Tests and scripts read this line to learn the port.
             print("accord-server listening on \(configuration.host):\(port)")
