@@ -87,6 +87,8 @@ public final class EventStore: Sendable {
         } catch {
             throw StoreError(.io, "Cannot create the store folder \(directory.path): \(error.localizedDescription)")
         }
+        // The mode asked for above is narrowed by the umask only one way; set it outright.
+        chmod(directory.path, 0o700)
         let keyURL = directory.appendingPathComponent(ClinicianKey.fileName)
         if !fileManager.fileExists(atPath: keyURL.path) {
             do { _ = try ClinicianKey.create(in: directory) } catch let error as StoreError { throw error } catch {

@@ -338,6 +338,10 @@ public struct APIErrorCode: WireCode {
     public static let conflict = APIErrorCode(rawValue: "conflict")
     /// The shared database cannot be reached just now; try again.
     public static let storageUnavailable = APIErrorCode(rawValue: "storage-unavailable")
+    /// The route does not answer this method; the Allow header lists those it does.
+    public static let methodNotAllowed = APIErrorCode(rawValue: "method-not-allowed")
+    /// The body's Content-Type is not the one the route reads.
+    public static let unsupportedMediaType = APIErrorCode(rawValue: "unsupported-media-type")
     /// Too many requests from this address; wait the seconds in Retry-After.
     public static let rateLimited = APIErrorCode(rawValue: "rate-limited")
 

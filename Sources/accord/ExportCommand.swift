@@ -106,7 +106,7 @@ enum ExportFiles {
         let parent = destination.deletingLastPathComponent()
         let temporary = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(getpid())")
         do {
-            try data.write(to: temporary)
+            try ExportFiles.writePrivate(data, to: temporary)
         } catch {
             throw CommandFailure("Cannot write to \(parent.path): \(reason(error)). Check that the folder exists and is writable. Nothing was written.")
         }
@@ -132,7 +132,8 @@ enum ExportFiles {
         let temporary = parent.appendingPathComponent(".\(folder.lastPathComponent).partial-\(getpid())")
         do {
             try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
-            for (name, data) in files { try data.write(to: temporary.appendingPathComponent(name)) }
+            chmod(temporary.path, 0o700)
+            for (name, data) in files { try writePrivate(data, to: temporary.appendingPathComponent(name)) }
         } catch {
             try? manager.removeItem(at: temporary)
             throw CommandFailure("Cannot write the export in \(parent.path): \(reason(error)). Check that the folder exists and is writable. Nothing was written.")
@@ -143,6 +144,12 @@ enum ExportFiles {
             try? manager.removeItem(at: temporary)
             throw CommandFailure("Cannot create \(folder.path): \(message). Nothing was written.")
         }
+    }
+
+    /// Health data: an export is readable by its owner only (mode 0600), whatever the umask.
+    static func writePrivate(_ data: Data, to url: URL) throws {
+        try data.write(to: url)
+        chmod(url.path, 0o600)
     }
 
     static func reason(_ error: any Error) -> String {

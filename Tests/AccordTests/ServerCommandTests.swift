@@ -13,7 +13,10 @@ struct ServerCommandTests {
     func badInput(arguments: [String], message: String) throws {
         let folder = TemporaryDirectory("admin")
         defer { folder.remove() }
-        let result = try Run.process(Paths.executable("accord-server"), arguments + ["--database", folder.path("server.sqlite").path])
+        let database = folder.path("server.sqlite").path
+        // A database that exists, so each command gets as far as its own check.
+        #expect(try Run.process(Paths.executable("accord-server"), ["site", "add", "existing", "--database", database]).status == 0)
+        let result = try Run.process(Paths.executable("accord-server"), arguments + ["--database", database])
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }

@@ -1,5 +1,6 @@
 import AccordCore
 import AccordStore
+import AccordSync
 import Foundation
 import GRDB
 import Testing
@@ -279,6 +280,10 @@ enum HTTP {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body
+        // A body goes with the type its route reads, as Accord's client sends it (URLSession would say form data).
+        if body != nil, !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+            request.setValue(url.contains(SyncWire.eventsPath) ? SyncWire.contentType : "application/json", forHTTPHeaderField: "Content-Type")
+        }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let credential { request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization") }
         return try await withCheckedThrowingContinuation { continuation in

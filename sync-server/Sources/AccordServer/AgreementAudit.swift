@@ -61,6 +61,10 @@ public struct AgreementFilter: Sendable {
 enum AgreementAuditBuilder {
     /// Builds the audit of every agreement in `events` (one patient's), given the key registry, log positions and
     /// the proofs at `checkpoint`.
+    /// Whether a version is one the patient agreed to (signed, amended, renewed); an ending or a conflict's
+    /// resolution records no agreement of the patient's.
+    static func recordsAgreement(_ change: String) -> Bool { ["signed", "amended", "renewed"].contains(change) }
+
     static func build(events: [Event], on date: LocalDate, keys: [String: KeyStatusLookup], position: (String) throws -> Int?,
                       proof: (Int) throws -> InclusionProof?, checkpoint: Checkpoint?) rethrows -> [AgreementAudit] {
         guard let record = Projection.fold(events)?.evaluated(on: date) else { return [] }
@@ -83,7 +87,7 @@ enum AgreementAuditBuilder {
                                     clauses: version.clauses.map { AgreementClause.named($0)?.text ?? $0 }, reason: version.reason,
                                     recordedAt: version.stamp.at, site: version.stamp.site, signer: version.stamp.by,
                                     clinicianId: version.stamp.clinician, meaning: signing?.meaning.rawValue,
-                                    patientAgreed: signing?.patientAgreed?.rawValue ?? version.method.rawValue,
+                                    patientAgreed: signing?.patientAgreed?.rawValue ?? (Self.recordsAgreement(version.change) ? version.method.rawValue : nil),
                                     keyFingerprint: fingerprint, keyStatus: fingerprint.flatMap { keys[$0]?.status },
                                     signature: status, logPosition: position, inclusionProof: inclusion, inclusionVerified: verified)
             }

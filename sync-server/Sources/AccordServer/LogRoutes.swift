@@ -20,6 +20,7 @@ struct LogRoutes {
     /// it accepts must be one this server signed, no larger than its log.
     func repin(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }
+        try APIError.requireContentType(request, "application/json")
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: 8192) } catch { throw APIError.tooLarge("A re-pin notice is at most 8192 bytes.") }
@@ -89,6 +90,7 @@ struct KeyRoutes {
 
     func register(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }
+        try APIError.requireContentType(request, "application/json")
         var request = request
         let buffer: ByteBuffer
         do { buffer = try await request.collectBody(upTo: maximumBodyBytes) } catch {

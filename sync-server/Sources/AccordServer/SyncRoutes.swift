@@ -11,6 +11,7 @@ struct SyncRoutes {
 
     func push(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }
+        try APIError.requireContentType(request, SyncWire.contentType)
         var request = request
         let buffer: ByteBuffer
         do {

@@ -36,6 +36,17 @@ public enum SyncServer {
         audit.get(RouterPath("agreements/:agreement")) { request, context in try await pages.detail(request, context: context) }
         let exports = ExportRoutes(repository: repository)
         authenticated.get(RouterPath(ExportRoutes.path)) { request, context in try await exports.fhir(request, context: context) }
+        // A known route asked with another method gets 405 and the methods it answers, not 404.
+        let answering: [(String, [HTTPRequest.Method])] = [
+            (SyncWire.healthPath, [.get]), (SyncWire.eventsPath, [.get, .post]), (SyncWire.sitePath, [.get]), (SyncWire.keysPath, [.post]),
+            (SyncWire.checkpointPath, [.get]), (SyncWire.inclusionPath, [.get]), (SyncWire.consistencyPath, [.get]), (SyncWire.repinPath, [.post]),
+            ("/v1/patients/:patient/fhir", [.get]),
+        ]
+        for (path, answered) in answering {
+            for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] where !answered.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ -> Response in throw APIError.methodNotAllowed(allow: answered) }
+            }
+        }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord-server"),

@@ -35,6 +35,16 @@ struct DatabaseOption: ParsableArguments {
         try await ServerStorage.open(location, signingKey: signingKey, logger: logger)
     }
 
+    /// Opens an existing storage only: a mistyped SQLite path is refused instead of creating an empty database
+    /// that would then read as "intact" or "nothing found".
+    func existing<T>(_ body: (any ServerRepository) async throws -> T) async throws -> T {
+        if !location.hasPrefix("postgres://") && !location.hasPrefix("postgresql://"),
+           !FileManager.default.fileExists(atPath: location) {
+            throw ValidationError("No server database at \(location); check --database (or $\(ServerStorage.databaseVariable)). Nothing was created.")
+        }
+        return try await with(body)
+    }
+
     /// Opens the storage, runs `body`, and closes the storage whatever happens.
     func with<T>(_ body: (any ServerRepository) async throws -> T) async throws -> T {
         let repository = try await open()
@@ -129,7 +139,7 @@ struct SiteCommand: AsyncParsableCommand {
         @Argument(help: "The site's name.") var name: String
 
         func run() async throws {
-            try await database.with { try await $0.revokeSite(name, now: nowMilliseconds()) }
+            try await database.existing { try await $0.revokeSite(name, now: nowMilliseconds()) }
             print("Revoked site '\(name)'; its credential no longer works.")
         }
     }
@@ -140,7 +150,7 @@ struct SiteCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let sites = try await database.with { try await $0.sites() }
+            let sites = try await database.existing { try await $0.sites() }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -23,7 +23,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON: an array of fingerprint, site, clinicianId, clinicianName, status, registeredAt, decidedAt.") var json = false
 
         func run() async throws {
-            let keys = try await database.with { try await $0.keys() }
+            let keys = try await database.existing { try await $0.keys() }
             if json { return try printJSON(keys) }
             if keys.isEmpty { return print("No keys registered yet; a site registers its clinician's key on `accord sync`.") }
             for key in keys {
@@ -38,7 +38,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
 
         func run() async throws {
-            let key = try await database.with { try await $0.approveKey(fingerprint, now: nowMilliseconds()) }
+            let key = try await database.existing { try await $0.approveKey(fingerprint, now: nowMilliseconds()) }
             print("Approved the key of \(key.clinicianName) at \(key.site) (\(key.fingerprint.prefix(16))).")
         }
     }
@@ -49,7 +49,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
 
         func run() async throws {
-            let key = try await database.with { try await $0.revokeKey(fingerprint, now: nowMilliseconds()) }
+            let key = try await database.existing { try await $0.revokeKey(fingerprint, now: nowMilliseconds()) }
             print("Revoked the key of \(key.clinicianName) at \(key.site) (\(key.fingerprint.prefix(16))).")
         }
     }
@@ -61,7 +61,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument(help: "The key's fingerprint (8 or more hex digits of it).") var fingerprint: String
 
         func run() async throws {
-            let key = try await database.with { try await $0.rejectKey(fingerprint, now: nowMilliseconds()) }
+            let key = try await database.existing { try await $0.rejectKey(fingerprint, now: nowMilliseconds()) }
             print("Withdrew the pending registration of \(key.clinicianName)'s key at \(key.site) (\(key.fingerprint.prefix(16))); their next `accord sync` registers it again with their own site's credential.")
         }
     }
@@ -95,7 +95,7 @@ struct AuditorCommand: AsyncParsableCommand {
         @Argument(help: "The auditor's name.") var name: String
 
         func run() async throws {
-            try await database.with { try await $0.revokeAuditor(name, now: nowMilliseconds()) }
+            try await database.existing { try await $0.revokeAuditor(name, now: nowMilliseconds()) }
             print("Revoked auditor '\(name)'.")
         }
     }
@@ -116,7 +116,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON: ok, entries, checkpoints, events, problems (position, problem), firstBadPosition, seconds.") var json = false
 
         func run() async throws {
-            let report = try await database.with { try await $0.verifyAuditLog() }
+            let report = try await database.existing { try await $0.verifyAuditLog() }
             if json {
                 try printJSON(report)
             } else if report.ok {
@@ -145,7 +145,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let filter = AgreementFilter(patient: patient, site: site, status: status)
-            let audits = try await database.with { try await $0.agreements(filter, on: LocalDate(epochMilliseconds: nowMilliseconds())) }
+            let audits = try await database.existing { try await $0.agreements(filter, on: LocalDate(epochMilliseconds: nowMilliseconds())) }
             if json { return try printJSON(audits) }
             if audits.isEmpty { return print("No agreement matches.") }
             for audit in audits {
@@ -162,11 +162,17 @@ struct AuditCommand: AsyncParsableCommand {
     struct Access: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "access", abstract: "Who read or wrote a patient's record, when, from where, with what outcome.")
         @OptionGroup var database: DatabaseOption
-        @Option(help: "The patient's id.") var patient: String
+        @Option(help: "The patient's full id (the server knows patients by id only; `accord patient show` at a site prints it).") var patient: String
         @Flag(help: "Print JSON: position, at, site, actor, patient, action, detail, outcome, remoteAddress.") var json = false
 
+        func validate() throws {
+            guard Identifiers.isValid(patient.lowercased()) else {
+                throw ValidationError("--patient must be the patient's full id (a UUID such as 3d7da8ae-47b9-4eab-843c-3b3df1bcec67); the server knows no MRNs or short ids. `accord patient show` at a site prints the id.")
+            }
+        }
+
         func run() async throws {
-            let entries = try await database.with { try await $0.accessLog(patient: patient) }
+            let entries = try await database.existing { try await $0.accessLog(patient: patient.lowercased()) }
             if json { return try printJSON(entries) }
             if entries.isEmpty { return print("No reads or writes of patient \(patient) are in the audit log.") }
             for entry in entries {
