@@ -371,7 +371,8 @@ struct AuditTests {
         try await Task.sleep(for: .milliseconds(2500))  // refusals are written as counted summaries once their window closes
         let log = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--json"] + server.databaseArguments)
         #expect(log.status == 0)
-        let refusals = try server.query("SELECT CAST(entry AS TEXT) FROM audit_log WHERE kind = 'credential.refused'").map { text -> Int in
+        let text = backend == .postgres ? "convert_from(entry, 'UTF8')" : "CAST(entry AS TEXT)"
+        let refusals = try server.query("SELECT \(text) FROM audit_log WHERE kind = 'credential.refused'").map { text -> Int in
             guard let start = text.range(of: "\"detail\":\"") else { return 0 }
             return Int(text[start.upperBound...].prefix { $0.isNumber }) ?? 0
         }.reduce(0, +)

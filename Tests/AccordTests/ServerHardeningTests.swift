@@ -145,3 +145,54 @@ struct ServerHardeningTests {
         #expect(versions[0]["patientAgreed"] as? String == "in-person" && versions[1]["patientAgreed"] == nil, "\(versions)")
     }
 }
+
+/// Who may see what is in the audit log too: every change made behind the server's back is found by `audit verify`.
+@Suite("audit verify covers access", .serialized)
+struct AccessAuditTests {
+    @Test("a care team row, a feed row, a key approved, a credential hash changed: each reported with its table and key, then intact again once undone",
+          arguments: ServerBackend.available)
+    func tamperingWithAccess(backend: ServerBackend) throws {
+        let folder = TemporaryDirectory("access-audit")
+        defer { folder.remove() }
+        let (server, north, south) = try northAndSouth(folder, backend: backend)
+        _ = try TestSite("east", server: server, folder: folder)
+        let pending = try TestSite("west", server: server, folder: folder, approveKey: false)
+        try pending.sync()
+        let patient = try north.addPatient("Jane Park", mrn: "J1")
+        try north.run("patient", "share", "--patient", "J1", "--site", "south")
+        try north.sync(); try south.sync()
+        #expect(try server.admin("audit", "verify").status == 0)
+        let firstSeq = try #require(try server.query("SELECT min(seq) FROM events WHERE patient = '\(patient)'").first)
+        let southHash = try #require(try server.query("SELECT credential_sha256 FROM sites WHERE name = 'south'").first)
+        let tampering: [(change: String, undo: String, names: String)] = [
+            ("INSERT INTO care_team (patient, site, since_event) VALUES ('\(patient)', 'east', 'x')",
+             "DELETE FROM care_team WHERE patient = '\(patient)' AND site = 'east'", "care_team row (patient \(patient.prefix(8)), site 'east')"),
+            ("INSERT INTO feed (site, event_seq) VALUES ('east', \(firstSeq))", "DELETE FROM feed WHERE site = 'east' AND event_seq = \(firstSeq)",
+             "feed rows of site 'east' for patient \(patient.prefix(8))"),
+            ("UPDATE clinician_keys SET status = 'approved' WHERE site = 'west'", "UPDATE clinician_keys SET status = 'pending' WHERE site = 'west'",
+             "clinician_keys row \(pending.keyFingerprint.prefix(16)) is approved but the log says pending"),
+            ("UPDATE sites SET credential_sha256 = '\(String(repeating: "0", count: 64))' WHERE name = 'south'",
+             "UPDATE sites SET credential_sha256 = '\(southHash)' WHERE name = 'south'", "sites row 'south': its credential hash"),
+            ("DELETE FROM care_team WHERE patient = '\(patient)' AND site = 'south'",
+             "INSERT INTO care_team (patient, site, since_event) VALUES ('\(patient)', 'south', 'x')", "care_team row (patient \(patient.prefix(8)), site 'south') that the log records is missing"),
+        ]
+        for tamper in tampering {
+            try server.execute(tamper.change)
+            let report = try Run.process(Paths.executable("accord-server"), ["audit", "verify"] + server.databaseArguments)
+            #expect(report.status != 0 && report.stdout.contains(tamper.names), "\(tamper.change): \(report.stdout)")
+            try server.execute(tamper.undo)
+            #expect(try server.admin("audit", "verify").status == 0, "undone: \(tamper.undo)")
+        }
+        // Two events' places swapped behind the server's back (SQLite: the append-only trigger dropped first).
+        if backend == .sqlite {
+            let seqs = try server.query("SELECT seq FROM events WHERE patient = '\(patient)' ORDER BY seq LIMIT 2")
+            try server.execute("""
+                DROP TRIGGER events_refuse_update;
+                UPDATE events SET seq = -1 WHERE seq = \(seqs[0]); UPDATE events SET seq = \(seqs[0]) WHERE seq = \(seqs[1]);
+                UPDATE events SET seq = \(seqs[1]) WHERE seq = -1;
+                """)
+            let report = try Run.process(Paths.executable("accord-server"), ["audit", "verify"] + server.databaseArguments)
+            #expect(report.status != 0 && report.stdout.contains("out of the log's order"), "\(report.stdout)")
+        }
+    }
+}

@@ -179,6 +179,16 @@ final class ServerProcess: @unchecked Sendable {
         return try query(sql).first
     }
 
+    /// Runs `sql` straight on the server's database, behind the server's back (foreign keys not enforced on SQLite).
+    func execute(_ sql: String) throws {
+        if backend == .postgres { _ = try PostgresTestDatabase.psql(location, sql); return }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        let queue = try DatabaseQueue(path: database.path, configuration: configuration)
+        defer { try? queue.close() }
+        try queue.write { db in try db.execute(sql: sql) }
+    }
+
     /// The first column of every row `sql` returns, as text, read straight from the server's database.
     func query(_ sql: String) throws -> [String] {
         if backend == .postgres { return try PostgresTestDatabase.psql(location, sql).map { String($0.split(separator: "|", omittingEmptySubsequences: false)[0]) } }

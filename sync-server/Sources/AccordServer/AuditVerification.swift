@@ -71,6 +71,8 @@ public struct AuditLogChecker {
 
     let serverKey: Data
     private(set) var levels = MerkleLevels()
+    /// Who may see what, rebuilt from the entries as they are read.
+    private(set) var access = AccessState()
     private(set) var problems: [AuditReport.Problem] = []
     private var expected = 0
     private var events = 0
@@ -114,6 +116,8 @@ public struct AuditLogChecker {
                 events += 1
                 checkEvent(row, signature: fields.strings["signature"])
             }
+            let shares = fields.strings["eventType"] == EventType.patientShared.rawValue
+            access.apply(fields, position: row.position, body: shares ? row.eventBody : nil)
         } else {
             flag(row.position, "entry \(row.position) is not a readable log entry (edited)")
         }
@@ -153,8 +157,8 @@ public struct AuditLogChecker {
         }
     }
 
-    public func finish(checkpoints: [Checkpoint], eventsOutsideLog: [String], started: Date) -> AuditReport {
-        var problems = self.problems
+    public func finish(checkpoints: [Checkpoint], eventsOutsideLog: [String], access tables: AccessTables, started: Date) -> AuditReport {
+        var problems = self.problems + access.differences(from: tables, logSize: levels.size)
         let size = levels.size
         let proofs = levels.proofs
         var lastGood = 0

@@ -29,7 +29,7 @@ extension PostgresSyncRepository {
         return try await administer(now: now) { connection in
             if try await Self.exists("SELECT 1 FROM sites WHERE name = \(name)", connection, logger) { throw AdministrationRules.siteExists(name) }
             try await connection.query("INSERT INTO sites (name, credential_sha256, created_at) VALUES (\(name), \(Credentials.sha256(credential)), \(AuditEntry.stamp(now)))", logger: logger)
-            return (credential, .administration(.siteEnrolled, now: now, site: name))
+            return (credential, .administration(.siteEnrolled, now: now, site: name, detail: "credential sha256 \(Credentials.sha256(credential))"))
         }
     }
 
@@ -161,7 +161,7 @@ extension PostgresSyncRepository {
         return try await administer(now: now) { connection in
             if try await Self.exists("SELECT 1 FROM auditors WHERE name = \(name)", connection, logger) { throw AdministrationRules.auditorExists(name) }
             try await connection.query("INSERT INTO auditors (name, credential_sha256, created_at) VALUES (\(name), \(Credentials.sha256(credential)), \(AuditEntry.stamp(now)))", logger: logger)
-            return (credential, .administration(.auditorAdded, now: now, detail: name))
+            return (credential, .administration(.auditorAdded, now: now, detail: "\(name); credential sha256 \(Credentials.sha256(credential))"))
         }
     }
 

@@ -27,11 +27,36 @@ extension PostgresSyncRepository: ServerRepository {
             for try await id in try await connection.query("""
                 SELECT id FROM events WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.event_id = events.id) ORDER BY seq LIMIT 20
                 """, logger: logger).decode(String.self) { outside.append(id) }
-            return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, started: started)
+            return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, access: try await Self.accessTables(connection, logger), started: started)
         }
     }
 
     public func currentCheckpoint() async throws -> Checkpoint? { try await latestCheckpoint() }
+
+    /// The tables that say who may see what, for `audit verify`.
+    static func accessTables(_ connection: PostgresConnection, _ logger: Logger) async throws -> AccessTables {
+        var tables = AccessTables()
+        for try await (name, hash, revoked) in try await connection.query("SELECT name, credential_sha256, revoked_at IS NOT NULL FROM sites", logger: logger)
+            .decode((String, String, Bool).self) { tables.sites.append(.init(name: name, credentialSHA256: hash, revoked: revoked)) }
+        for try await (name, hash, revoked) in try await connection.query("SELECT name, credential_sha256, revoked_at IS NOT NULL FROM auditors", logger: logger)
+            .decode((String, String, Bool).self) { tables.auditors.append(.init(name: name, credentialSHA256: hash, revoked: revoked)) }
+        for try await (fingerprint, key, site, clinician, status) in try await connection.query("SELECT fingerprint, public_key, site, clinician_id, status FROM clinician_keys", logger: logger)
+            .decode((String, Data, String, String, String).self) {
+            tables.keys.append(.init(fingerprint: fingerprint, publicKey: key, site: site, clinicianID: clinician, status: status))
+        }
+        for try await (patient, site) in try await connection.query("SELECT patient, site FROM care_team", logger: logger).decode((String, String).self) {
+            tables.careTeam.append((patient, site))
+        }
+        for try await (site, patient, id) in try await connection.query("SELECT f.site, e.patient, e.id FROM feed f JOIN events e ON e.seq = f.event_seq", logger: logger)
+            .decode((String, String, String).self) { tables.addFeedRow(site: site, patient: patient, event: id) }
+        var last: Int64 = -1
+        for try await (id, position) in try await connection.query("SELECT e.id, a.position FROM events e JOIN audit_log a ON a.event_id = e.id ORDER BY e.seq", logger: logger)
+            .decode((String, Int64).self) {
+            if position < last { tables.outOfOrderEvents.append(id) }
+            last = max(last, position)
+        }
+        return tables
+    }
 
     /// Every treatment agreement with its history, signatures and inclusion proofs, each proof fetched before the
     /// audit is built.

@@ -23,7 +23,7 @@ extension SQLiteSyncRepository {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM sites WHERE name = ?", arguments: [name]) == true { throw AdministrationRules.siteExists(name) }
             try db.execute(sql: "INSERT INTO sites (name, credential_sha256, created_at) VALUES (?, ?, ?)",
                            arguments: [name, Credentials.sha256(credential), AuditEntry.stamp(now)])
-            return (credential, .administration(.siteEnrolled, now: now, site: name))
+            return (credential, .administration(.siteEnrolled, now: now, site: name, detail: "credential sha256 \(Credentials.sha256(credential))"))
         }
     }
 
@@ -125,7 +125,7 @@ extension SQLiteSyncRepository {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM auditors WHERE name = ?", arguments: [name]) == true { throw AdministrationRules.auditorExists(name) }
             try db.execute(sql: "INSERT INTO auditors (name, credential_sha256, created_at) VALUES (?, ?, ?)",
                            arguments: [name, Credentials.sha256(credential), AuditEntry.stamp(now)])
-            return (credential, .administration(.auditorAdded, now: now, detail: name))
+            return (credential, .administration(.auditorAdded, now: now, detail: "\(name); credential sha256 \(Credentials.sha256(credential))"))
         }
     }
 

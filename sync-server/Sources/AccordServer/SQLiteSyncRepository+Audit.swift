@@ -27,12 +27,37 @@ extension SQLiteSyncRepository: ServerRepository {
                     OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.position = events.audit_position AND a.event_id = events.id)
                 ORDER BY seq LIMIT 20
                 """)
-            return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, started: started)
+            return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, access: try Self.accessTables(db), started: started)
         }
     }
 }
 
 extension SQLiteSyncRepository {
+    /// The tables that say who may see what, for `audit verify`.
+    static func accessTables(_ db: Database) throws -> AccessTables {
+        var tables = AccessTables()
+        tables.sites = try Row.fetchAll(db, sql: "SELECT name, credential_sha256, revoked_at IS NOT NULL FROM sites").map {
+            AccessTables.Holder(name: $0[0], credentialSHA256: $0[1], revoked: $0[2])
+        }
+        tables.auditors = try Row.fetchAll(db, sql: "SELECT name, credential_sha256, revoked_at IS NOT NULL FROM auditors").map {
+            AccessTables.Holder(name: $0[0], credentialSHA256: $0[1], revoked: $0[2])
+        }
+        tables.keys = try Row.fetchAll(db, sql: "SELECT fingerprint, public_key, site, clinician_id, status FROM clinician_keys").map {
+            AccessTables.Key(fingerprint: $0[0], publicKey: $0[1], site: $0[2], clinicianID: $0[3], status: $0[4])
+        }
+        tables.careTeam = try Row.fetchAll(db, sql: "SELECT patient, site FROM care_team").map { (patient: $0[0], site: $0[1]) }
+        let feed = try Row.fetchCursor(db, sql: "SELECT f.site, e.patient, e.id FROM feed f JOIN events e ON e.seq = f.event_seq")
+        while let row = try feed.next() { tables.addFeedRow(site: row[0], patient: row[1], event: row[2]) }
+        var last = -1
+        let order = try Row.fetchCursor(db, sql: "SELECT id, audit_position FROM events ORDER BY seq")
+        while let row = try order.next() {
+            guard let position = row[1] as Int? else { continue }
+            if position < last { tables.outOfOrderEvents.append(row[0]) }
+            last = max(last, position)
+        }
+        return tables
+    }
+
     /// Every treatment agreement with its history, signatures and inclusion proofs (`accord-server audit agreements`).
     public func agreementAudit(_ filter: AgreementFilter, on date: LocalDate) throws -> [AgreementAudit] {
         try pool.read { db in
