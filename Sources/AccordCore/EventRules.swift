@@ -16,6 +16,9 @@ public enum EventRules {
         try text(envelope.author.name, "author name", maximum: 200)
         guard Identifiers.isValidSiteName(envelope.site) else { throw RuleViolation("site name '\(envelope.site)' is not valid: \(Identifiers.siteNameRule)") }
         guard envelope.hlc.wall > 0, envelope.hlc.logical >= 0 else { throw RuleViolation("clock timestamp \(envelope.hlc) is not valid") }
+        guard Timestamp.isValid(envelope.recorded) else {
+            throw RuleViolation("recorded time '\(envelope.recorded.prefix(40))' is not a UTC time such as 2026-03-14T01:30:00.000Z")
+        }
         guard envelope.parents.count <= maximumParents else { throw RuleViolation("an event may build on at most \(maximumParents) others") }
         try validate(envelope.payload)
         if let signing = envelope.signing, signing.fingerprint == nil {

@@ -121,4 +121,22 @@ public enum Timestamp {
         }
         return "\(date)T\(pad(h, 2)):\(pad(mi, 2)):\(pad(s, 2)).\(pad(milli, 3))Z"
     }
+
+    /// Whether `text` is a moment as `iso8601` writes it (`2026-03-14T01:30:00.000Z`): a real date, a time of day,
+    /// milliseconds, UTC. Checked byte by byte: it runs for every event read.
+    public static func isValid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58, bytes[19] == 46, bytes[23] == 90,
+              LocalDate(String(decoding: bytes[0..<10], as: UTF8.self)) != nil else { return false }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard (48...57).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19), number(20..<23) != nil else { return false }
+        return hour < 24 && minute < 60 && second < 60
+    }
 }

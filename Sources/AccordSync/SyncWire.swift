@@ -312,6 +312,10 @@ public struct RefusalCode: WireCode {
     public static let keyMismatch = RefusalCode(rawValue: "key-mismatch")
     /// The event's author is a clinician of another site.
     public static let authorWrongSite = RefusalCode(rawValue: "author-wrong-site")
+    /// The bytes are not the event's canonical encoding (unknown fields, another key order, white space, number forms).
+    public static let notCanonical = RefusalCode(rawValue: "not-canonical")
+    /// A parent is neither on the server nor earlier in the same push.
+    public static let unknownParent = RefusalCode(rawValue: "unknown-parent")
 
 }
 

@@ -152,6 +152,8 @@ struct SyncEngine: Sendable {
         } else {
             report.keyStatus = .approved
         }
+        // An entry refused because its parent was not on the server yet goes again: the parent may be there now.
+        try store.syncState.retryRefused(codes: [RefusalCode.unknownParent.rawValue])
         let toSend = try store.syncState.outboxCount()
         try Task.checkCancellation()
         try await push(base: base, credential: credential, report: &report) { count in

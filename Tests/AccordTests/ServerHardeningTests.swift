@@ -1,5 +1,6 @@
 import AccordCore
 import AccordSync
+import AccordStore
 import Foundation
 import Testing
 
@@ -143,6 +144,43 @@ struct ServerHardeningTests {
         let versions = try #require((try JSONSerialization.jsonObject(with: Data(audit.utf8)) as? [[String: Any]])?.first?["versions"] as? [[String: Any]])
         #expect(versions.map { $0["change"] as? String } == ["signed", "ended"])
         #expect(versions[0]["patientAgreed"] as? String == "in-person" && versions[1]["patientAgreed"] == nil, "\(versions)")
+    }
+}
+
+/// Events are held to their schema on the server too: the canonical bytes, real times, parents that exist.
+@Suite("Strict events on the server")
+struct StrictEventTests {
+    @Test("unknown fields, non-canonical JSON, a recorded time that is no time and an unknown parent are refused line by line; good lines are kept")
+    func strictEvents() async throws {
+        let folder = TemporaryDirectory("strict")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let credential = try server.addSite("north")
+        let patient = Identifiers.make()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let registration = EventFixtures.event(patient: patient, wall: now, .patientRegistered(PatientRegistered(name: "Strict", born: LocalDate("1970-01-01")!)))
+        let note = EventFixtures.event(patient: patient, wall: now + 1, parents: [registration.id], .noteAdded(NoteAdded(text: "fine")))
+        func rewritten(_ event: Event, _ change: (inout [String: Any]) -> Void, options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]) throws -> Data {
+            var object = try #require(try JSONSerialization.jsonObject(with: event.bytes) as? [String: Any])
+            change(&object)
+            return try JSONSerialization.data(withJSONObject: object, options: options)
+        }
+        let extraField = try rewritten(EventFixtures.event(patient: patient, wall: now + 2, .noteAdded(NoteAdded(text: "extra")))) { $0["extra"] = 1 }
+        let spaced = Data(String(decoding: EventFixtures.event(patient: patient, wall: now + 3, .noteAdded(NoteAdded(text: "spaced"))).bytes, as: UTF8.self)
+            .replacingOccurrences(of: "\",\"", with: "\", \"").utf8)
+        let badTime = try rewritten(EventFixtures.event(patient: patient, wall: now + 4, .noteAdded(NoteAdded(text: "time")))) { $0["recorded"] = "not a date" }
+        let orphan = EventFixtures.event(patient: patient, wall: now + 5, parents: [EventID(hashing: Data("nowhere".utf8))], .noteAdded(NoteAdded(text: "orphan")))
+        let items = [registration.bytes, note.bytes, extraField, spaced, badTime, orphan.bytes].map {
+            SyncWire.Item(id: EventID(hashing: $0), bytes: $0, signature: nil)
+        }
+        let reply = try await HTTP.send("POST", server.url + SyncWire.eventsPath, credential: credential, body: SyncWire.pushBody(items))
+        #expect(reply.status == 200)
+        let answer = try JSONDecoder().decode(PushResponse.self, from: reply.body)
+        #expect(answer.accepted.map(\.id) == [registration.id.hex, note.id.hex], "the good lines are kept")
+        let codes = Dictionary(uniqueKeysWithValues: answer.rejected.map { ($0.line, $0.code) })
+        #expect(codes[3] == .notCanonical && codes[4] == .notCanonical, "\(answer.rejected)")
+        #expect(codes[5] == .invalid && answer.rejected.first { $0.line == 5 }?.reason.contains("recorded time") == true, "\(answer.rejected)")
+        #expect(codes[6] == .unknownParent, "\(answer.rejected)")
     }
 }
 

@@ -46,6 +46,12 @@ public enum PushCheck {
                 }
                 return .refused(Rejection(id: claimed, line: number, code: .invalid, reason: error.description))
             }
+            // The one encoding every site writes: anything else (an unknown field the decoder dropped, another key
+            // order, white space, another number form) would be stored as bytes no other site could have made.
+            guard (try? CanonicalJSON.encode(event.envelope)) == bytes else {
+                return .refused(Rejection(id: claimed, line: number, code: .notCanonical,
+                                          reason: "the bytes are not the event's canonical encoding (sorted keys, no white space, no unknown fields); send the bytes the store wrote"))
+            }
             guard event.envelope.site == site else {
                 return .refused(Rejection(id: claimed, line: number, code: .wrongSite,
                                           reason: "the event was written at site '\(event.envelope.site)', but this credential belongs to '\(site)'"))

@@ -43,6 +43,7 @@ struct PushPlan {
         var ids: [String] = [], patients = Set<String>(), sites = Set<String>(), fingerprints = Set<String>(), authors = Set<String>()
         for case .valid(let event) in checked {
             ids.append(event.id.hex)
+            ids += event.envelope.parents.map(\.hex)
             patients.insert(event.envelope.patient)
             authors.insert(event.envelope.author.id)
             if case .patientShared(let share) = event.envelope.payload { sites.insert(share.site) }
@@ -64,7 +65,8 @@ struct PushPlan {
                     continue
                 }
                 let patient = event.envelope.patient
-                if let refusal = Self.authorRefusal(event, site: site, line: index + 1, known: known)
+                if let refusal = Self.parentRefusal(event, line: index + 1, known: known)
+                    ?? Self.authorRefusal(event, site: site, line: index + 1, known: known)
                     ?? Self.careTeamRefusal(event, site: site, line: index + 1, known: known)
                     ?? Self.keyRefusal(event, site: site, line: index + 1, keys: known.keys) {
                     refuse(refusal, patient: patient, site: site, at: at, remoteAddress: remoteAddress)
@@ -116,6 +118,13 @@ struct PushPlan {
                              reason: "no enrolled site is named '\(share.site)'; check the name with the server's administrator")
         }
         return nil
+    }
+
+    /// Why an event may not be stored yet: a parent it builds on is neither stored nor earlier in this push.
+    static func parentRefusal(_ event: Event, line: Int, known: Known) -> Rejection? {
+        guard let missing = event.envelope.parents.first(where: { known.storedSeqs[$0.hex] == nil }) else { return nil }
+        return Rejection(id: event.id.hex, line: line, code: .unknownParent,
+                         reason: "it builds on entry \(missing.short), which the server does not hold; send that entry first (the site sends again at its next sync)")
     }
 
     /// Why an event may not name its author: the author is a clinician of another site (signed or not).
