@@ -8,15 +8,21 @@ extension ClinicError.Code {
     public static let sync = ClinicError.Code(name: "sync")
     /// A different sync server was given without confirming the change.
     public static let serverChange = ClinicError.Code(name: "server-change")
+    /// Plain http to another machine, without confirming that the network is trusted.
+    public static let insecure = ClinicError.Code(name: "insecure")
 }
 
 extension Clinic {
     /// Sets the sync server this store talks to and this site's credential (kept in the store). The same server
     /// spelled another way (case, a trailing slash, the default port) keeps the pinned audit log and the cursor; a
     /// different server resets them, and only with `newServer`, since this site then trusts a log it has never seen.
-    public func connect(server: URL, credential: String, newServer: Bool = false) throws(ClinicError) {
+    public func connect(server: URL, credential: String, newServer: Bool = false, allowInsecure: Bool = false) throws(ClinicError) {
         guard let address = Self.canonicalAddress(server) else {
             throw ClinicError(.invalid, "'\(server.absoluteString)' is not an http or https address.")
+        }
+        // The credential and patient records would cross the network in clear.
+        if server.scheme?.lowercased() == "http", !Self.isLoopback(server.host ?? ""), !allowInsecure {
+            throw ClinicError(.insecure, "Plain http to \(server.host ?? "that host") would send this site's credential and patients' records across the network unencrypted; use the server's https address.")
         }
         guard !credential.isEmpty, credential.count <= 256, !credential.contains(where: \.isWhitespace) else {
             throw ClinicError(.invalid, "The credential is empty or malformed; paste it exactly as the server's administrator gave it.")
@@ -29,6 +35,12 @@ extension Clinic {
         // The same server keeps the address as stored, so its pinned log and cursor stay.
         let stored = known == address ? current?.url ?? address : address
         try storing { () throws(StoreError) in try store.syncState.setRemote(url: stored, credential: credential) }
+    }
+
+    /// This machine: localhost, 127.0.0.0/8 or ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// One spelling per server: lowercase scheme and host, no default port, no trailing slash; nil when not http(s).

@@ -346,6 +346,8 @@ public struct APIErrorCode: WireCode {
     public static let methodNotAllowed = APIErrorCode(rawValue: "method-not-allowed")
     /// The body's Content-Type is not the one the route reads.
     public static let unsupportedMediaType = APIErrorCode(rawValue: "unsupported-media-type")
+    /// The request's body did not arrive in time.
+    public static let requestTimeout = APIErrorCode(rawValue: "request-timeout")
     /// Too many requests from this address; wait the seconds in Retry-After.
     public static let rateLimited = APIErrorCode(rawValue: "rate-limited")
 

@@ -46,6 +46,7 @@ enum Hint {
         case .fasterThanGuide: " Give the reason with --faster-reason; nothing was written."
         case .notFound where error.storeError == nil: " `accord patient show` and `accord taper show` list what the patient has."
         case .serverChange: " If it is, repeat with --new-server. Nothing was changed."
+        case .insecure: " On a network you trust (a test bench), repeat with --insecure. Nothing was changed."
         case .alreadyExists, .notAllowed, .invalid: " Nothing was written."
         default: ""
         }

@@ -55,21 +55,34 @@ struct RemoteCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "add", abstract: "Store the server's address and this site's credential (kept in the store, mode 0600).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The server's address, e.g. https://sync.example.org") var url: String
-        @Option(help: "The credential printed by `accord-server site add`.") var credential: String
+        @Option(help: "The credential printed by `accord-server site add`. Better kept off the command line: without this option it is read from $ACCORD_SYNC_CREDENTIAL, else from standard input.")
+        var credential: String?
         @Flag(name: .customLong("new-server"), help: "Confirm a change to a different server: its audit log is trusted anew and its feed read from the start.")
         var newServer = false
+        @Flag(help: "Allow plain http to another machine (a network you trust); the credential and records cross it unencrypted.")
+        var insecure = false
 
         func validate() throws {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
                 throw ValidationError("'\(url)' is not an http or https address, e.g. https://sync.example.org.")
             }
-            guard !credential.isEmpty, credential.count <= 256, !credential.contains(where: \.isWhitespace) else {
-                throw ValidationError("The credential is empty or malformed; paste it exactly as `accord-server site add` printed it.")
+        }
+
+        /// The credential from the option, the environment, or one line of standard input (not echoed on a terminal).
+        func credentialGiven() throws -> String {
+            let given = credential ?? ProcessInfo.processInfo.environment["ACCORD_SYNC_CREDENTIAL"].flatMap { $0.isEmpty ? nil : $0 } ?? {
+                if isatty(STDIN_FILENO) != 0 { return getpass("Site credential (from `accord-server site add`): ").map { String(cString: $0) } }
+                return readLine(strippingNewline: true)
+            }()
+            guard let text = given?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 256, !text.contains(where: \.isWhitespace) else {
+                throw ValidationError("The credential is missing, empty or malformed; give it on standard input or in $ACCORD_SYNC_CREDENTIAL exactly as `accord-server site add` printed it.")
             }
+            return text
         }
 
         func run() throws {
-            try Clinic(store: try store.open()).connect(server: URL(string: url)!, credential: credential, newServer: newServer)
+            try Clinic(store: try store.open()).connect(server: URL(string: url)!, credential: try credentialGiven(), newServer: newServer,
+                                                         allowInsecure: insecure)
             print("This store now syncs with \(url). Run `accord sync`.")
         }
     }

@@ -185,10 +185,17 @@ struct ConnectTests {
     func spelling() throws {
         let store = try EventStore.inMemory(site: "north", clinicianName: "Dr. Pin")
         let clinic = Clinic(store: store)
-        try clinic.connect(server: URL(string: "http://Sync.Example.org:80/")!, credential: "c1")
+        do {
+            try clinic.connect(server: URL(string: "http://Sync.Example.org:80/")!, credential: "c1")
+            Issue.record("plain http to another machine was accepted without --insecure")
+        } catch {
+            #expect(error.code == .insecure)
+        }
+        #expect(try store.syncState.remote() == nil, "nothing stored")
+        try clinic.connect(server: URL(string: "http://Sync.Example.org:80/")!, credential: "c1", allowInsecure: true)
         #expect(try store.syncState.remote()?.url == "http://sync.example.org")
         try store.syncState.setLogState(serverKey: "key", checkpoint: "{}")
-        try clinic.connect(server: URL(string: "HTTP://sync.example.org/")!, credential: "c2")
+        try clinic.connect(server: URL(string: "HTTP://sync.example.org/")!, credential: "c2", allowInsecure: true)
         #expect(try store.syncState.logState().serverKey == "key", "the pin stays for the same server")
         #expect(try store.syncState.remote()?.credential == "c2")
         do {
@@ -202,5 +209,25 @@ struct ConnectTests {
         #expect(try store.syncState.remote()?.url == "https://other.example.org")
         #expect(try store.syncState.logState().serverKey == nil, "a new server is trusted anew")
         #expect(throws: ClinicError.self) { try clinic.connect(server: URL(string: "ftp://x.org")!, credential: "c") }
+        // This machine needs no confirmation.
+        let local = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. Local"))
+        for address in ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"] {
+            try local.connect(server: URL(string: address)!, credential: "c", newServer: true)
+        }
+    }
+
+    @Test("accord remote add reads the credential from the environment or standard input when it is not on the command line")
+    func credentialOffTheCommandLine() throws {
+        let folder = TemporaryDirectory("credential")
+        defer { folder.remove() }
+        let home = folder.path("store")
+        #expect(try Run.accord(["init", "--site", "north", "--clinician", "Dr. Quiet"], store: home).status == 0)
+        let piped = try Run.accord(["remote", "add", "http://127.0.0.1:9"], store: home, input: "acs_from-stdin\n")
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(try EventStore.open(at: home).syncState.remote()?.credential == "acs_from-stdin")
+        let empty = try Run.accord(["remote", "add", "http://127.0.0.1:9"], store: home, input: "")
+        #expect(empty.status != 0 && empty.stderr.contains("credential is missing"), "\(empty.stderr)")
+        let remote = try Run.accord(["remote", "add", "http://10.1.2.3:8080", "--credential", "acs_x", "--new-server"], store: home)
+        #expect(remote.status != 0 && remote.stderr.contains("unencrypted") && remote.stderr.contains("--insecure"), "\(remote.stderr)")
     }
 }

@@ -62,7 +62,7 @@ struct ServerHardeningTests {
         let credential = try server.addSite("north")
         var statuses: [Int] = []
         var retryAfter: String?
-        for path in [SyncWire.healthPath, SyncWire.eventsPath, SyncWire.checkpointPath, SyncWire.sitePath, "/audit", SyncWire.eventsPath, SyncWire.healthPath, SyncWire.sitePath] {
+        for path in [SyncWire.healthPath, SyncWire.eventsPath, SyncWire.checkpointPath, SyncWire.sitePath, SyncWire.keysPath, SyncWire.eventsPath, "/audit", SyncWire.sitePath] {
             let reply = try await HTTP.send("GET", server.url + path, credential: credential)
             statuses.append(reply.status)
             if reply.status == 429 { retryAfter = reply.headers["retry-after"] }
@@ -144,6 +144,45 @@ struct ServerHardeningTests {
         let versions = try #require((try JSONSerialization.jsonObject(with: Data(audit.utf8)) as? [[String: Any]])?.first?["versions"] as? [[String: Any]])
         #expect(versions.map { $0["change"] as? String } == ["signed", "ended"])
         #expect(versions[0]["patientAgreed"] as? String == "in-person" && versions[1]["patientAgreed"] == nil, "\(versions)")
+    }
+}
+
+/// Connections that never finish: headers cut short, a body promised and never sent.
+@Suite("Server timeouts")
+struct ServerTimeoutTests {
+    /// Runs a Python socket client (the test needs raw, unfinished HTTP) and returns what it printed.
+    func socketClient(_ script: String) throws -> String {
+        let result = try Run.process(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("headers never finished: the connection is closed after the idle timeout; a body never sent: 408 after the body timeout")
+    func slowClients() throws {
+        let folder = TemporaryDirectory("timeouts")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, extraArguments: ["--idle-timeout", "3", "--body-timeout", "1"])
+        let credential = try server.addSite("north")
+        let headers = try socketClient("""
+            import socket, time
+            s = socket.create_connection(("127.0.0.1", \(server.port)))
+            s.sendall(b"GET /health HTTP/1.1\\r\\nHost: x\\r\\n")
+            start = time.time(); s.settimeout(30)
+            data = s.recv(1000)
+            print(round(time.time() - start, 1), len(data))
+            """)
+        let closedAfter = Double(headers.split(separator: " ").first ?? "") ?? 99
+        #expect(closedAfter < 8, "closed after \(headers)")
+        let body = try socketClient("""
+            import socket, time
+            s = socket.create_connection(("127.0.0.1", \(server.port)))
+            s.sendall(b"POST /v1/events HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer \(credential)\\r\\nContent-Type: application/x-ndjson\\r\\nContent-Length: 1000\\r\\n\\r\\nabc")
+            start = time.time(); s.settimeout(30)
+            data = s.recv(1000)
+            print(round(time.time() - start, 1), data.split(b"\\r\\n")[0].decode())
+            """)
+        #expect(body.contains("408"), "\(body)")
+        #expect((Double(body.split(separator: " ").first ?? "") ?? 99) < 8, "\(body)")
     }
 }
 

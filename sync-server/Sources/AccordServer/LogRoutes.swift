@@ -9,6 +9,7 @@ import Hummingbird
 /// consistency proof between two checkpoints.
 struct LogRoutes {
     let repository: any SyncRepository
+    let bodyTimeout: Duration
 
     static func json<T: Encodable>(_ value: T) throws -> Response {
         let encoder = JSONEncoder()
@@ -21,9 +22,7 @@ struct LogRoutes {
     func repin(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }
         try APIError.requireContentType(request, "application/json")
-        var request = request
-        let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: 8192) } catch { throw APIError.tooLarge("A re-pin notice is at most 8192 bytes.") }
+        let buffer = try await BodyReading.collect(request, upTo: 8192, timeout: bodyTimeout, tooLarge: "A re-pin notice is at most 8192 bytes.")
         guard let notice = try? JSONDecoder().decode(RepinNotice.self, from: Data(buffer.readableBytesView)),
               SyncWire.isValidStoreID(notice.store), (1...200).contains(notice.clinician.count) else {
             throw APIError.badRequest("The body must be JSON: {\"from\": checkpoint or absent, \"to\": checkpoint, \"store\": store id, \"clinician\": name}.")
@@ -86,16 +85,14 @@ struct LogRoutes {
 /// `POST /v1/keys`: a site registers its clinician's public key; an administrator approves it.
 struct KeyRoutes {
     let repository: any SyncRepository
+    let bodyTimeout: Duration
     let maximumBodyBytes = 4096
 
     func register(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }
         try APIError.requireContentType(request, "application/json")
-        var request = request
-        let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: maximumBodyBytes) } catch {
-            throw APIError.tooLarge("A key registration is at most \(maximumBodyBytes) bytes.")
-        }
+        let buffer = try await BodyReading.collect(request, upTo: maximumBodyBytes, timeout: bodyTimeout,
+                                                   tooLarge: "A key registration is at most \(maximumBodyBytes) bytes.")
         guard let registration = try? JSONDecoder().decode(KeyRegistration.self, from: Data(buffer.readableBytesView)) else {
             throw APIError.badRequest("The body must be JSON: {\"publicKey\": base64, \"clinicianId\": uuid, \"clinicianName\": text}.")
         }

@@ -12,13 +12,8 @@ struct SyncRoutes {
     func push(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }
         try APIError.requireContentType(request, SyncWire.contentType)
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: configuration.maximumBodyBytes)
-        } catch {
-            throw APIError.tooLarge("The request body is over \(configuration.maximumBodyBytes) bytes; send fewer events per request.")
-        }
+        let buffer = try await BodyReading.collect(request, upTo: configuration.maximumBodyBytes, timeout: configuration.bodyTimeout,
+                                                   tooLarge: "The request body is over \(configuration.maximumBodyBytes) bytes; send fewer events per request.")
         let lines = SyncWire.pushLines(try body(Data(buffer.readableBytesView), encoding: request.headers[.contentEncoding]))
         guard !lines.isEmpty else { throw APIError.badRequest("The body holds no events; send one '<id> <event bytes>' line per event.") }
         guard lines.count <= configuration.maximumBatch else {

@@ -19,7 +19,7 @@ public enum SyncServer {
         let authenticated = router.group().add(middleware: SiteAuthentication(repository: repository, refusals: refusals))
         authenticated.post(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.push(request, context: context) }
         authenticated.get(RouterPath(SyncWire.eventsPath)) { request, context in try await routes.pull(request, context: context) }
-        let log = LogRoutes(repository: repository)
+        let log = LogRoutes(repository: repository, bodyTimeout: configuration.bodyTimeout)
         authenticated.get(RouterPath(SyncWire.checkpointPath)) { request, context in try await log.checkpoint(request, context: context) }
         authenticated.get(RouterPath(SyncWire.inclusionPath)) { request, context in try await log.inclusion(request, context: context) }
         authenticated.get(RouterPath(SyncWire.consistencyPath)) { request, context in try await log.consistency(request, context: context) }
@@ -28,7 +28,7 @@ public enum SyncServer {
             guard let site = context.site else { throw APIError.unauthorized }
             return try LogRoutes.json(["site": site])
         }
-        let keys = KeyRoutes(repository: repository)
+        let keys = KeyRoutes(repository: repository, bodyTimeout: configuration.bodyTimeout)
         authenticated.post(RouterPath(SyncWire.keysPath)) { request, context in try await keys.register(request, context: context) }
         let pages = AuditPages(repository: repository)
         let audit = router.group(RouterPath("audit")).add(middleware: AuditorAuthentication(repository: repository, refusals: refusals))
@@ -49,6 +49,7 @@ public enum SyncServer {
         }
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord-server"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

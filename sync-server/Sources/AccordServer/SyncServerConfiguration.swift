@@ -13,10 +13,17 @@ public struct SyncServerConfiguration: Sendable {
     public var rateBurst: Int
     /// Refused credentials are written to the audit log as one counted summary per window of this many seconds.
     public var refusalWindowSeconds: Int
+    /// How long a connection may sit idle (no request, or a request's headers not finished) before it is closed.
+    public var idleTimeout: Duration
+    /// How long a request's body may take to arrive before the server answers 408.
+    public var bodyTimeout: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maximumClockSkewMilliseconds: Int64 = 5 * 60 * 1000,
                 maximumBatch: Int = SyncWire.maximumBatch, maximumBodyBytes: Int = SyncWire.maximumBodyBytes,
-                rateLimit: Double = 50, rateBurst: Int = 500, refusalWindowSeconds: Int = 60) {
+                rateLimit: Double = 50, rateBurst: Int = 500, refusalWindowSeconds: Int = 60,
+                idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(30)) {
+        self.idleTimeout = idleTimeout
+        self.bodyTimeout = bodyTimeout
         self.rateLimit = rateLimit
         self.rateBurst = rateBurst
         self.refusalWindowSeconds = refusalWindowSeconds

@@ -81,12 +81,19 @@ struct Serve: AsyncParsableCommand {
     var rateBurst = 500
     @Option(name: .customLong("refusal-window"), help: ArgumentHelp("Refused credentials go to the audit log as one counted summary per address, credential prefix and route per window of this many seconds.", valueName: "seconds"))
     var refusalWindow = 60
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds a connection may sit idle, or take to send a request's headers, before it is closed.", valueName: "seconds"))
+    var idleTimeout = 30
+    @Option(name: .customLong("body-timeout"), help: ArgumentHelp("Seconds a request's body may take to arrive before the answer is 408.", valueName: "seconds"))
+    var bodyTimeout = 30
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535 (0 picks a free port); \(port) is not a port.") }
         guard (1...86_400).contains(maximumClockSkew) else { throw ValidationError("--max-clock-skew must be 1 to 86400 seconds.") }
         guard rateLimit >= 0, rateLimit.isFinite else { throw ValidationError("--rate-limit must be 0 (no limit) or more requests per second.") }
         guard (1...1_000_000).contains(rateBurst) else { throw ValidationError("--rate-burst must be 1 to 1000000 requests.") }
+        guard (1...3600).contains(idleTimeout), (1...3600).contains(bodyTimeout) else {
+            throw ValidationError("--idle-timeout and --body-timeout must be 1 to 3600 seconds.")
+        }
         guard (1...3600).contains(refusalWindow) else { throw ValidationError("--refusal-window must be 1 to 3600 seconds.") }
     }
 
@@ -95,7 +102,8 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let repository = try await database.open(logger: logger)
         let configuration = SyncServerConfiguration(host: host, port: port, maximumClockSkewMilliseconds: Int64(maximumClockSkew) * 1000,
-                                                    rateLimit: rateLimit, rateBurst: rateBurst, refusalWindowSeconds: refusalWindow)
+                                                    rateLimit: rateLimit, rateBurst: rateBurst, refusalWindowSeconds: refusalWindow,
+                                                    idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout))
         let app = SyncServer.buildApplication(repository: repository, configuration: configuration, logger: logger) { port in
             // Tests and scripts read this line to learn the port.
             print("accord-server listening on \(configuration.host):\(port)")
