@@ -91,6 +91,8 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unavailable = Code(name: "unavailable")
         /// The server's answer could not be read or does not check out.
         public static let badAnswer = Code(name: "bad-answer")
+        /// The server's https certificate is not trusted here.
+        public static let untrustedServer = Code(name: "untrusted-server")
         /// The credential belongs to another site than the one this store writes as.
         public static let wrongSite = Code(name: "wrong-site")
         /// The server's audit log failed its check: it was rolled back, rewritten, or is another server.
@@ -338,6 +340,12 @@ struct SyncEngine: Sendable {
             } catch {
                 // A cancelled sync stops here: nothing half-done is recorded, and it is not retried.
                 if error is CancellationError || Task.isCancelled { throw CancellationError() }
+                // A certificate this machine does not trust will not be trusted on the next try either.
+                // (libcurl on Linux reports it as an unknown error whose text names the certificate problem.)
+                if let urlError = error as? URLError,
+                   (-1206 ... -1200).contains(urlError.code.rawValue) || urlError.localizedDescription.contains("SSL certificate problem") {
+                    throw SyncError(.untrustedServer, "The server's https certificate is not trusted on this machine (\(error.localizedDescription)); nothing was sent.")
+                }
                 lastProblem = "the server could not be reached (\(error.localizedDescription))"
             }
             if attempt < attempts {

@@ -64,6 +64,7 @@ enum Hint {
         switch error.code {
         case .noServer: " Add one with `accord remote add URL --credential C`."
         case .badServerAddress, .unauthorized: " Use `accord remote add URL --credential C`."
+        case .untrustedServer: " Install the certificate authority that signed it in this machine's trust store (update-ca-certificates), or check the address."
         case .wrongSite: " Ask the server's administrator for this site's credential (`accord-server site add NAME` enrols it) and set it with `accord remote add URL --credential C`."
         case .unavailable: " Run `accord sync` again later."
         case .auditLogFailed: " Once the administrator confirms the server was restored from a backup, `accord remote repin` shows the checkpoint this site verified and the one the server serves, and with --confirm re-pins (audited) and re-sends what the server lost."

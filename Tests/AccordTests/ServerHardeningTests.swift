@@ -186,6 +186,40 @@ struct ServerTimeoutTests {
     }
 }
 
+/// https in the server itself.
+@Suite("Server TLS")
+struct ServerTLSTests {
+    @Test("with --tls-cert and --tls-key the server answers https only; a site that does not trust the certificate sends nothing and says why")
+    func https() throws {
+        let folder = TemporaryDirectory("tls")
+        defer { folder.remove() }
+        let certificate = folder.path("cert.pem"), key = folder.path("key.pem")
+        let made = try Run.process(URL(fileURLWithPath: "/usr/bin/env"), [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.path,
+            "-out", certificate.path, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let server = try ServerProcess(folder, extraArguments: ["--tls-cert", certificate.path, "--tls-key", key.path])
+        let credential = try server.addSite("north")
+        let https = "https://127.0.0.1:\(server.port)"
+        let trusted = try Run.process(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-s", "--cacert", certificate.path, https + SyncWire.healthPath])
+        #expect(trusted.stdout.contains("\"status\":\"ok\""), "\(trusted.stdout)\(trusted.stderr)")
+        let site = try Run.process(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-s", "--cacert", certificate.path, "-H", "Authorization: Bearer \(credential)", https + SyncWire.sitePath])
+        #expect(site.stdout.contains("north"))
+        let plain = try Run.process(URL(fileURLWithPath: "/usr/bin/env"), ["curl", "-s", "-m", "5", "http://127.0.0.1:\(server.port)" + SyncWire.healthPath])
+        #expect(plain.status != 0, "plain http is not served on the https port")
+
+        let home = folder.path("site")
+        #expect(try Run.accord(["init", "--site", "north", "--clinician", "Dr. North"], store: home).status == 0)
+        #expect(try Run.accord(["patient", "add", "--name", "Tess Ls", "--born", "1970-01-01"], store: home).status == 0)
+        #expect(try Run.accord(["remote", "add", https, "--credential", credential], store: home).status == 0)
+        let untrusted = try Run.accord(["sync"], store: home)
+        #expect(untrusted.status != 0 && untrusted.stderr.contains("not trusted on this machine"), "\(untrusted.stderr)")
+        #expect(try EventStore.open(at: home).syncState.outboxCount() == 1, "nothing was sent")
+        let mismatched = try Run.process(Paths.executable("accord-server"), ["serve", "--port", "0", "--tls-cert", certificate.path] + server.databaseArguments)
+        #expect(mismatched.status != 0 && mismatched.stderr.contains("--tls-cert and --tls-key go together"))
+    }
+}
+
 /// Events are held to their schema on the server too: the canonical bytes, real times, parents that exist.
 @Suite("Strict events on the server")
 struct StrictEventTests {

@@ -19,7 +19,7 @@ struct ServerRouteTests {
         defer { folder.remove() }
         let repository = try await ServerStorage.open(folder.path("server.sqlite").path, signingKey: folder.path("server.key").path)
         let credential = try await repository.addSite("north", now: 1_800_000_000_000)
-        let app = SyncServer.buildApplication(repository: repository, configuration: SyncServerConfiguration(), logger: Logger(label: "test"))
+        let app = try SyncServer.buildApplication(repository: repository, configuration: SyncServerConfiguration(), logger: Logger(label: "test"))
         try await app.test(.router) { client in try await body(client, credential) }
     }
 

@@ -7,7 +7,7 @@ public enum SyncServer {
     public static func buildApplication(
         repository: any SyncRepository, configuration: SyncServerConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let router = Router(context: SyncRequestContext.self)
         let limiter = RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
         let refusals = Refusals(ledger: RefusalLedger(repository: repository, windowSeconds: configuration.refusalWindowSeconds), limiter: limiter)
@@ -49,7 +49,7 @@ public enum SyncServer {
         }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .seconds(configuration.idleTimeout.components.seconds))),
+            server: try ServerTLS.serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord-server"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger

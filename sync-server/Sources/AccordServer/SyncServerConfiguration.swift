@@ -17,11 +17,15 @@ public struct SyncServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// How long a request's body may take to arrive before the server answers 408.
     public var bodyTimeout: Duration
+    /// The certificate chain and private key (PEM files) to serve https with; nil serves plain http.
+    public var tls: (certificateChain: String, privateKey: String)?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, maximumClockSkewMilliseconds: Int64 = 5 * 60 * 1000,
                 maximumBatch: Int = SyncWire.maximumBatch, maximumBodyBytes: Int = SyncWire.maximumBodyBytes,
                 rateLimit: Double = 50, rateBurst: Int = 500, refusalWindowSeconds: Int = 60,
-                idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(30)) {
+                idleTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(30),
+                tls: (certificateChain: String, privateKey: String)? = nil) {
+        self.tls = tls
         self.idleTimeout = idleTimeout
         self.bodyTimeout = bodyTimeout
         self.rateLimit = rateLimit

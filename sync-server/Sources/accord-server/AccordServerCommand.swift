@@ -85,6 +85,10 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout = 30
     @Option(name: .customLong("body-timeout"), help: ArgumentHelp("Seconds a request's body may take to arrive before the answer is 408.", valueName: "seconds"))
     var bodyTimeout = 30
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("The certificate chain to serve https with (PEM); with --tls-key.", valueName: "path"))
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The private key of --tls-cert (PEM, unencrypted, readable by the server only).", valueName: "path"))
+    var tlsKey: String?
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535 (0 picks a free port); \(port) is not a port.") }
@@ -95,6 +99,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--idle-timeout and --body-timeout must be 1 to 3600 seconds.")
         }
         guard (1...3600).contains(refusalWindow) else { throw ValidationError("--refusal-window must be 1 to 3600 seconds.") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: the certificate chain and its private key, both PEM.")
+        }
     }
 
     func run() async throws {
@@ -103,10 +110,11 @@ struct Serve: AsyncParsableCommand {
         let repository = try await database.open(logger: logger)
         let configuration = SyncServerConfiguration(host: host, port: port, maximumClockSkewMilliseconds: Int64(maximumClockSkew) * 1000,
                                                     rateLimit: rateLimit, rateBurst: rateBurst, refusalWindowSeconds: refusalWindow,
-                                                    idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout))
-        let app = SyncServer.buildApplication(repository: repository, configuration: configuration, logger: logger) { port in
+                                                    idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout),
+                                                    tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } })
+        let app = try SyncServer.buildApplication(repository: repository, configuration: configuration, logger: logger) { port in
             // Tests and scripts read this line to learn the port.
-            print("accord-server listening on \(configuration.host):\(port)")
+            print("accord-server listening on \(configuration.host):\(port)\(configuration.tls == nil ? " (plain http: put https in front, or use --tls-cert)" : " (https)")")
             fflush(nil)
         }
         try await app.runService()
