@@ -105,17 +105,9 @@ extension SyncEngine {
     /// for those the server holds, an inclusion proof from the server against a checkpoint consistent with the last
     /// one this site verified.
     public func verify(_ events: [Event]) async throws -> [EventVerification] {
-        guard let remote = try store.syncState.remote(), let base = URL(string: remote.url) else {
-            throw SyncError(.noServer, "No sync server is set for this store; inclusion proofs come from the server.")
-        }
-        guard let credential = try credentials.credential(server: remote.url) else {
-            throw SyncError(.unauthorized, "There is no credential for \(remote.url); ask the server's administrator for one and set it.")
-        }
-        guard let checkpoint = try await checkLog(base: base, credential: credential) else {
-            throw SyncError(.refused, "The server's audit log is empty; nothing can be proved yet.", serverCode: .logEmpty)
-        }
-        var results: [EventVerification] = []
-        for event in events {
+        // What can be checked here comes first, for every entry: its bytes against its id (done when read) and its
+        // signature. The log is asked only afterwards, and its failing for one entry does not stop the others.
+        var results = events.map { event in
             var result = EventVerification(event: event.id, type: event.envelope.type, signature: .notRequired, signingKey: nil,
                                            inLog: .notYetOnServer, logPosition: nil, logSize: nil, problems: [])
             switch event.signatureStatus {
@@ -124,13 +116,39 @@ extension SyncEngine {
             case .unsigned(let reason): result.signature = .unsigned; result.problems.append(reason)
             case .invalid(let reason): result.signature = .invalid; result.problems.append(reason)
             }
-            if try store.syncState.isAcknowledged(event.id) {
+            return result
+        }
+        let checkpoint: Checkpoint, base: URL, credential: String
+        do {
+            (base, credential) = try endpoint()
+            guard let verified = try await checkLog(base: base, credential: credential) else {
+                throw SyncError(.refused, "the server's audit log is empty", serverCode: .logEmpty)
+            }
+            checkpoint = verified
+        } catch let error as SyncError where error.code != .auditLogFailed {
+            // Offline, or no server: the local checks stand, and every entry the server should hold says it was not checked.
+            return try markNotChecked(results, events, because: error.description)
+        }
+        for (index, event) in events.enumerated() where try store.syncState.isAcknowledged(event.id) {
+            do {
                 let reply = try await exchange(request(base, SyncWire.inclusionPath, credential: credential, query: ["event": event.id.hex]))
                 let answer = try decode(InclusionAnswer.self, reply, "inclusion proof")
-                result.inLog = verifyInclusion(answer.proof, at: answer.checkpoint, verified: checkpoint, of: event, problems: &result.problems)
-                if result.inLog == .included { (result.logPosition, result.logSize) = (answer.proof.position, answer.proof.size) }
+                results[index].inLog = verifyInclusion(answer.proof, at: answer.checkpoint, verified: checkpoint, of: event, problems: &results[index].problems)
+                if results[index].inLog == .included { (results[index].logPosition, results[index].logSize) = (answer.proof.position, answer.proof.size) }
+            } catch let error as SyncError {
+                results[index].inLog = .unverified
+                results[index].problems.append("the server gave no inclusion proof: \(error.description)")
             }
-            results.append(result)
+        }
+        return results
+    }
+
+    /// The local results, with every entry the server has acknowledged marked as not checked against the log.
+    func markNotChecked(_ results: [EventVerification], _ events: [Event], because reason: String) throws -> [EventVerification] {
+        var results = results
+        for (index, event) in events.enumerated() where try store.syncState.isAcknowledged(event.id) {
+            results[index].inLog = .notChecked
+            results[index].problems.append("not checked against the server's audit log: \(reason)")
         }
         return results
     }
@@ -184,6 +202,8 @@ public struct EventVerification: Codable, Sendable, Equatable {
         case wrongEntry = "wrong-entry"
         /// The log recorded another signature for this event.
         case signatureDiffers = "signature-differs"
+        /// The server could not be asked (offline, or no server set): only the local checks ran.
+        case notChecked = "not-checked"
     }
 
     /// The entry checked.

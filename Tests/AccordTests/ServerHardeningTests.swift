@@ -307,3 +307,44 @@ struct AccessAuditTests {
         }
     }
 }
+
+/// The kill -9 soak of `scripts/soak`, 50 rounds, on the binaries this test run built.
+@Suite("Kill -9 soak")
+struct SoakTests {
+    @Test("50 rounds of SIGKILL to the server, to syncs and to writes: nothing lost, nothing duplicated, no site diverged, the audit log intact")
+    func soak() throws {
+        let script = Paths.packageRoot.appendingPathComponent("scripts/soak")
+        let result = try Run.process(URL(fileURLWithPath: "/usr/bin/env"),
+                                     ["python3", script.path, "--rounds", "50", "--json", "--bin", Paths.executable("accord").deletingLastPathComponent().path])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)\(result.stderr)")
+        #expect(result.status == 0, "\(report)")
+        #expect(report["rounds"] as? Int == 50)
+        #expect((report["kills"] as? Int ?? 0) > 0, "the soak must actually kill something")
+        #expect(report["lost"] as? Int == 0 && report["duplicated"] as? Int == 0 && report["diverged"] as? Int == 0, "\(report)")
+        #expect(report["auditIntact"] as? Bool == true)
+    }
+}
+
+/// `accord verify` checks what it can without the server, names every entry, and does not stop at the first failure.
+@Suite("accord verify offline")
+struct OfflineVerifyTests {
+    @Test("with the server gone, verify still checks bytes and signatures of every entry and says the log was not checked")
+    func offline() throws {
+        let folder = TemporaryDirectory("verify-offline")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder)
+        let north = try TestSite("north", server: server, folder: folder)
+        _ = try north.addPatient("Vera Fy", mrn: "V1")
+        try north.run("agreement", "sign", "--patient", "V1")
+        try north.sync()
+        server.stop()
+        let result = try north.run("verify", "--patient", "V1", "--json")
+        #expect(result.status != 0, "not fully verified")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]], "\(result.stdout)\(result.stderr)")
+        #expect(entries.count == 2)
+        #expect(entries.allSatisfy { $0["inLog"] as? String == "not-checked" })
+        #expect(entries.contains { $0["signature"] as? String == "valid" })
+        let text = try north.run("verify", "--patient", "V1").stdout
+        #expect(text.contains("check out here") && text.contains("not checked"), "\(text)")
+    }
+}
