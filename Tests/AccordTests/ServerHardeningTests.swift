@@ -54,6 +54,19 @@ struct ServerHardeningTests {
         #expect(try server.admin("audit", "verify").status == 0)
     }
 
+    @Test("refusals still being counted when the server stops cleanly are written before it exits")
+    func refusalsWrittenOnStop() async throws {
+        let folder = TemporaryDirectory("refusals-stop")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, extraArguments: ["--refusal-window", "3600"])
+        _ = try server.addSite("north")
+        for _ in 0..<5 { _ = try await HTTP.send("GET", server.url + SyncWire.eventsPath, credential: "acs_not-a-credential") }
+        server.stop()
+        let summaries = try server.query("SELECT CAST(entry AS TEXT) FROM audit_log WHERE kind = 'credential.refused'")
+        #expect(summaries.count == 1 && summaries[0].contains("5 request(s) to /v1/events"), "\(summaries)")
+        #expect(try server.admin("audit", "verify").status == 0)
+    }
+
     @Test("past its rate an address gets 429 with Retry-After on every route, and is served again after waiting")
     func rateLimit() async throws {
         let folder = TemporaryDirectory("rate")

@@ -1,5 +1,6 @@
 import AccordLog
 import Foundation
+import ServiceLifecycle
 
 /// Refused credentials, counted instead of logged one by one: per minute (or `window`), address, credential prefix
 /// and route, each bucket written to the audit log as one summary once its window has closed. A flood of bad requests
@@ -38,26 +39,22 @@ actor RefusalLedger {
         }
         counts[bucket, default: 0] += 1
         await flush(before: window)
-        // A window that closes with no request after it is written by a timer.
-        if flushing == nil {
-            let delay = UInt64(windowMilliseconds) * 1_000_000
-            flushing = Task { [weak self] in
-                try? await Task.sleep(nanoseconds: delay)
-                await self?.timerFired()
-            }
+        if flushing == nil { scheduleFlush() }
+    }
+
+    /// A window that closes with no request after it is written by a timer, one window later.
+    private func scheduleFlush() {
+        let delay = UInt64(windowMilliseconds) * 1_000_000
+        flushing = Task { [weak self] in
+            try? await Task.sleep(nanoseconds: delay)
+            await self?.timerFired()
         }
     }
 
     private func timerFired() async {
         flushing = nil
         await flush(before: ServerClock.nowMilliseconds() / windowMilliseconds)
-        if !counts.isEmpty {
-            let delay = UInt64(windowMilliseconds) * 1_000_000
-            flushing = Task { [weak self] in
-                try? await Task.sleep(nanoseconds: delay)
-                await self?.timerFired()
-            }
-        }
+        if !counts.isEmpty { scheduleFlush() }
     }
 
     /// Writes one summary entry per bucket of every window before `window`.
@@ -84,5 +81,15 @@ actor RefusalLedger {
             return known
         }
         return "other"
+    }
+}
+
+/// Writes the refusals still being counted when the server stops cleanly (SIGTERM), so a stop loses none of them.
+struct RefusalFlushOnStop: Service {
+    let ledger: RefusalLedger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await ledger.flush(before: .max)
     }
 }

@@ -10,7 +10,8 @@ public enum SyncServer {
     ) throws -> some ApplicationProtocol {
         let router = Router(context: SyncRequestContext.self)
         let limiter = RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
-        let refusals = Refusals(ledger: RefusalLedger(repository: repository, windowSeconds: configuration.refusalWindowSeconds), limiter: limiter)
+        let ledger = RefusalLedger(repository: repository, windowSeconds: configuration.refusalWindowSeconds)
+        let refusals = Refusals(ledger: ledger, limiter: limiter)
         router.add(middleware: RateLimiting(limiter: limiter))
         router.get(RouterPath(SyncWire.healthPath)) { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
@@ -51,6 +52,7 @@ public enum SyncServer {
             router: router,
             server: try ServerTLS.serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord-server"),
+            services: [RefusalFlushOnStop(ledger: ledger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )
