@@ -368,7 +368,7 @@ struct AuditTests {
         #expect(try await HTTP.send("GET", server.url + "/audit", credential: auditor).status == 200)
         try server.admin("auditor", "revoke", "carol")
         #expect(try await HTTP.send("GET", server.url + "/audit", credential: auditor).status == 401)
-        try await Task.sleep(for: .milliseconds(2500))  // refusals are written as counted summaries once their window closes
+        try await Task.sleep(for: .seconds(4))  // refusals are written as counted summaries once their window closes
         let log = try Run.process(Paths.executable("accord-server"), ["audit", "verify", "--json"] + server.databaseArguments)
         #expect(log.status == 0)
         let text = backend == .postgres ? "convert_from(entry, 'UTF8')" : "CAST(entry AS TEXT)"
