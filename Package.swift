@@ -121,7 +121,7 @@ let package = Package(
         // Prints the sync figures: `scripts/build-release && .build/release/accord-sync-bench`.
         .executableTarget(
             name: "accord-sync-bench",
-            dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient"],
+            dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/accord-sync-bench"
         ),
         // Prints the audit figures: `scripts/build-release && .build/release/accord-audit-bench`.

@@ -3,6 +3,8 @@
 // on a fresh SQLite database by default, or N in front of the (empty) PostgreSQL database given. With several
 // instances, site A pushes through the first and site B pulls through the second; the load sites take turns.
 // `scripts/sync-bench-all` runs SQLite, PostgreSQL with one instance and with two, one after the other.
+// `--json` prints one object instead of lines; every run also measures the machine's floor (`Floor.swift`) and prints
+// it beside the end-to-end figure, since the same binary measures up to 2x apart on two machines of this kind.
 import AccordCore
 import AccordStore
 import AccordSync
@@ -12,7 +14,8 @@ import Foundation
 import FoundationNetworking
 #endif
 
-func report(_ line: String) { print(line); fflush(nil) }
+let json = CommandLine.arguments.contains("--json")
+func report(_ line: String) { if !json { print(line); fflush(nil) } }
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 func format(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
 func percentile(_ values: [Double], _ p: Double) -> Double {
@@ -24,6 +27,7 @@ var options = (events: 100_000, sites: 50, requests: 40, batch: 10, instances: 1
 var postgresURL: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
+    if flag == "--json" { continue }
     if flag == "--database", let url = arguments.next() { postgresURL = url; continue }
     guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: accord-sync-bench [--events N] [--sites N] [--requests N] [--database postgres://... --instances N]") }
     switch flag {
@@ -63,7 +67,8 @@ for instance in 0..<options.instances {
     FileManager.default.createFile(atPath: log.path, contents: nil)
     let server = Process()
     server.executableURL = products.appendingPathComponent("accord-server")
-    server.arguments = ["serve", "--port", "0"] + databaseArguments
+    // The benchmark measures capacity: the per-address rate limit (a policy, on by default) is off.
+    server.arguments = ["serve", "--port", "0", "--rate-limit", "0"] + databaseArguments
     server.environment = ["LOG_LEVEL": "warning"]
     let logHandle = try FileHandle(forWritingTo: log)
     server.standardOutput = logHandle
@@ -167,6 +172,7 @@ func post(_ body: Data, credential: String, to url: String) async throws -> Doub
     request.httpMethod = "POST"
     request.httpBody = body
     request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
+    request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
     let start = now()
     let status: Int = try await withCheckedThrowingContinuation { continuation in
         session.dataTask(with: request) { _, response, error in
@@ -193,3 +199,19 @@ let loadLatencies = try await withThrowingTaskGroup(of: [Double].self) { group i
 let loadSeconds = now() - loadStart
 report("\(options.sites) sites pushing \(options.batch)-event batches at once (\(loadLatencies.count) requests):")
 report("  \(format(Double(loadLatencies.count) / loadSeconds, 0)) requests/s, p50 \(format(percentile(loadLatencies, 0.5))) ms, p99 \(format(percentile(loadLatencies, 0.99))) ms")
+
+// 4. The machine's floor, in the same run: what this disk does for a durable append-only table with a unique random id.
+let floor = try Floor.rowsPerSecond(in: work)
+let endToEnd = Double(drafts.count) / (pushSeconds + pullSeconds)
+report("Floor: \(format(floor, 0)) rows/s (durable append-only table, unique random 32-byte id, 1,000 rows per commit, WAL, synchronous=FULL); end to end is \(format(endToEnd / floor, 2))x the floor (goal at least 0.5)")
+if json {
+    let figures: [String: Any] = [
+        "backend": postgresURL == nil ? "sqlite" : "postgres", "instances": options.instances, "events": drafts.count,
+        "endToEndEventsPerSecond": endToEnd.rounded(), "pushSeconds": pushSeconds, "pullSeconds": pullSeconds,
+        "latencyMedianMs": percentile(latencies, 0.5), "latencyP90Ms": percentile(latencies, 0.9),
+        "pushWireRatio": pushWire, "pullWireRatio": pullWire,
+        "concurrentRequestsPerSecond": (Double(loadLatencies.count) / loadSeconds).rounded(), "concurrentP99Ms": percentile(loadLatencies, 0.99),
+        "floorRowsPerSecond": floor.rounded(), "endToEndToFloor": endToEnd / floor,
+    ]
+    print(String(decoding: try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]), as: UTF8.self))
+}
