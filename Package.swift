@@ -113,15 +113,17 @@ let package = Package(
         .executableTarget(
             name: "accord-bench",
             dependencies: [
-                "AccordCore", "AccordStore", "AccordSchema",
+                "AccordCore", "AccordStore", "AccordSchema", "BenchmarkSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/accord-bench"
         ),
+        // What the benchmarks share: the machine's floor, measured in the same run as the figures held against it.
+        .target(name: "BenchmarkSupport", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], path: "Benchmarks/BenchmarkSupport"),
         // Prints the sync figures: `scripts/build-release && .build/release/accord-sync-bench`.
         .executableTarget(
             name: "accord-sync-bench",
-            dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["AccordCore", "AccordStore", "AccordSync", "AccordSyncClient", "BenchmarkSupport"],
             path: "Benchmarks/accord-sync-bench"
         ),
         // Prints the audit figures: `scripts/build-release && .build/release/accord-audit-bench`.

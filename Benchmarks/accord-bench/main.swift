@@ -1,8 +1,10 @@
 // Prints the store's performance figures: `scripts/build-release && .build/release/accord-bench [--events N] [--patients N]`.
-// Figures, not pass/fail: the goals are in the issues and the closing notes.
+// Figures, not pass/fail: the goals are in the issues and the closing notes. `--json` prints one object instead of
+// lines, with the machine's floor measured in the same run (`floorRowsPerSecond`) and the import's ratio to it.
 import AccordCore
 import AccordSchema
 import AccordStore
+import BenchmarkSupport
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -12,10 +14,12 @@ struct Options {
     var patients = 10_000
     var appends = 2_000
     var processRuns = 20
+    var json = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
+            if flag == "--json" { json = true; continue }
             guard let value = iterator.next().flatMap(Int.init) else { fatalError("usage: accord-bench [--events N] [--patients N] [--appends N] [--runs N]") }
             switch flag {
             case "--events": events = value
@@ -28,8 +32,9 @@ struct Options {
     }
 }
 
-/// Prints a line at once, so progress shows even when the output goes to a file.
+/// Prints a line at once, so progress shows even when the output goes to a file (not with --json).
 func report(_ line: String) {
+    guard !CommandLine.arguments.contains("--json") else { return }
     print(line)
     fflush(nil)
 }
@@ -180,13 +185,28 @@ report("Single durable append (\(options.appends) appends):")
 report("  median \(format(percentile(latencies, 0.5), 3)) ms, p99 \(format(percentile(latencies, 0.99), 3)) ms (goal: median at most 1 ms)")
 
 // 3. Whole-process reads with the command line.
+var showMedian: Double?
 if FileManager.default.isExecutableFile(atPath: accordBinary.path) {
     let middlePatient = events[options.patients / 2].envelope.patient
     let show = try timeProcess(accordBinary, ["patient", "show", "--json", "--store", storeHome.path, "--patient", middlePatient], runs: options.processRuns)
     report("`accord patient show --json` on the \(options.events)-event store (\(options.processRuns) runs):")
     report("  median \(format(percentile(show, 0.5))) ms, max \(format(show.max()!)) ms (goal at most 50 ms)")
+    showMedian = percentile(show, 0.5)
     let help = try timeProcess(accordBinary, ["--help"], runs: options.processRuns)
     report("`accord --help` (\(options.processRuns) runs): median \(format(percentile(help, 0.5))) ms, max \(format(help.max()!)) ms")
 } else {
     report("(build the accord binary too, `swift build -c release`, to time whole-process commands)")
+}
+
+// 4. The machine's floor, in the same run.
+let floor = try Floor.rowsPerSecond(in: work)
+report("Floor: \(format(floor, 0)) rows/s (durable append-only table, unique random 32-byte id, 1,000 rows per commit, WAL, synchronous=FULL); the store's import is \(format(importRate / floor, 2))x the floor (goal at least 0.7)")
+if options.json {
+    var figures: [String: Any] = [
+        "events": options.events, "importEventsPerSecond": importRate.rounded(), "rawEventsPerSecond": rawRate.rounded(),
+        "appendMedianMs": percentile(latencies, 0.5), "appendP99Ms": percentile(latencies, 0.99),
+        "floorRowsPerSecond": floor.rounded(), "importToFloor": importRate / floor,
+    ]
+    if let showMedian { figures["patientShowMedianMs"] = showMedian }
+    print(String(decoding: try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]), as: UTF8.self))
 }

@@ -9,6 +9,7 @@ import AccordCore
 import AccordStore
 import AccordSync
 import AccordSyncClient
+import BenchmarkSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -3,8 +3,9 @@ import GRDB
 
 /// The machine's floor for durable appends, measured in the same run as the figures held against it: a table with a
 /// unique random 32-byte id and a body the size of an event, 1,000 rows per commit, WAL, synchronous=FULL.
-enum Floor {
-    static func rowsPerSecond(in folder: URL, rows: Int = 100_000, bodyBytes: Int = 344) throws -> Double {
+public enum Floor {
+    /// Rows per second, `rows` of them (100,000 by default) into a new file in `folder`.
+    public static func rowsPerSecond(in folder: URL, rows: Int = 100_000, bodyBytes: Int = 344) throws -> Double {
         let path = folder.appendingPathComponent("floor.sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         var configuration = Configuration()
