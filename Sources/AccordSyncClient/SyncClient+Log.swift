@@ -120,7 +120,7 @@ extension SyncEngine {
         }
         let checkpoint: Checkpoint, base: URL, credential: String
         do {
-            (base, credential) = try endpoint()
+            (_, base, credential) = try endpoint()
             guard let verified = try await checkLog(base: base, credential: credential) else {
                 throw SyncError(.refused, "the server's audit log is empty", serverCode: .logEmpty)
             }

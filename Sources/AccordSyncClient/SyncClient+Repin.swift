@@ -22,7 +22,7 @@ extension SyncEngine {
     /// What a re-pin would do, changing nothing: the pinned and the served checkpoints, and how many of this
     /// site's events would be offered again.
     func repinPlan() async throws -> RepinPlan {
-        let (base, credential) = try endpoint()
+        let (_, base, credential) = try endpoint()
         let state = try store.syncState.logState()
         let pinned = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
         let reply: SyncReply
@@ -41,7 +41,7 @@ extension SyncEngine {
     /// store pins the new checkpoint and key, reads the feed from the start again and puts every event written at
     /// this site back in the outbox. The next sync re-sends what the server lost; it acknowledges the rest as held.
     func repin(_ plan: RepinPlan) async throws {
-        let (base, credential) = try endpoint()
+        let (_, base, credential) = try endpoint()
         var request = request(base, SyncWire.repinPath, credential: credential)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -51,8 +51,8 @@ extension SyncEngine {
         try store.syncState.repin(serverKey: plan.server.key, checkpoint: String(decoding: try JSONEncoder().encode(plan.server), as: UTF8.self))
     }
 
-    /// The server's address and this site's credential, or why there are none.
-    func endpoint() throws -> (URL, String) {
+    /// The stored server, its address and this site's credential, or why there are none.
+    func endpoint() throws -> (remote: SyncRemote, base: URL, credential: String) {
         guard let remote = try store.syncState.remote() else {
             throw SyncError(.noServer, "No sync server is set for this store.")
         }
@@ -62,7 +62,7 @@ extension SyncEngine {
         guard let credential = try credentials.credential(server: remote.url) else {
             throw SyncError(.unauthorized, "There is no credential for \(remote.url); ask the server's administrator for one and set it.")
         }
-        return (base, credential)
+        return (remote, base, credential)
     }
 }
 

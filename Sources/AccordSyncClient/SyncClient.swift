@@ -136,8 +136,7 @@ struct SyncEngine: Sendable {
     }
 
     func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws -> SyncReport {
-        let (base, credential) = try endpoint()
-        guard let remote = try store.syncState.remote() else { throw SyncError(.noServer, "No sync server is set for this store.") }
+        let (remote, base, credential) = try endpoint()
         var report = SyncReport()
         let started = Date()
         // The log is checked before anything is sent or stored: a server whose log was rolled back or rewritten gets
