@@ -41,6 +41,7 @@ let package = Package(
         // The numbered SQL migrations and event JSON Schemas, shipped as resources and read by the code.
         .target(
             name: "AccordSchema",
+            dependencies: ["AccordCore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "schema",
             exclude: ["openapi.yaml"],
             sources: ["swift"],

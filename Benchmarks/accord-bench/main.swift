@@ -2,7 +2,6 @@
 // Figures, not pass/fail: the goals are in the issues and the closing notes. `--json` prints one object instead of
 // lines, with the machine's floor measured in the same run (`floorRowsPerSecond`) and the import's ratio to it.
 import AccordCore
-import AccordSchema
 import AccordStore
 import BenchmarkSupport
 import Foundation
@@ -80,14 +79,14 @@ func makeEvents(count: Int, patients: Int) throws -> [Event] {
     return events
 }
 
-/// The same rows through SQLite's C API alone: one prepared statement, same schema, same pragmas, same batches.
-func rawInsert(_ events: [Event], into path: String, schema: String, batch: Int) throws -> Double {
+/// The same rows through SQLite's C API alone: one prepared statement, same schema (an empty store's file), same
+/// pragmas, same batches.
+func rawInsert(_ events: [Event], into path: String, batch: Int) throws -> Double {
     var db: OpaquePointer?
     guard sqlite3_open(path, &db) == SQLITE_OK else { fatalError("cannot open \(path)") }
     defer { sqlite3_close(db) }
     func exec(_ sql: String) { guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { fatalError(String(cString: sqlite3_errmsg(db))) } }
     exec("PRAGMA journal_mode = WAL"); exec("PRAGMA synchronous = FULL"); exec("PRAGMA cache_size = -32768")
-    exec(schema)
     var statement: OpaquePointer?
     sqlite3_prepare_v2(db, "INSERT INTO events (id, patient, type, site, hlc_wall, hlc_logical, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING", -1, &statement, nil)
     defer { sqlite3_finalize(statement) }
@@ -97,7 +96,7 @@ func rawInsert(_ events: [Event], into path: String, schema: String, batch: Int)
             exec("BEGIN IMMEDIATE")
             for event in events[start..<min(start + batch, events.count)] {
                 let e = event.envelope
-                sqlite3_bind_text(statement, 1, event.id.hex, -1, transient)
+                _ = event.id.bytes.withUnsafeBytes { sqlite3_bind_blob(statement, 1, $0.baseAddress, Int32($0.count), transient) }
                 sqlite3_bind_text(statement, 2, e.patient, -1, transient)
                 sqlite3_bind_text(statement, 3, e.type.rawValue, -1, transient)
                 sqlite3_bind_text(statement, 4, e.site, -1, transient)
@@ -163,8 +162,8 @@ let importSeconds = try seconds {
         try store.importEvents(Array(events[start..<min(start + batch, events.count)]))
     }
 }
-let schema = try SchemaResources.sqliteMigrations().map(\.sql).joined(separator: "\n")
-let rawSeconds = try rawInsert(events, into: work.appendingPathComponent("raw.sqlite").path, schema: schema, batch: batch)
+let rawStore = try EventStore.create(at: work.appendingPathComponent("raw"), site: "bench", clinicianName: "Dr. Bench")
+let rawSeconds = try rawInsert(events, into: rawStore.databaseURL.path, batch: batch)
 let importRate = Double(events.count) / importSeconds, rawRate = Double(events.count) / rawSeconds
 report("Batched import (\(batch) per transaction):")
 report("  store API: \(format(importRate, 0)) events/s (\(format(importSeconds)) s)")

@@ -18,6 +18,15 @@ public struct EventID: Hashable, Comparable, Codable, Sendable, CustomStringConv
         self.hex = hex
     }
 
+    /// Accepts the 32 bytes an id is stored as; nil for any other length.
+    public init?(bytes: Data) {
+        guard bytes.count == 32 else { return nil }
+        self.hex = HexEncoding.encode(bytes)
+    }
+
+    /// The 32 bytes of the hash: how stores and servers keep the id, half the size of its hex digits in an index.
+    public var bytes: Data { HexEncoding.decode(hex)! }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let id = EventID(hex: text) else {
@@ -52,6 +61,28 @@ public enum HexEncoding {
             out.append(digits[Int(byte & 0x0f)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes `text` spells in lowercase hex; nil when it has an odd length or any other character.
+    public static func decode(_ text: String) -> Data? {
+        let digits = Array(text.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        var bytes = Data(capacity: digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func value(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 48...57: digit - 48
+        case 97...102: digit - 87
+        default: nil
+        }
     }
 
     static func isLowercaseHexDigit(_ c: UInt8) -> Bool {

@@ -14,7 +14,7 @@ enum EventRows {
     static func insert(_ event: Event, _ db: Database) throws -> Bool {
         let statement = try db.cachedStatement(sql: insertSQL)
         let envelope = event.envelope
-        statement.setUncheckedArguments([event.id.hex, envelope.patient, envelope.type.rawValue, envelope.site,
+        statement.setUncheckedArguments([event.id.bytes, envelope.patient, envelope.type.rawValue, envelope.site,
                                          envelope.hlc.wall, Int64(envelope.hlc.logical), event.bytes, event.signature])
         try statement.execute()
         return db.changesCount > 0
@@ -33,18 +33,22 @@ enum EventRows {
     }
 
     static func fetch(patient: String, idPrefix: String, _ db: Database) throws -> [Event] {
-        try decode(Row.fetchAll(db, sql: "SELECT id, body, signature FROM events WHERE id >= ? AND id < ? AND patient = ? LIMIT 2",
-                                arguments: [idPrefix, idPrefix + "~", patient]))
+        // Ids are stored as bytes: the prefix's hex digits become the lowest and highest ids that start with them.
+        let padding = 64 - idPrefix.utf8.count
+        guard padding >= 0, let lowest = HexEncoding.decode(idPrefix + String(repeating: "0", count: padding)),
+              let highest = HexEncoding.decode(idPrefix + String(repeating: "f", count: padding)) else { return [] }
+        return try decode(Row.fetchAll(db, sql: "SELECT id, body, signature FROM events WHERE id BETWEEN ? AND ? AND patient = ? LIMIT 2",
+                                       arguments: [lowest, highest, patient]))
     }
 
     /// Decodes rows, checking each body against its id: a mismatch means the file was altered or damaged.
     static func decode(_ rows: [Row]) throws -> [Event] {
         try rows.map { row in
-            let idText: String = row["id"]
+            let idBytes: Data = row["id"]
             let body: Data = row["body"]
             let signature: Data? = row["signature"]
-            guard let id = EventID(hex: idText) else {
-                throw StoreError(.damaged, "The store holds an event with a malformed id (\(idText.prefix(12))); it is damaged. Restore it from a backup.")
+            guard let id = EventID(bytes: idBytes) else {
+                throw StoreError(.damaged, "The store holds an event with a malformed id (\(idBytes.count) bytes); it is damaged. Restore it from a backup.")
             }
             do {
                 return try Event(bytes: body, expectedID: id, signature: signature)

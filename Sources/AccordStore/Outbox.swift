@@ -6,7 +6,7 @@ import GRDB
 enum Outbox {
     static func add(_ event: Event, _ db: Database) throws {
         try db.cachedStatement(sql: "INSERT INTO outbox (seq) SELECT seq FROM events WHERE id = ? ON CONFLICT DO NOTHING")
-            .execute(arguments: [event.id.hex])
+            .execute(arguments: [event.id.bytes])
     }
 }
 
@@ -87,7 +87,7 @@ extension SyncState {
                 WHERE o.refused_code IS NULL ORDER BY o.seq LIMIT ?
                 """, arguments: [limit + excluding.count])
             return rows.compactMap { row -> (id: EventID, bytes: Data, signature: Data?)? in
-                guard let id = EventID(hex: row["id"]), !excluding.contains(id) else { return nil }
+                guard let id = EventID(bytes: row["id"]), !excluding.contains(id) else { return nil }
                 return (id, row["body"], row["signature"])
             }.prefix(limit).map { $0 }
         }
@@ -102,10 +102,10 @@ extension SyncState {
     public func recordPushOutcome(acknowledged: [EventID], refused: [RefusedEvent]) throws(StoreError) {
         try write { db in
             let delete = try db.cachedStatement(sql: "DELETE FROM outbox WHERE seq = (SELECT seq FROM events WHERE id = ?)")
-            for id in acknowledged { try delete.execute(arguments: [id.hex]) }
+            for id in acknowledged { try delete.execute(arguments: [id.bytes]) }
             for refusal in refused {
                 try db.execute(sql: "UPDATE outbox SET refused_code = ?, refused_reason = ? WHERE seq = (SELECT seq FROM events WHERE id = ?)",
-                               arguments: [refusal.code, refusal.reason, refusal.event.hex])
+                               arguments: [refusal.code, refusal.reason, refusal.event.bytes])
             }
         }
     }
@@ -117,7 +117,7 @@ extension SyncState {
                 SELECT e.id, o.refused_code, o.refused_reason FROM outbox o JOIN events e ON e.seq = o.seq
                 WHERE o.refused_code IS NOT NULL ORDER BY o.seq
                 """).compactMap { row in
-                EventID(hex: row["id"]).map { RefusedEvent(event: $0, code: row["refused_code"], reason: row["refused_reason"]) }
+                EventID(bytes: row["id"]).map { RefusedEvent(event: $0, code: row["refused_code"], reason: row["refused_reason"]) }
             }
         }
     }
@@ -202,7 +202,7 @@ extension SyncState {
     /// Whether the server has acknowledged `event` (it is no longer in the outbox).
     public func isAcknowledged(_ event: EventID) throws(StoreError) -> Bool {
         try read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox o JOIN events e ON e.seq = o.seq WHERE e.id = ?", arguments: [event.hex]) != true
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox o JOIN events e ON e.seq = o.seq WHERE e.id = ?", arguments: [event.bytes]) != true
         }
     }
 }

@@ -10,7 +10,10 @@ enum StoreMigrations {
         }
         var migrator = DatabaseMigrator()
         for file in files {
-            migrator.registerMigration(file.name) { db in try db.execute(sql: file.sql) }
+            migrator.registerMigration(file.name) { db in
+                SchemaFunctions.register(in: db)
+                try db.execute(sql: file.sql)
+            }
         }
         return migrator
     }

@@ -199,25 +199,37 @@ struct AuditTests {
         #expect(try north.run("verify", "--patient", "A1").status != 0)
     }
 
-    @Test("a database from before events kept their log position is upgraded in place: every position filled in, the log verifies, proofs are served")
+    @Test("a database from before events kept their log position (ids as hex, no store column) is upgraded in place: every position filled in, ids stored as bytes, the log verifies, proofs are served")
     func upgradeFillsLogPositions() throws {
         defer { folder.remove() }
         let (server, north, _) = try setUp()
         server.stop()
-        let database = try DatabaseQueue(path: server.database.path)
+        var withoutForeignKeys = Configuration()
+        withoutForeignKeys.foreignKeysEnabled = false  // as a migration runs: the table is rebuilt under the feed's rows
+        let database = try DatabaseQueue(path: server.database.path, configuration: withoutForeignKeys)
         let logged: [String: Int] = try database.read { db in
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT event_id, position FROM audit_log WHERE event_id IS NOT NULL").map {
                 ($0["event_id"] as String, $0["position"] as Int)
             })
         }
         #expect(logged.count == 4)
-        // Back to the shape migrations 0001 and 0002 left: no position column, the index on the log's event ids.
+        // Back to the shape migrations 0001 and 0002 left: ids as 64 hex digits, no position or store column, the
+        // index on the log's event ids. Migrations 0003 to 0005 then run on it as on a real old database.
         try database.write { db in
             try db.execute(sql: """
-                DROP INDEX events_by_audit_position;
-                ALTER TABLE events DROP COLUMN audit_position;
+                CREATE TABLE events_as_shipped (
+                    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE CHECK (length(id) = 64), patient TEXT NOT NULL,
+                    site TEXT NOT NULL, type TEXT NOT NULL, hlc_wall INTEGER NOT NULL, hlc_logical INTEGER NOT NULL,
+                    body BLOB NOT NULL, received_at TEXT NOT NULL, signature BLOB) STRICT;
+                INSERT INTO events_as_shipped SELECT seq, lower(hex(id)), patient, site, type, hlc_wall, hlc_logical, body, received_at, signature
+                    FROM events ORDER BY seq;
+                DROP TABLE events;
+                ALTER TABLE events_as_shipped RENAME TO events;
+                CREATE INDEX events_by_patient ON events (patient, seq);
+                CREATE TRIGGER events_refuse_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+                CREATE TRIGGER events_refuse_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
                 CREATE UNIQUE INDEX audit_log_by_event ON audit_log (event_id) WHERE event_id IS NOT NULL;
-                DELETE FROM grdb_migrations WHERE identifier = '0003_audit_position_on_events';
+                DELETE FROM grdb_migrations WHERE identifier >= '0003';
                 """)
         }
         try database.close()
@@ -225,7 +237,8 @@ struct AuditTests {
         let upgraded = try DatabaseQueue(path: server.database.path)
         let positions: [String: Int?] = try upgraded.read { db in
             #expect(try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE name = 'audit_log_by_event'") == nil)
-            return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, audit_position FROM events").map {
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE typeof(id) = 'blob' AND length(id) = 32") == logged.count)
+            return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT lower(hex(id)) AS id, audit_position FROM events").map {
                 ($0["id"] as String, $0["audit_position"] as Int?)
             })
         }
@@ -275,13 +288,13 @@ struct AuditTests {
                 try db.execute(sql: "UPDATE audit_log SET position = ? WHERE position = 1000000", arguments: [accepted[2]])
             case .editEventBody:
                 let id = try String.fetchOne(db, sql: "SELECT event_id FROM audit_log WHERE position = ?", arguments: [target])!
-                try db.execute(sql: "UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'Ann Lee', 'Ann Lie') AS BLOB) WHERE id = ?", arguments: [id])
-                try db.execute(sql: "UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'offered', 'declined') AS BLOB) WHERE id = ?", arguments: [id])
-                try db.execute(sql: "UPDATE events SET body = CAST(replace(CAST(body AS TEXT), '\"in-person\"', '\"verbal\"') AS BLOB) WHERE id = ?", arguments: [id])
+                try db.execute(sql: "UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'Ann Lee', 'Ann Lie') AS BLOB) WHERE id = ?", arguments: [HexEncoding.decode(id)])
+                try db.execute(sql: "UPDATE events SET body = CAST(replace(CAST(body AS TEXT), 'offered', 'declined') AS BLOB) WHERE id = ?", arguments: [HexEncoding.decode(id)])
+                try db.execute(sql: "UPDATE events SET body = CAST(replace(CAST(body AS TEXT), '\"in-person\"', '\"verbal\"') AS BLOB) WHERE id = ?", arguments: [HexEncoding.decode(id)])
             case .swapSignature:
                 let other = try String.fetchOne(db, sql: "SELECT event_id FROM audit_log WHERE position = ?", arguments: [accepted[2]])!
                 let id = try String.fetchOne(db, sql: "SELECT event_id FROM audit_log WHERE position = ?", arguments: [target])!
-                try db.execute(sql: "UPDATE events SET signature = (SELECT signature FROM events WHERE id = ?) WHERE id = ?", arguments: [other, id])
+                try db.execute(sql: "UPDATE events SET signature = (SELECT signature FROM events WHERE id = ?) WHERE id = ?", arguments: [HexEncoding.decode(other), HexEncoding.decode(id)])
             case .insertRow:
                 let size = try Int.fetchOne(db, sql: "SELECT max(position) + 1 FROM audit_log")!
                 let entry = try AuditEntry(position: size, kind: .recordRead, at: "2026-01-01T00:00:00.000Z", site: "north").canonicalBytes()

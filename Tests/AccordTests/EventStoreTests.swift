@@ -134,6 +134,43 @@ struct EventStoreTests {
         }
     }
 
+    @Test("a store from before ids were kept as bytes is upgraded when opened: every event, the outbox and id lookups unchanged")
+    func upgradesHexIDsToBytes() throws {
+        let (store, folder) = try makeStore()
+        defer { folder.remove() }
+        let patient = try register(store)
+        let note = try store.append(EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "walked to the mailbox"))))
+        let before = try store.events(patient: patient)
+        // Back to the shape migrations 0001 to 0006 left: ids as 64 hex digits.
+        var withoutForeignKeys = Configuration()
+        withoutForeignKeys.foreignKeysEnabled = false  // as a migration runs: the table is rebuilt under the outbox's rows
+        let queue = try DatabaseQueue(path: store.databaseURL.path, configuration: withoutForeignKeys)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE events_as_shipped (
+                    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE CHECK (length(id) = 64), patient TEXT NOT NULL CHECK (length(patient) = 36),
+                    type TEXT NOT NULL, site TEXT NOT NULL, hlc_wall INTEGER NOT NULL, hlc_logical INTEGER NOT NULL, body BLOB NOT NULL,
+                    signature BLOB) STRICT;
+                INSERT INTO events_as_shipped SELECT seq, lower(hex(id)), patient, type, site, hlc_wall, hlc_logical, body, signature FROM events ORDER BY seq;
+                DROP TABLE events;
+                ALTER TABLE events_as_shipped RENAME TO events;
+                CREATE INDEX events_by_patient ON events (patient, hlc_wall, hlc_logical, site, id);
+                DELETE FROM grdb_migrations WHERE identifier >= '0007';
+                """)
+        }
+        #expect(try queue.read { try String.fetchOne($0, sql: "SELECT typeof(id) FROM events LIMIT 1") } == "text")
+        try queue.close()
+
+        let upgraded = try EventStore.open(at: store.directory)
+        #expect(try upgraded.events(patient: patient).map(\.id) == before.map(\.id))
+        #expect(try upgraded.event(patient: patient, reference: String(note.id.hex.prefix(7))).id == note.id, "an odd-length prefix still finds the entry")
+        #expect(try upgraded.event(patient: patient, reference: note.id.hex).id == note.id)
+        #expect(try upgraded.syncState.outboxBytes(limit: 10).map(\.id) == before.map(\.id), "the outbox still names every unsent event")
+        let check = try DatabaseQueue(path: store.databaseURL.path)
+        #expect(try check.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events WHERE typeof(id) = 'blob' AND length(id) = 32") } == before.count)
+        #expect(throws: DatabaseError.self, "still append-only") { try check.write { try $0.execute(sql: "DELETE FROM events") } }
+    }
+
     @Test("a store written by a newer Accord is refused, untouched")
     func newerSchema() throws {
         let (store, folder) = try makeStore()

@@ -169,13 +169,13 @@ final class ServerProcess: @unchecked Sendable {
     /// Every event id the server holds, read straight from its database.
     func eventIDs(patient: String? = nil) throws -> [String] {
         let condition = patient.map { " WHERE patient = '\($0)'" } ?? ""
-        return try query("SELECT id FROM events\(condition) ORDER BY seq")
+        return try query("SELECT \(backend == .postgres ? "encode(id, 'hex')" : "lower(hex(id))") FROM events\(condition) ORDER BY seq")
     }
 
     /// An event's stored signature in lowercase hex, read straight from the server's database.
     func signatureHex(event id: String) throws -> String? {
-        let sql = backend == .postgres ? "SELECT encode(signature, 'hex') FROM events WHERE id = '\(id)'"
-                                       : "SELECT lower(hex(signature)) FROM events WHERE id = '\(id)'"
+        let sql = backend == .postgres ? "SELECT encode(signature, 'hex') FROM events WHERE id = decode('\(id)', 'hex')"
+                                       : "SELECT lower(hex(signature)) FROM events WHERE id = X'\(id)'"
         return try query(sql).first
     }
 

@@ -11,7 +11,7 @@ extension PostgresSyncRepository: ServerRepository {
             var checker = AuditLogChecker(serverKey: serverKey)
             let rows = try await connection.query("""
                 SELECT a.position, a.kind, a.at, a.site, a.patient, a.event_id, a.entry, a.leaf_hash, e.body, e.signature
-                FROM audit_log a LEFT JOIN events e ON e.id = a.event_id ORDER BY a.position
+                FROM audit_log a LEFT JOIN events e ON encode(e.id, 'hex') = a.event_id ORDER BY a.position
                 """, logger: logger)
             for try await (position, kind, at, site, patient, event, entry, leaf, body, signature) in rows
                 .decode((Int64, String, String, String?, String?, String?, Data, Data, Data?, Data?).self) {
@@ -25,7 +25,7 @@ extension PostgresSyncRepository: ServerRepository {
             let checkpoints = try await PostgresAuditLog.checkpoints(connection, logger, "SELECT size, root, at, signature, key FROM checkpoints ORDER BY size")
             var outside: [String] = []
             for try await id in try await connection.query("""
-                SELECT id FROM events WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.event_id = events.id) ORDER BY seq LIMIT 20
+                SELECT encode(id, 'hex') FROM events WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.event_id = encode(events.id, 'hex')) ORDER BY seq LIMIT 20
                 """, logger: logger).decode(String.self) { outside.append(id) }
             return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, access: try await Self.accessTables(connection, logger), started: started)
         }
@@ -47,10 +47,10 @@ extension PostgresSyncRepository: ServerRepository {
         for try await (patient, site) in try await connection.query("SELECT patient, site FROM care_team", logger: logger).decode((String, String).self) {
             tables.careTeam.append((patient, site))
         }
-        for try await (site, patient, id) in try await connection.query("SELECT f.site, e.patient, e.id FROM feed f JOIN events e ON e.seq = f.event_seq", logger: logger)
+        for try await (site, patient, id) in try await connection.query("SELECT f.site, e.patient, encode(e.id, 'hex') FROM feed f JOIN events e ON e.seq = f.event_seq", logger: logger)
             .decode((String, String, String).self) { tables.addFeedRow(site: site, patient: patient, event: id) }
         var last: Int64 = -1
-        for try await (id, position) in try await connection.query("SELECT e.id, a.position FROM events e JOIN audit_log a ON a.event_id = e.id ORDER BY e.seq", logger: logger)
+        for try await (id, position) in try await connection.query("SELECT encode(e.id, 'hex'), a.position FROM events e JOIN audit_log a ON a.event_id = encode(e.id, 'hex') ORDER BY e.seq", logger: logger)
             .decode((String, Int64).self) {
             if position < last { tables.outOfOrderEvents.append(id) }
             last = max(last, position)

@@ -16,7 +16,7 @@ extension PostgresSyncRepository {
             for stored in plan.stored {
                 let event = stored.event, envelope = stored.event.envelope
                 events.row { binds in
-                    binds.append(stored.seq); binds.append(event.id.hex); binds.append(envelope.patient); binds.append(envelope.site)
+                    binds.append(stored.seq); try binds.append(event.id.bytes); binds.append(envelope.patient); binds.append(envelope.site)
                     binds.append(envelope.type.rawValue); binds.append(envelope.hlc.wall); binds.append(Int64(envelope.hlc.logical))
                     try binds.append(event.bytes); binds.append(AuditEntry.stamp(now)); try binds.append(event.signature); binds.append(store)
                 }
@@ -63,7 +63,8 @@ extension PostgresSyncRepository {
     static func known(_ checked: [PushCheck.Outcome], _ connection: PostgresConnection, _ logger: Logger) async throws -> PushPlan.Known {
         let lookups = PushPlan.lookups(checked)
         var known = PushPlan.Known()
-        for try await (id, seq) in try await connection.query("SELECT id, seq FROM events WHERE id = ANY(\(lookups.ids))", logger: logger).decode((String, Int64).self) {
+        let lookup = try await connection.query("SELECT encode(id, 'hex'), seq FROM events WHERE id IN (SELECT decode(unnest(\(lookups.ids)::TEXT[]), 'hex'))", logger: logger)
+        for try await (id, seq) in lookup.decode((String, Int64).self) {
             known.storedSeqs[id] = seq
         }
         for try await (patient, site) in try await connection.query("SELECT patient, site FROM care_team WHERE patient = ANY(\(lookups.patients)) ORDER BY patient, site", logger: logger).decode((String, String).self) {

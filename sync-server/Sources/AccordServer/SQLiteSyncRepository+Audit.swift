@@ -13,7 +13,7 @@ extension SQLiteSyncRepository: ServerRepository {
         return try pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT a.position, a.kind, a.at, a.site, a.patient, a.event_id, a.entry, a.leaf_hash, e.body, e.signature, e.audit_position
-                FROM audit_log a LEFT JOIN events e ON e.id = a.event_id ORDER BY a.position
+                FROM audit_log a LEFT JOIN events e ON e.id = id_bytes(a.event_id) ORDER BY a.position
                 """)
             while let row = try rows.next() {
                 checker.check(AuditLogChecker.Row(position: row[0], kind: row[1], at: row[2], site: row[3], patient: row[4], eventID: row[5],
@@ -23,8 +23,8 @@ extension SQLiteSyncRepository: ServerRepository {
             while let node = try nodes.next() { checker.checkNode(height: node[0], index: node[1], hash: node[2]) }
             let checkpoints = try Row.fetchAll(db, sql: "SELECT * FROM checkpoints ORDER BY size").map(SQLiteAuditLog.checkpoint)
             let outside = try String.fetchAll(db, sql: """
-                SELECT id FROM events WHERE audit_position IS NULL
-                    OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.position = events.audit_position AND a.event_id = events.id)
+                SELECT lower(hex(id)) FROM events WHERE audit_position IS NULL
+                    OR NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.position = events.audit_position AND a.event_id = lower(hex(events.id)))
                 ORDER BY seq LIMIT 20
                 """)
             return checker.finish(checkpoints: checkpoints, eventsOutsideLog: outside, access: try Self.accessTables(db), started: started)
@@ -46,10 +46,10 @@ extension SQLiteSyncRepository {
             AccessTables.Key(fingerprint: $0[0], publicKey: $0[1], site: $0[2], clinicianID: $0[3], status: $0[4])
         }
         tables.careTeam = try Row.fetchAll(db, sql: "SELECT patient, site FROM care_team").map { (patient: $0[0], site: $0[1]) }
-        let feed = try Row.fetchCursor(db, sql: "SELECT f.site, e.patient, e.id FROM feed f JOIN events e ON e.seq = f.event_seq")
+        let feed = try Row.fetchCursor(db, sql: "SELECT f.site, e.patient, lower(hex(e.id)) FROM feed f JOIN events e ON e.seq = f.event_seq")
         while let row = try feed.next() { tables.addFeedRow(site: row[0], patient: row[1], event: row[2]) }
         var last = -1
-        let order = try Row.fetchCursor(db, sql: "SELECT id, audit_position FROM events ORDER BY seq")
+        let order = try Row.fetchCursor(db, sql: "SELECT lower(hex(id)), audit_position FROM events ORDER BY seq")
         while let row = try order.next() {
             guard let position = row[1] as Int? else { continue }
             if position < last { tables.outOfOrderEvents.append(row[0]) }
@@ -74,7 +74,7 @@ extension SQLiteSyncRepository {
                     .map { try Event(bytes: $0["body"], signature: $0["signature"]) }
                 audits += try AgreementAuditBuilder.build(
                     events: events, on: date, keys: keys,
-                    position: { try Int.fetchOne(positionStatement, arguments: [$0]) },
+                    position: { try Int.fetchOne(positionStatement, arguments: [HexEncoding.decode($0)]) },
                     proof: { position in try checkpoint.flatMap { position < $0.size ? try SQLiteAuditLog.inclusion(position: position, in: $0, db) : nil } },
                     checkpoint: checkpoint)
             }

@@ -18,9 +18,9 @@ extension SQLiteSyncRepository {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for stored in plan.stored {
-                let envelope = stored.event.envelope, id = stored.event.id.hex
-                try insertEvent.execute(arguments: [stored.seq, id, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
-                                                    Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature, positions[id], store])
+                let envelope = stored.event.envelope, id = stored.event.id
+                try insertEvent.execute(arguments: [stored.seq, id.bytes, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
+                                                    Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature, positions[id.hex], store])
             }
             for addition in plan.careTeamAdditions {
                 try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [addition.patient, addition.site, addition.event])
@@ -46,7 +46,7 @@ extension SQLiteSyncRepository {
         var known = PushPlan.Known()
         let seqByID = try db.cachedStatement(sql: "SELECT seq FROM events WHERE id = ?")
         for id in lookups.ids {
-            if let seq = try Int64.fetchOne(seqByID, arguments: [id]) { known.storedSeqs[id] = seq }
+            if let seq = try Int64.fetchOne(seqByID, arguments: [HexEncoding.decode(id)]) { known.storedSeqs[id] = seq }
         }
         let team = try db.cachedStatement(sql: "SELECT site FROM care_team WHERE patient = ?")
         for patient in lookups.patients { known.careTeams[patient] = try String.fetchAll(team, arguments: [patient]) }
@@ -131,7 +131,7 @@ extension SQLiteSyncRepository {
             guard let position = try Int.fetchOne(db, sql: """
                 SELECT e.audit_position FROM events e JOIN care_team c ON c.patient = e.patient AND c.site = ?
                 WHERE e.id = ?
-                """, arguments: [site, event]), let checkpoint = try SQLiteAuditLog.latestCheckpoint(db) else { return nil }
+                """, arguments: [site, HexEncoding.decode(event)]), let checkpoint = try SQLiteAuditLog.latestCheckpoint(db) else { return nil }
             guard position < checkpoint.size else { return nil }
             return (try SQLiteAuditLog.inclusion(position: position, in: checkpoint, db), checkpoint)
         }

@@ -43,6 +43,7 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in SchemaFunctions.register(in: db) }
         let existed = FileManager.default.fileExists(atPath: path)
         let pool = try DatabasePool(path: path, configuration: configuration)
         if !existed { chmod(path, 0o600) }
