@@ -11,10 +11,15 @@ public struct LocalDate: Hashable, Comparable, Codable, Sendable, CustomStringCo
 
     /// Parses `YYYY-MM-DD`; nil for anything else, including dates that do not exist (2026-02-30).
     public init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) })
+        self.init(ascii: Array(text.utf8)[...])
+    }
+
+    /// Parses `YYYY-MM-DD` from its bytes, digit by digit: dates are read in every event a server checks.
+    init?(ascii bytes: ArraySlice<UInt8>) {
+        let start = bytes.startIndex
+        guard bytes.count == 10, bytes[start + 4] == UInt8(ascii: "-"), bytes[start + 7] == UInt8(ascii: "-"),
+              let year = ASCIIDigits.number(bytes[start..<(start + 4)]), let month = ASCIIDigits.number(bytes[(start + 5)..<(start + 7)]),
+              let day = ASCIIDigits.number(bytes[(start + 8)..<(start + 10)])
         else { return nil }
         self.init(year: year, month: month, day: day)
     }
@@ -127,16 +132,23 @@ public enum Timestamp {
     public static func isValid(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard bytes.count == 24, bytes[10] == 84, bytes[13] == 58, bytes[16] == 58, bytes[19] == 46, bytes[23] == 90,
-              LocalDate(String(decoding: bytes[0..<10], as: UTF8.self)) != nil else { return false }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for byte in bytes[range] {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - 48)
-            }
-            return value
-        }
-        guard let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19), number(20..<23) != nil else { return false }
+              LocalDate(ascii: bytes[0..<10]) != nil else { return false }
+        guard let hour = ASCIIDigits.number(bytes[11..<13]), let minute = ASCIIDigits.number(bytes[14..<16]),
+              let second = ASCIIDigits.number(bytes[17..<19]), ASCIIDigits.number(bytes[20..<23]) != nil else { return false }
         return hour < 24 && minute < 60 && second < 60
+    }
+}
+
+/// Whole numbers written in ASCII digits, read without building strings.
+enum ASCIIDigits {
+    /// The number `digits` spell; nil if any byte is not a digit 0-9 or there are none.
+    static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty else { return nil }
+        var value = 0
+        for byte in digits {
+            guard byte >= 48, byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
     }
 }
