@@ -16,16 +16,18 @@ struct Options {
     var json = false
 
     init(_ arguments: [String]) {
+        let usage = "usage: accord-bench [--events N] [--patients N] [--appends N] [--runs N] [--json]"
+        Usage.check(arguments, usage: usage)
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             if flag == "--json" { json = true; continue }
-            guard let value = iterator.next().flatMap(Int.init) else { fatalError("usage: accord-bench [--events N] [--patients N] [--appends N] [--runs N]") }
+            guard ["--events", "--patients", "--appends", "--runs"].contains(flag) else { Usage.fail("unknown option \(flag)", usage: usage) }
+            guard let value = iterator.next().flatMap(Int.init), value > 0 else { Usage.fail("\(flag) needs a whole number above 0", usage: usage) }
             switch flag {
             case "--events": events = value
             case "--patients": patients = value
             case "--appends": appends = value
-            case "--runs": processRuns = value
-            default: fatalError("unknown option \(flag)")
+            default: processRuns = value
             }
         }
     }

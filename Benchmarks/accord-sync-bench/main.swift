@@ -26,24 +26,32 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 
 var options = (events: 100_000, sites: 50, requests: 40, batch: 10, instances: 1)
 var postgresURL: String?
+let usage = "usage: accord-sync-bench [--events N] [--sites N] [--requests N] [--database postgres://... --instances N] [--json] [--keep]"
+// --keep leaves the stores, the server's database and its key in the work folder, to profile or inspect afterwards.
+let keep = CommandLine.arguments.contains("--keep")
+Usage.check(CommandLine.arguments, usage: usage)
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let flag = arguments.next() {
-    if flag == "--json" { continue }
-    if flag == "--database", let url = arguments.next() { postgresURL = url; continue }
-    guard let value = arguments.next().flatMap(Int.init) else { fatalError("usage: accord-sync-bench [--events N] [--sites N] [--requests N] [--database postgres://... --instances N]") }
+    if flag == "--json" || flag == "--keep" { continue }
+    if flag == "--database" {
+        guard let url = arguments.next() else { Usage.fail("--database needs a postgres:// address", usage: usage) }
+        postgresURL = url
+        continue
+    }
+    guard ["--instances", "--events", "--sites", "--requests"].contains(flag) else { Usage.fail("unknown option \(flag)", usage: usage) }
+    guard let value = arguments.next().flatMap(Int.init), value > 0 else { Usage.fail("\(flag) needs a whole number above 0", usage: usage) }
     switch flag {
     case "--instances": options.instances = value
     case "--events": options.events = value
     case "--sites": options.sites = value
-    case "--requests": options.requests = value
-    default: fatalError("unknown option \(flag)")
+    default: options.requests = value
     }
 }
 
 let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("accord-sync-bench-\(getpid())")
 try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(at: work) }
+defer { if keep { FileHandle.standardError.write(Data("kept \(work.path)\n".utf8)) } else { try? FileManager.default.removeItem(at: work) } }
 
 func run(_ executable: String, _ arguments: [String]) throws -> String {
     let process = Process()
