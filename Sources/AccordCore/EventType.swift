@@ -30,6 +30,22 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     /// The schema version written into new events of this type.
     public var currentSchemaVersion: Int { 1 }
 
+    /// Events that change a part of the record step by step (`EventPayload.entity`): the only ones that can leave
+    /// it in conflict, so a check for conflicts needs no others.
+    public var changesAnEntity: Bool {
+        switch self {
+        case .patientRegistered, .demographicsCorrected, .goalSet, .goalRevised, .goalReviewed, .goalMet, .goalDropped,
+             .agreementSigned, .agreementAmended, .agreementRenewed, .agreementEnded, .taperStarted, .taperAdjusted,
+             .taperPaused, .taperResumed, .taperCompleted, .medicationsChanged, .conflictResolved:
+            true
+        case .consentRecorded, .checkinRecorded, .noteAdded, .riskFactorsRecorded, .patientShared, .entryCorrected, .entryEnteredInError:
+            false
+        }
+    }
+
+    /// The types that change an entity.
+    public static let entityChanging: [EventType] = allCases.filter(\.changesAnEntity)
+
     /// Events that change what the patient directory shows (name, birth date, MRN).
     public var touchesDemographics: Bool {
         switch self {

@@ -19,6 +19,17 @@ public enum Projection {
     }
 }
 
+extension Projection {
+    /// Whether these events leave any part of the record in conflict: the same answer as a whole fold's
+    /// `conflicts`, from the events that change an entity alone (`EventType.entityChanging`), so a sync can check
+    /// the records it updated without decoding their check-ins and notes.
+    public static func hasOpenConflicts(_ events: [Event]) -> Bool {
+        var seen = Set<EventID>()
+        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
+        return !EntityLines(ordered).conflicted.isEmpty
+    }
+}
+
 /// What every fold of one patient's events shares: the events by id, corrections, and the entities' lines.
 struct FoldContext {
     let byID: [EventID: Event]

@@ -82,6 +82,9 @@ extension Clinic {
     public func conflicts(patients: [String]) throws(ClinicError) -> [OpenConflict] {
         var found: [OpenConflict] = []
         for patient in patients {
+            // Most records have no conflict: the entries that change a part of the record tell, without the rest.
+            let changes = try storing { () throws(StoreError) in try store.events(patient: patient, types: EventType.entityChanging) }
+            guard Projection.hasOpenConflicts(changes) else { continue }
             let events = try storing { () throws(StoreError) in try store.events(patient: patient) }
             guard let record = Projection.fold(events) else { continue }
             found += record.conflicts.map { OpenConflict(patient: patient, name: record.name, conflict: $0) }

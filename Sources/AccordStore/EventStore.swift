@@ -248,6 +248,11 @@ public final class EventStore: Sendable {
         try read { db in try EventRows.fetch(patient: patient, db) }
     }
 
+    /// The patient's events of these types, each checked against its id (in no particular order).
+    public func events(patient: String, types: [EventType]) throws(StoreError) -> [Event] {
+        try read { db in try EventRows.fetch(patient: patient, types: types, db) }
+    }
+
     /// The patient's record, folded from their events.
     public func record(patient: String) throws(StoreError) -> PatientRecord? {
         Projection.fold(try events(patient: patient))

@@ -31,6 +31,23 @@ struct ProjectionTests {
         #expect(nonTrivial > 500)
     }
 
+    @Test("the entries that change a part of the record alone tell whether it is in conflict (3,000 random histories)")
+    func conflictCheckFromEntityChanges() throws {
+        var rng = SeededGenerator(seed: 20261202)
+        var conflicted = 0
+        for history in 0..<3_000 {
+            let events = EventFixtures.randomHistory(&rng, events: Int.random(in: 1...40, using: &rng))
+            for event in events where event.envelope.payload.entity != nil {
+                #expect(event.envelope.type.changesAnEntity, "\(event.envelope.type) changes an entity but is not listed")
+            }
+            let expected = !(Projection.fold(events)?.conflicts.isEmpty ?? true)
+            if expected { conflicted += 1 }
+            let changes = events.filter { EventType.entityChanging.contains($0.envelope.type) }.shuffled(using: &rng)
+            #expect(Projection.hasOpenConflicts(changes) == expected, "history \(history)")
+        }
+        #expect(conflicted > 300, "the generator must make conflicts for the check to say much (\(conflicted))")
+    }
+
     @Test("no registration, no record")
     func needsRegistration() {
         let note = EventFixtures.event(patient: patient, wall: 5, .noteAdded(NoteAdded(text: "x")))
