@@ -39,20 +39,31 @@ enum PostgresAuditLog {
     static func record(_ entries: [AuditEntry], _ connection: PostgresConnection, _ logger: Logger, key: ServerSigningKey, now: Int64) async throws {
         guard !entries.isEmpty else { return }
         let append = try AuditAppend(entries, after: try await frontier(connection, logger))
-        var log = PostgresInsert(into: "audit_log", columns: ["position", "kind", "at", "site", "patient", "event_id", "entry", "leaf_hash"])
+        // Column arrays, one statement each: a VALUES list of a whole push would bind tens of thousands of
+        // parameters, parsed and planned anew every time. Absent text travels as '' (no site, patient or event id
+        // is empty) and is stored as NULL.
+        var positions: [Int64] = [], kinds: [String] = [], ats: [String] = [], sites: [String] = [], patients: [String] = []
+        var events: [String] = [], entries: [ByteBuffer] = [], leaves: [ByteBuffer] = []
         for row in append.rows {
-            let entry = row.entry, event = row.eventColumn
-            log.row { binds in
-                binds.append(Int64(entry.position)); binds.append(entry.kind.rawValue); binds.append(entry.at); binds.append(entry.site)
-                binds.append(entry.patient); binds.append(event); try binds.append(row.bytes); try binds.append(row.leaf)
-            }
+            let entry = row.entry
+            positions.append(Int64(entry.position)); kinds.append(entry.kind.rawValue); ats.append(entry.at)
+            sites.append(entry.site ?? ""); patients.append(entry.patient ?? ""); events.append(row.eventColumn ?? "")
+            entries.append(ByteBuffer(bytes: row.bytes)); leaves.append(ByteBuffer(bytes: row.leaf))
         }
-        try await log.run(on: connection, logger: logger)
-        var nodes = PostgresInsert(into: "merkle_nodes", columns: ["height", "idx", "hash"])
-        for node in append.nodes {
-            nodes.row { binds in binds.append(Int32(node.height)); binds.append(Int64(node.index)); try binds.append(node.hash) }
+        try await connection.query("""
+            INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash)
+            SELECT t.position, t.kind, t.at, NULLIF(t.site, ''), NULLIF(t.patient, ''), NULLIF(t.event, ''), t.entry, t.leaf
+            FROM unnest(\(positions)::BIGINT[], \(kinds)::TEXT[], \(ats)::TEXT[], \(sites)::TEXT[], \(patients)::TEXT[], \(events)::TEXT[],
+                        \(entries)::BYTEA[], \(leaves)::BYTEA[]) AS t(position, kind, at, site, patient, event, entry, leaf)
+            ORDER BY t.position
+            """, logger: logger)
+        if !append.nodes.isEmpty {
+            let heights = append.nodes.map { Int32($0.height) }, indexes = append.nodes.map { Int64($0.index) }
+            let hashes = append.nodes.map { ByteBuffer(bytes: $0.hash) }
+            try await connection.query("""
+                INSERT INTO merkle_nodes (height, idx, hash) SELECT * FROM unnest(\(heights)::INTEGER[], \(indexes)::BIGINT[], \(hashes)::BYTEA[])
+                """, logger: logger)
         }
-        try await nodes.run(on: connection, logger: logger)
         if let checkpoint = try append.checkpoint(key: key, now: now) {
             try await connection.query("""
                 INSERT INTO checkpoints (size, root, at, signature, key)

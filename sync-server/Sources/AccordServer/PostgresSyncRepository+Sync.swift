@@ -12,16 +12,7 @@ extension PostgresSyncRepository {
         return try await write { connection in
             let known = try await Self.known(checked, connection, logger)
             let plan = PushPlan(checked, from: site, known: known, at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
-            var events = PostgresInsert(into: "events", columns: ["seq", "id", "patient", "site", "type", "hlc_wall", "hlc_logical", "body", "received_at", "signature", "origin_store"])
-            for stored in plan.stored {
-                let event = stored.event, envelope = stored.event.envelope
-                events.row { binds in
-                    binds.append(stored.seq); try binds.append(event.id.bytes); binds.append(envelope.patient); binds.append(envelope.site)
-                    binds.append(envelope.type.rawValue); binds.append(envelope.hlc.wall); binds.append(Int64(envelope.hlc.logical))
-                    try binds.append(event.bytes); binds.append(AuditEntry.stamp(now)); try binds.append(event.signature); binds.append(store)
-                }
-            }
-            try await events.run(on: connection, logger: logger)
+            try await Self.insertEvents(plan.stored, receivedAt: AuditEntry.stamp(now), store: store, connection, logger)
             var team = PostgresInsert(into: "care_team", columns: ["patient", "site", "since_event"])
             for addition in plan.careTeamAdditions {
                 team.row { binds in binds.append(addition.patient); binds.append(addition.site); binds.append(addition.event) }
@@ -31,6 +22,29 @@ extension PostgresSyncRepository {
             try await PostgresAuditLog.record(plan.auditEntries, connection, logger, key: key, now: now)
             return plan.response
         }
+    }
+
+    /// Inserts the pushed events in one statement of column arrays: a VALUES list of a whole push binds tens of
+    /// thousands of parameters, which PostgreSQL parses and plans anew for every push.
+    static func insertEvents(_ stored: [PushPlan.Stored], receivedAt: String, store: String?, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        guard !stored.isEmpty else { return }
+        var seqs: [Int64] = [], ids: [ByteBuffer] = [], patients: [String] = [], sites: [String] = [], types: [String] = []
+        var walls: [Int64] = [], logicals: [Int64] = [], bodies: [ByteBuffer] = [], signatures: [ByteBuffer] = []
+        for row in stored {
+            let event = row.event, envelope = row.event.envelope
+            seqs.append(row.seq); ids.append(ByteBuffer(bytes: event.id.bytes)); patients.append(envelope.patient); sites.append(envelope.site)
+            types.append(envelope.type.rawValue); walls.append(envelope.hlc.wall); logicals.append(Int64(envelope.hlc.logical))
+            bodies.append(ByteBuffer(bytes: event.bytes))
+            signatures.append(ByteBuffer(bytes: event.signature ?? Data()))  // no signature travels as empty bytes: NULL below
+        }
+        try await connection.query("""
+            INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature, origin_store)
+            SELECT t.seq, t.id, t.patient, t.site, t.type, t.wall, t.logical, t.body, \(receivedAt), NULLIF(t.signature, ''::BYTEA), \(store)
+            FROM unnest(\(seqs)::BIGINT[], \(ids)::BYTEA[], \(patients)::TEXT[], \(sites)::TEXT[], \(types)::TEXT[], \(walls)::BIGINT[],
+                        \(logicals)::BIGINT[], \(bodies)::BYTEA[], \(signatures)::BYTEA[])
+                AS t(seq, id, patient, site, type, wall, logical, body, signature)
+            ORDER BY t.seq
+            """, logger: logger)
     }
 
     /// Appends each stored event to its care team's feeds, in order; a joining site first gets the patient's
