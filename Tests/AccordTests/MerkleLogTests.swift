@@ -54,6 +54,32 @@ struct MerkleLogTests {
         #expect(Self.vectorRoots.last == (try MerkleFrontier(size: 0, nodes: []).appending(Self.vectorLeaves.map(MerkleHash.leaf)).root.hexString))
     }
 
+    @Test("proofs and frontiers from the hashes kept at tile heights (0, 8, 16) equal those from the whole tree", arguments: [1, 255, 256, 257, 700, 65_537])
+    func keptHeightsOnly(size: Int) throws {
+        let leaves = (0..<size).map { MerkleHash.leaf(Data("entry \($0)".utf8)) }
+        let levels = MerkleLevels(leaves: leaves)
+        // What a server keeps: the nodes an append reports at kept heights.
+        var kept: [String: Data] = [:]
+        var frontier = try MerkleFrontier(size: 0, nodes: [])
+        for leaf in leaves {
+            for node in frontier.append(leaf) where StoredNodes.isKept(height: node.height) { kept["\(node.height)/\(node.index)"] = node.hash }
+        }
+        #expect(kept.count < size + size / 255 + 2, "one row an entry, plus one in 256")
+        func node(_ height: Int, _ index: Int) throws -> Data {
+            let base = StoredNodes.base(height: height, index: index)
+            return StoredNodes.fold(try base.indexes.map { try #require(kept["\(base.height)/\($0)"]) })
+        }
+        let fromKept = MerkleProofs { start, width in try node(width.trailingZeroBitCount, start >> width.trailingZeroBitCount) }
+        for old in Set([0, 1, size / 3, size - 1, size]) where old <= size {
+            #expect(try fromKept.consistency(old: old, new: size) == levels.proofs.consistency(old: old, new: size), "consistency \(old)->\(size)")
+            let edge = try MerkleFrontier.coordinates(forSize: old).map { MerkleFrontier.Node(height: $0.height, index: $0.index, hash: try node($0.height, $0.index)) }
+            #expect(try MerkleFrontier(size: old, nodes: edge).root == levels.proofs.root(size: old))
+        }
+        for index in Set([0, size / 2, size - 1]) {
+            #expect(try fromKept.inclusion(index: index, size: size) == levels.proofs.inclusion(index: index, size: size), "inclusion \(index)")
+        }
+    }
+
     @Test("every inclusion and consistency proof verifies, and any change to a proof, a leaf or a root fails", arguments: [1, 2, 3, 5, 8, 13, 64, 100])
     func proofs(size: Int) throws {
         let leaves = (0..<size).map { MerkleHash.leaf(Data("entry \($0)".utf8)) }

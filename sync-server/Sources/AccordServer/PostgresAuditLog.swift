@@ -13,19 +13,25 @@ enum PostgresAuditLog {
         return 0
     }
 
-    /// The stored subtree hashes at `coordinates`, in one query.
+    /// The subtree hashes at `coordinates`, each folded from the kept hashes below it (`StoredNodes`), read in one
+    /// query; a coordinate with a kept hash missing is left out.
     static func nodes(_ coordinates: [(height: Int, index: Int)], _ connection: PostgresConnection, _ logger: Logger) async throws -> [MerkleFrontier.Node] {
         guard !coordinates.isEmpty else { return [] }
-        let heights = coordinates.map { Int64($0.height) }, indexes = coordinates.map { Int64($0.index) }
+        let bases = coordinates.map { StoredNodes.base(height: $0.height, index: $0.index) }
+        var heights: [Int64] = [], firsts: [Int64] = [], ends: [Int64] = []
+        for base in bases { heights.append(Int64(base.height)); firsts.append(Int64(base.indexes.lowerBound)); ends.append(Int64(base.indexes.upperBound)) }
         let rows = try await connection.query("""
             SELECT n.height::BIGINT, n.idx, n.hash FROM merkle_nodes n
-            JOIN unnest(\(heights)::BIGINT[], \(indexes)::BIGINT[]) AS w(height, idx) ON n.height = w.height AND n.idx = w.idx
+            JOIN (SELECT DISTINCT * FROM unnest(\(heights)::BIGINT[], \(firsts)::BIGINT[], \(ends)::BIGINT[])) AS w(height, first, last)
+                ON n.height = w.height AND n.idx >= w.first AND n.idx < w.last
             """, logger: logger)
-        var nodes: [MerkleFrontier.Node] = []
-        for try await (height, index, hash) in rows.decode((Int64, Int64, Data).self) {
-            nodes.append(MerkleFrontier.Node(height: Int(height), index: Int(index), hash: hash))
+        var kept: [String: Data] = [:]
+        for try await (height, index, hash) in rows.decode((Int64, Int64, Data).self) { kept["\(height)/\(index)"] = hash }
+        return zip(coordinates, bases).compactMap { coordinate, base in
+            let hashes = base.indexes.compactMap { kept["\(base.height)/\($0)"] }
+            guard hashes.count == base.indexes.count else { return nil }
+            return MerkleFrontier.Node(height: coordinate.height, index: coordinate.index, hash: StoredNodes.fold(hashes))
         }
-        return nodes
     }
 
     static func frontier(_ connection: PostgresConnection, _ logger: Logger) async throws -> MerkleFrontier {
@@ -57,9 +63,10 @@ enum PostgresAuditLog {
                         \(entries)::BYTEA[], \(leaves)::BYTEA[]) AS t(position, kind, at, site, patient, event, entry, leaf)
             ORDER BY t.position
             """, logger: logger)
-        if !append.nodes.isEmpty {
-            let heights = append.nodes.map { Int32($0.height) }, indexes = append.nodes.map { Int64($0.index) }
-            let hashes = append.nodes.map { ByteBuffer(bytes: $0.hash) }
+        let kept = append.nodes.filter { StoredNodes.isKept(height: $0.height) }
+        if !kept.isEmpty {
+            let heights = kept.map { Int32($0.height) }, indexes = kept.map { Int64($0.index) }
+            let hashes = kept.map { ByteBuffer(bytes: $0.hash) }
             try await connection.query("""
                 INSERT INTO merkle_nodes (height, idx, hash) SELECT * FROM unnest(\(heights)::INTEGER[], \(indexes)::BIGINT[], \(hashes)::BYTEA[])
                 """, logger: logger)

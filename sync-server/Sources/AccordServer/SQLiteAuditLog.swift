@@ -10,12 +10,20 @@ enum SQLiteAuditLog {
         try Int.fetchOne(db, sql: "SELECT coalesce(max(position) + 1, 0) FROM audit_log") ?? 0
     }
 
+    /// The subtree hash (height, index), folded from the kept hashes below it (`StoredNodes`); nil when one of
+    /// them is missing.
+    static func node(height: Int, index: Int, _ db: Database) throws -> Data? {
+        let base = StoredNodes.base(height: height, index: index)
+        let read = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE height = ? AND idx >= ? AND idx < ? ORDER BY idx")
+        let hashes = try Data.fetchAll(read, arguments: [base.height, base.indexes.lowerBound, base.indexes.upperBound])
+        return hashes.count == base.indexes.count ? StoredNodes.fold(hashes) : nil
+    }
+
     /// The right edge of the stored tree, from which appends are computed in memory.
     static func frontier(_ db: Database) throws -> MerkleFrontier {
         let size = try size(db)
-        let readNode = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE height = ? AND idx = ?")
         let nodes = try MerkleFrontier.coordinates(forSize: size).compactMap { coordinate in
-            try Data.fetchOne(readNode, arguments: [coordinate.height, coordinate.index])
+            try node(height: coordinate.height, index: coordinate.index, db)
                 .map { MerkleFrontier.Node(height: coordinate.height, index: coordinate.index, hash: $0) }
         }
         do { return try MerkleFrontier(size: size, nodes: nodes) } catch {
@@ -44,7 +52,9 @@ enum SQLiteAuditLog {
             try insertEntry.execute(arguments: [entry.position, entry.kind.rawValue, entry.at, entry.site, entry.patient, row.eventColumn, row.bytes, row.leaf])
         }
         let insertNode = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (height, idx, hash) VALUES (?, ?, ?)")
-        for node in append.nodes { try insertNode.execute(arguments: [node.height, node.index, node.hash]) }
+        for node in append.nodes where StoredNodes.isKept(height: node.height) {
+            try insertNode.execute(arguments: [node.height, node.index, node.hash])
+        }
         if let checkpoint = try append.checkpoint(key: key, now: now) {
             try db.execute(sql: "INSERT INTO checkpoints (size, root, at, signature, key) VALUES (?, ?, ?, ?, ?)",
                            arguments: [checkpoint.size, checkpoint.root, checkpoint.at, checkpoint.signature, checkpoint.key])
@@ -53,10 +63,9 @@ enum SQLiteAuditLog {
 
     /// Proofs computed from the stored subtree hashes.
     static func proofs(_ db: Database) throws -> MerkleProofs {
-        let readNode = try db.cachedStatement(sql: "SELECT hash FROM merkle_nodes WHERE height = ? AND idx = ?")
-        return MerkleProofs { start, width in
+        MerkleProofs { start, width in
             let height = width.trailingZeroBitCount
-            guard let hash = try Data.fetchOne(readNode, arguments: [height, start >> height]) else {
+            guard let hash = try node(height: height, index: start >> height, db) else {
                 throw ServerError("The audit log's tree is missing a node (height \(height), index \(start >> height)); run `accord-server audit verify`.")
             }
             return hash
