@@ -20,10 +20,12 @@ enum PostgresAuditLog {
         let bases = coordinates.map { StoredNodes.base(height: $0.height, index: $0.index) }
         var heights: [Int64] = [], firsts: [Int64] = [], ends: [Int64] = []
         for base in bases { heights.append(Int64(base.height)); firsts.append(Int64(base.indexes.lowerBound)); ends.append(Int64(base.indexes.upperBound)) }
+        // LATERAL: one range scan of the primary key per subtree (a plain join with range conditions was planned
+        // as a scan of the whole table, 400 ms a sync at 100,000 entries).
         let rows = try await connection.query("""
-            SELECT n.height::BIGINT, n.idx, n.hash FROM merkle_nodes n
-            JOIN (SELECT DISTINCT * FROM unnest(\(heights)::BIGINT[], \(firsts)::BIGINT[], \(ends)::BIGINT[])) AS w(height, first, last)
-                ON n.height = w.height AND n.idx >= w.first AND n.idx < w.last
+            SELECT w.height, n.idx, n.hash
+            FROM (SELECT DISTINCT * FROM unnest(\(heights)::BIGINT[], \(firsts)::BIGINT[], \(ends)::BIGINT[])) AS w(height, first, last)
+            CROSS JOIN LATERAL (SELECT m.idx, m.hash FROM merkle_nodes m WHERE m.height = w.height AND m.idx >= w.first AND m.idx < w.last) AS n
             """, logger: logger)
         var kept: [String: Data] = [:]
         for try await (height, index, hash) in rows.decode((Int64, Int64, Data).self) { kept["\(height)/\(index)"] = hash }
