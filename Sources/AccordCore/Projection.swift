@@ -3,8 +3,7 @@
 public enum Projection {
     /// The record, or nil when the events hold no registration for the patient.
     public static func fold(_ events: [Event]) -> PatientRecord? {
-        var seen = Set<EventID>()
-        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
+        let ordered = foldOrdered(events)
         let context = FoldContext(ordered)
         guard var record = Folder.run(ordered, context, lines: context.lines) else { return nil }
         record.conflicts = context.lines.conflicted.map { conflict in
@@ -24,9 +23,13 @@ extension Projection {
     /// `conflicts`, from the events that change an entity alone (`EventType.entityChanging`), so a sync can check
     /// the records it updated without decoding their check-ins and notes.
     public static func hasOpenConflicts(_ events: [Event]) -> Bool {
+        !EntityLines(foldOrdered(events)).conflicted.isEmpty
+    }
+
+    /// The events in fold order, each once however often it was delivered.
+    static func foldOrdered(_ events: [Event]) -> [Event] {
         var seen = Set<EventID>()
-        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
-        return !EntityLines(ordered).conflicted.isEmpty
+        return events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
     }
 }
 
@@ -262,8 +265,6 @@ extension Projection {
     /// The latest events of one entity (more than one means a conflict); a new event on the entity names them
     /// all as parents.
     public static func heads(of entity: EntityKey, in events: [Event]) -> [EventID] {
-        var seen = Set<EventID>()
-        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted && $0.envelope.payload.entity == entity }
-        return EntityLines(ordered).lines[entity]?.heads ?? []
+        EntityLines(foldOrdered(events).filter { $0.envelope.payload.entity == entity }).lines[entity]?.heads ?? []
     }
 }

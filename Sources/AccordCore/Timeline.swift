@@ -22,8 +22,7 @@ public struct TimelineEntry: Codable, Sendable, Equatable {
 public enum Timeline {
     /// The timeline of `events`, in fold order.
     public static func entries(_ events: [Event]) -> [TimelineEntry] {
-        var seen = Set<EventID>()
-        let ordered = events.sorted(by: Event.foldOrder).filter { seen.insert($0.id).inserted }
+        let ordered = Projection.foldOrdered(events)
         let context = FoldContext(ordered)
         let amendments = context.amendments
         let conflicted = Set(context.lines.conflicted.map(\.entity))
