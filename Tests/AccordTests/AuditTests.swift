@@ -231,6 +231,15 @@ struct AuditTests {
                 CREATE UNIQUE INDEX audit_log_by_event ON audit_log (event_id) WHERE event_id IS NOT NULL;
                 DELETE FROM grdb_migrations WHERE identifier >= '0003';
                 """)
+            // The tree as servers before migration 0006 kept it: every complete subtree hash, at every height.
+            let leaves = try Data.fetchAll(db, sql: "SELECT leaf_hash FROM audit_log ORDER BY position")
+            let levels = MerkleLevels(leaves: leaves)
+            for (height, hashes) in levels.levels.enumerated() {
+                for (index, hash) in hashes.enumerated() {
+                    try db.execute(sql: "INSERT OR IGNORE INTO merkle_nodes (height, idx, hash) VALUES (?, ?, ?)", arguments: [height, index, hash])
+                }
+            }
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM merkle_nodes WHERE height % 4 != 0")! > 0)
         }
         try database.close()
         try server.restart()
@@ -238,6 +247,7 @@ struct AuditTests {
         let positions: [String: Int?] = try upgraded.read { db in
             #expect(try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE name = 'audit_log_by_event'") == nil)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE typeof(id) = 'blob' AND length(id) = 32") == logged.count)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM merkle_nodes WHERE height % 4 != 0") == 0, "hashes that can be folded are dropped")
             return Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT lower(hex(id)) AS id, audit_position FROM events").map {
                 ($0["id"] as String, $0["audit_position"] as Int?)
             })

@@ -130,6 +130,37 @@ struct PostgresTests {
         #expect(try new.admin("audit", "verify").stdout.contains("The audit log is intact"))
     }
 
+    @Test("a PostgreSQL database with event ids as hex text is upgraded in place when the server starts: same ids, proofs served, audit intact",
+          arguments: ServerBackend.postgresIfConfigured)
+    func upgradeIDsInPlace(backend: ServerBackend) throws {
+        let folder = TemporaryDirectory("pg-upgrade")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        let north = try TestSite("north", server: server, folder: folder)
+        let patient = try north.addPatient("Una Upgrade", mrn: "U1")
+        try north.store().append((0..<300).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "before \($0)"))) })
+        try north.sync()
+        server.stop()
+        let before = try server.eventIDs()
+        let idType = "SELECT data_type FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'id'"
+        // Back to the shape migrations 0001 and 0002 left (ids as 64 hex digits); 0003 and 0004 then run on it.
+        _ = try PostgresTestDatabase.psql(server.location, """
+            ALTER TABLE events DROP CONSTRAINT events_id_check;
+            ALTER TABLE events ALTER COLUMN id TYPE TEXT USING encode(id, 'hex');
+            ALTER TABLE events ADD CONSTRAINT events_id_check CHECK (length(id) = 64);
+            DELETE FROM schema_migrations WHERE name >= '0003';
+            """)
+        #expect(try PostgresTestDatabase.psql(server.location, idType) == ["text"])
+        try server.restart()
+        #expect(try PostgresTestDatabase.psql(server.location, idType) == ["bytea"])
+        #expect(try server.eventIDs() == before)
+        #expect(try north.run("verify", "--patient", patient).status == 0, "inclusion proofs are served for the upgraded events")
+        try north.store().append((0..<20).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "after \($0)"))) })
+        #expect(try north.sync().stdout.contains("Server audit log verified"))
+        #expect(try server.eventIDs().count == before.count + 20)
+        #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
+    }
+
     @Test("PostgreSQL restarted mid-push: the site is told to retry, nothing acknowledged is lost, the server reconnects by itself",
           arguments: ServerBackend.postgresIfConfigured)
     func connectionLoss(backend: ServerBackend) async throws {
