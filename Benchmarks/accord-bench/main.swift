@@ -170,7 +170,7 @@ let importRate = Double(events.count) / importSeconds, rawRate = Double(events.c
 report("Batched import (\(batch) per transaction):")
 report("  store API: \(format(importRate, 0)) events/s (\(format(importSeconds)) s)")
 report("  raw SQLite inserts of the same rows: \(format(rawRate, 0)) events/s (\(format(rawSeconds)) s)")
-report("  ratio to raw: \(format(importRate / rawRate, 2)) (goal at least 0.5)")
+report("  ratio to raw: \(format(importRate / rawRate, 2)) (the same schema without the store's checks; the goal is against the floor below)")
 
 // 2. Single durable appends through the store API, each its own committed transaction.
 let appendHome = work.appendingPathComponent("append")

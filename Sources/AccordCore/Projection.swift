@@ -19,9 +19,9 @@ public enum Projection {
 }
 
 extension Projection {
-    /// Whether these events leave any part of the record in conflict: the same answer as a whole fold's
-    /// `conflicts`, from the events that change an entity alone (`EventType.entityChanging`), so a sync can check
-    /// the records it updated without decoding their check-ins and notes.
+    /// Whether these events leave any part of the record in conflict: for a registered patient the same answer as
+    /// a whole fold's `conflicts`, from the events that change an entity alone (`EventType.entityChanging`), so a
+    /// sync can check the records it updated without decoding their check-ins and notes.
     public static func hasOpenConflicts(_ events: [Event]) -> Bool {
         !EntityLines(foldOrdered(events)).conflicted.isEmpty
     }
