@@ -134,9 +134,12 @@ public final class EventStore: Sendable {
             // GRDB's pool runs WAL with synchronous = NORMAL; FULL makes every acknowledged commit survive power loss.
             // A 32 MiB page cache on the writer keeps the id and patient indexes in memory during bulk imports, and
             // the WAL may reach 10,000 pages (40 MB) before a checkpoint: a pulled page of 1,000 events dirties more
-            // than the default 1,000, which made every page's commit a checkpoint too.
+            // than the default 1,000, which made every page's commit a checkpoint too. A journal size limit makes the
+            // last connection to close empty the kept WAL after its checkpoint: otherwise the next command rebuilt its
+            // index by reading every old frame back (a 4 MB WAL: 1,000 reads at each open) and copied them all into
+            // the database again when it closed.
             try writer.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000")
+                try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 4194304")
             }
             let migrator = try StoreMigrations.migrator()
             let (superseded, complete) = try writer.read { db in

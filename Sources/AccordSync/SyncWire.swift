@@ -198,11 +198,16 @@ public struct PushResponse: Codable, Sendable, Equatable {
     public var accepted: [Acknowledgement]
     /// Refused, one by one with the reason; the rest of the batch is kept.
     public var rejected: [Rejection]
+    /// When the push asked with `?since=N`: the log's latest signed checkpoint after this push, covering every event
+    /// it stored, with the proof that the log of size N is a prefix of it. The site pins it at the end of the sync
+    /// instead of asking for the checkpoint again. Absent from servers that predate it.
+    public var log: CheckpointAnswer?
 
     /// An answer to a push.
-    public init(accepted: [Acknowledgement], rejected: [Rejection]) {
+    public init(accepted: [Acknowledgement], rejected: [Rejection], log: CheckpointAnswer? = nil) {
         self.accepted = accepted
         self.rejected = rejected
+        self.log = log
     }
 }
 
@@ -354,7 +359,7 @@ public struct APIErrorCode: WireCode {
 }
 
 /// `GET /v1/log/checkpoint?since=N`: the latest signed checkpoint with the consistency proof from size N.
-public struct CheckpointAnswer: Codable, Sendable {
+public struct CheckpointAnswer: Codable, Sendable, Equatable {
     /// The latest signed checkpoint.
     public var checkpoint: Checkpoint
     /// The proof that the log the site verified last is a prefix of this one.

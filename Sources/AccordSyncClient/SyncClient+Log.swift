@@ -51,18 +51,29 @@ extension SyncEngine {
     /// sync with a loud error otherwise. Returns the checkpoint now verified.
     @discardableResult
     func checkLog(base: URL, credential: String) async throws -> Checkpoint? {
-        let state = try store.syncState.logState()
-        let saved = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
         let reply: SyncReply
         do {
             // Asking with the size verified last brings the consistency proof in the same answer.
             reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential,
-                                               query: saved.map { ["since": String($0.size)] } ?? [:]))
+                                               query: try pinnedCheckpoint().map { ["since": String($0.size)] } ?? [:]))
         } catch let error as SyncError where error.serverCode == .logEmpty {
             return nil
         }
         let answer = try? JSONDecoder().decode(CheckpointAnswer.self, from: reply.body)
-        let checkpoint = try answer?.checkpoint ?? decode(Checkpoint.self, reply, "checkpoint")
+        return try pin(answer?.checkpoint ?? decode(Checkpoint.self, reply, "checkpoint"), consistency: answer?.consistency)
+    }
+
+    /// The checkpoint this site verified last, if any.
+    func pinnedCheckpoint() throws -> Checkpoint? {
+        try store.syncState.logState().checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
+    }
+
+    /// Checks `checkpoint` against the one this site verified last (`consistency` proving the old log a prefix of
+    /// the new), and keeps it as the one verified.
+    @discardableResult
+    func pin(_ checkpoint: Checkpoint, consistency: ConsistencyProof?) throws -> Checkpoint {
+        let state = try store.syncState.logState()
+        let saved = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
         let pinned = state.serverKey ?? checkpoint.key
         guard let pinnedKey = Data(base64Encoded: pinned), checkpoint.key == pinned else {
             throw Self.logFailure("the server's checkpoint is signed with key \(checkpoint.key.prefix(12))…, but this site pinned key \(pinned.prefix(12))… at its first sync. The server's signing key changed, or this is not the same server.")
@@ -79,11 +90,12 @@ extension SyncEngine {
                     throw Self.logFailure("the server's log of \(saved.size) entries had root \(saved.root.prefix(16)) at \(saved.at) and now has root \(checkpoint.root.prefix(16)) at the same size: it was rewritten.")
                 }
             } else {
-                guard let proof = answer?.consistency, proof.verifies(old: saved, new: checkpoint) else {
+                guard let proof = consistency, proof.verifies(old: saved, new: checkpoint) else {
                     throw Self.logFailure("the server's log of \(checkpoint.size) entries (root \(checkpoint.root.prefix(16))) does not extend the log of \(saved.size) entries this site verified on \(saved.at) (root \(saved.root.prefix(16))): entries were changed or removed.")
                 }
             }
         }
+        if checkpoint == saved && state.serverKey != nil { return checkpoint }  // pinned already: nothing to write
         let text = String(decoding: try JSONEncoder().encode(checkpoint), as: UTF8.self)
         try store.syncState.setLogState(serverKey: pinned, checkpoint: text)
         return checkpoint

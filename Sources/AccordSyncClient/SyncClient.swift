@@ -157,16 +157,23 @@ struct SyncEngine: Sendable {
         try store.syncState.retryRefused(codes: [RefusalCode.unknownParent.rawValue])
         let toSend = try store.syncState.outboxCount()
         try Task.checkCancellation()
-        try await push(base: base, credential: credential, report: &report) { count in
+        let pushedLog = try await push(base: base, credential: credential, since: try pinnedCheckpoint()?.size, report: &report) { count in
             progress(SyncProgress(phase: "pushed", events: count, total: toSend, seconds: Date().timeIntervalSince(started)))
         }
         try Task.checkCancellation()
         try await pull(base: base, credential: credential, cursor: remote.cursor, report: &report) { count in
             progress(SyncProgress(phase: "pulled", events: count, total: nil, seconds: Date().timeIntervalSince(started)))
         }
-        // And again at the end, so the checkpoint kept covers what this site just sent: a server later rolled back
-        // behind it is caught at the next sync.
-        do { report.logSize = try await checkLog(base: base, credential: credential)?.size } catch let error as SyncError where error.code == .auditLogFailed {
+        // And again at the end when this site sent anything, so the checkpoint kept covers what it sent: a server
+        // later rolled back behind it is caught at the next sync. The pushes' answers carry that checkpoint; only a
+        // server that leaves it out is asked again.
+        do {
+            if let pushedLog {
+                report.logSize = try pin(pushedLog.checkpoint, consistency: pushedLog.consistency).size
+            } else if report.pushRequests > 0 {
+                report.logSize = try await checkLog(base: base, credential: credential)?.size
+            }
+        } catch let error as SyncError where error.code == .auditLogFailed {
             throw Self.logFailureAfterExchange(error)
         }
         report.pending = try store.syncState.outboxBytes(limit: 1).count
@@ -177,8 +184,11 @@ struct SyncEngine: Sendable {
     /// Sends the outbox in batches, keeping one batch in flight while the answer to the previous one is recorded
     /// and the next is read: the server works on one batch while this site does its bookkeeping for another. A batch
     /// leaves the outbox only when its own answer is recorded, so a failure at any point loses nothing.
-    func push(base: URL, credential: String, report: inout SyncReport, progress: (Int) -> Void) async throws {
+    /// Each push asks for the log's checkpoint after it, consistent with the log of size `since` (the one pinned);
+    /// the largest answered comes back, covering every batch sent (the log only grows).
+    func push(base: URL, credential: String, since: Int?, report: inout SyncReport, progress: (Int) -> Void) async throws -> CheckpointAnswer? {
         var refusedNow = Set<EventID>()
+        var log: CheckpointAnswer?
         var inFlight: (batch: [EventID], reply: Task<SyncReply, any Error>)?
         defer { inFlight?.reply.cancel() }
         while true {
@@ -187,15 +197,16 @@ struct SyncEngine: Sendable {
                     .map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) }))
             report.pushedBytes += body.count
             report.pushRequests += batch.isEmpty ? 0 : 1
-            let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, body: body)))
+            let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, since: since, body: body)))
             if let previous = inFlight {
                 inFlight = next
-                try recordPush(previous.batch, reply: try await previous.reply.answer, refused: &refusedNow, report: &report)
+                let answered = try recordPush(previous.batch, reply: try await previous.reply.answer, refused: &refusedNow, report: &report)
+                if let answered, answered.checkpoint.size >= log?.checkpoint.size ?? 0 { log = answered }
                 progress(report.pushed + report.duplicates)
             } else {
                 inFlight = next
             }
-            if inFlight == nil { return }
+            if inFlight == nil { return log }
         }
     }
 
@@ -221,19 +232,19 @@ struct SyncEngine: Sendable {
     public static let pushBodyBytes = 1024 * 1024
     #endif
 
-    func pushRequest(base: URL, credential: String, body: Data) -> URLRequest {
-        var request = URLRequest(url: base.appendingPathComponent(String(SyncWire.eventsPath.dropFirst())))
+    func pushRequest(base: URL, credential: String, since: Int?, body: Data) -> URLRequest {
+        var request = request(base, SyncWire.eventsPath, credential: credential, query: since.map { ["since": String($0)] } ?? [:])
         request.httpMethod = "POST"
         request.setValue(SyncWire.contentType, forHTTPHeaderField: "Content-Type")
         request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
-        request.setValue("Bearer \(credential)", forHTTPHeaderField: "Authorization")
         request.setValue(store.identity.storeID, forHTTPHeaderField: SyncWire.storeHeader)
         request.httpBody = body
         return request
     }
 
     /// Applies the server's answer to one batch: acknowledged events leave the outbox, refused ones keep the reason.
-    func recordPush(_ batch: [EventID], reply: SyncReply, refused refusedNow: inout Set<EventID>, report: inout SyncReport) throws {
+    /// Returns the log's checkpoint the answer carries, checked later.
+    func recordPush(_ batch: [EventID], reply: SyncReply, refused refusedNow: inout Set<EventID>, report: inout SyncReport) throws -> CheckpointAnswer? {
         let response: PushResponse
         do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {
             throw SyncError(.badAnswer, "The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
@@ -249,6 +260,7 @@ struct SyncEngine: Sendable {
         if acknowledged.isEmpty && refused.isEmpty {
             throw SyncError(.badAnswer, "The server acknowledged none of a batch of \(batch.count) events and gave no reasons; stopping. Nothing was lost: the events stay in the outbox.")
         }
+        return response.log
     }
 
     /// Pulls page by page: while one page is stored with its cursor (one transaction), the next is fetched and

@@ -39,6 +39,23 @@ struct EventStoreTests {
         #expect(try store.synchronousSetting() == 2)  // FULL
     }
 
+    @Test("the last user to close a store leaves its WAL empty, so the next command does not read old pages back in")
+    func walEmptiedOnClose() throws {
+        let folder = TemporaryDirectory("store")
+        defer { folder.remove() }
+        let home = folder.path("home")
+        var store: EventStore? = try EventStore.create(at: home, site: "north", clinicianName: "Dr. Ana Reyes")
+        let patient = try register(try #require(store))
+        try store?.append((0..<500).map { EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: "note \($0)"))) })
+        let wal = home.appendingPathComponent("accord.sqlite-wal").path
+        func walSize() throws -> Int { (try FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? -1 }
+        #expect(try walSize() > 100_000, "the writes went to the WAL")
+        store = nil
+        #expect(try walSize() == 0, "checkpointed into the database and emptied on close")
+        let reopened = try EventStore.open(at: home)
+        #expect(try reopened.events(patient: patient).count == 501)
+    }
+
     @Test("the clock stays monotonic across restarts even when the wall clock goes back")
     func clockAcrossRestarts() throws {
         let clock = ManualClock(1_790_000_000_000)

@@ -39,6 +39,48 @@ struct ServerRouteTests {
         }
     }
 
+    @Test("a push with ?since=N answers with the signed checkpoint after it and the proof from N; a bad since stores nothing")
+    func pushAnswersWithTheLog() async throws {
+        try await withServer { client, credential in
+            let store = try EventStore.inMemory(site: "north", clinicianName: "Dr. Route")
+            let patient = Identifiers.make()
+            let auth: HTTPFields = [.authorization: "Bearer \(credential)", .contentType: SyncWire.contentType]
+            func push(_ text: String, query: String) async throws -> (HTTPResponse.Status, Data) {
+                let event = try store.append(EventDraft(patient: patient, payload: .noteAdded(NoteAdded(text: text))))
+                let body = SyncWire.pushBody([SyncWire.Item(id: event.id, bytes: event.bytes, signature: nil)])
+                return try await client.execute(uri: SyncWire.eventsPath + query, method: .post, headers: auth, body: ByteBuffer(data: body)) { response in
+                    (response.status, Data(buffer: response.body))
+                }
+            }
+            let (_, plain) = try await push("no since", query: "")
+            #expect(try JSONDecoder().decode(PushResponse.self, from: plain).log == nil, "without since, the answer is as before")
+            let before = try await client.execute(uri: SyncWire.checkpointPath, method: .get, headers: [.authorization: "Bearer \(credential)"]) { response in
+                try JSONDecoder().decode(Checkpoint.self, from: Data(buffer: response.body))
+            }
+            let (status, data) = try await push("with since", query: "?since=\(before.size)")
+            #expect(status == .ok)
+            let answer = try JSONDecoder().decode(PushResponse.self, from: data)
+            let log = try #require(answer.log)
+            #expect(log.checkpoint.size > before.size, "the checkpoint covers the entry this push added")
+            #expect(log.consistency.verifies(old: before, new: log.checkpoint))
+            // Past the log's size: stored, and the answer leaves the log out for the site's own check to report.
+            let (_, beyond) = try await push("since too big", query: "?since=\(log.checkpoint.size + 100)")
+            let far = try JSONDecoder().decode(PushResponse.self, from: beyond)
+            #expect(far.accepted.count == 1 && far.log == nil)
+            for bad in ["-1", "ten"] {
+                let (status, body) = try await push("bad since \(bad)", query: "?since=\(bad)")
+                #expect(status == .badRequest, "since=\(bad)")
+                #expect(String(decoding: body, as: UTF8.self).contains("'since' must be a log size"))
+            }
+            try await client.execute(uri: SyncWire.eventsPath + "?after=0&limit=100", method: .get, headers: [.authorization: "Bearer \(credential)"]) { response in
+                let texts = try SyncWire.pullEvents(Data(buffer: response.body)).compactMap { event -> String? in
+                    if case .noteAdded(let note) = event.envelope.payload { return note.text } else { return nil }
+                }
+                #expect(texts == ["no since", "with since", "since too big"], "a refused since stored nothing")
+            }
+        }
+    }
+
     @Test("a pushed event is acknowledged and logged; a malformed line is refused by code; the site's own events are not sent back")
     func pushAndPull() async throws {
         try await withServer { client, credential in

@@ -21,10 +21,29 @@ struct SyncRoutes {
         }
         let now = ServerClock.nowMilliseconds()
         let checked = await PushCheck.checkAll(lines, site: site, now: now, maximumSkew: configuration.maximumClockSkewMilliseconds)
-        let result = try await repository.push(checked, from: site, store: try storeID(request), now: now, remoteAddress: context.remoteAddress?.ipAddress)
+        let since = try Self.since(request)
+        var result = try await repository.push(checked, from: site, store: try storeID(request), now: now, remoteAddress: context.remoteAddress?.ipAddress)
+        if let since { result.log = await logAnswer(since: since) }
         context.logger.info("push", metadata: ["accepted": "\(result.accepted.count)", "rejected": "\(result.rejected.count)"])
         let data = try JSONEncoder().encode(result)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `?since=N` on a push: the log size the site verified last, read before anything is stored so that a bad value
+    /// is refused with nothing written.
+    static func since(_ request: Request) throws -> Int? {
+        guard let text = request.uri.queryParameters["since"] else { return nil }
+        guard let since = Int(String(text)), since >= 0 else { throw APIError.badRequest("'since' must be a log size, 0 or more.") }
+        return since
+    }
+
+    /// The checkpoint now and its consistency with the log of size `since`, for the push's answer. Left out when the
+    /// log is smaller than `since` or cannot be read just now: the events are stored either way, and the site then
+    /// asks for the checkpoint itself, where such a log is reported.
+    func logAnswer(since: Int) async -> CheckpointAnswer? {
+        guard let checkpoint = try? await repository.latestCheckpoint(), since <= checkpoint.size,
+              let consistency = try? await repository.consistency(from: since, to: checkpoint.size) else { return nil }
+        return CheckpointAnswer(checkpoint: checkpoint, consistency: consistency)
     }
 
     /// The syncing store's id from its header, when sent: a pull leaves out the events that store pushed. Without

@@ -1,0 +1,137 @@
+import AccordKit
+import AccordLog
+import AccordSync
+import AccordSyncClient
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The audit-log checks of a sync against a real server: asked once at the start, carried back by the pushes, and
+/// held to the same rules whichever way the checkpoint arrives.
+@Suite("Sync: the log's checkpoint at the start and in the pushes' answers", .serialized)
+struct SyncLogCheckTests {
+    /// Passes requests to the real server, records them, and lets a test change the server's answer to a push.
+    final class Relay: SyncTransport, @unchecked Sendable {
+        private let lock = NSLock()
+        private var asked: [String] = []
+        let real = URLSessionTransport()
+        let changePushAnswer: @Sendable (inout [String: Any]) -> Void
+
+        init(changePushAnswer: @escaping @Sendable (inout [String: Any]) -> Void = { _ in }) { self.changePushAnswer = changePushAnswer }
+
+        /// "METHOD path" of each request, in order, with the push's query.
+        var requests: [String] { lock.withLock { asked } }
+
+        func send(_ request: URLRequest) async throws -> SyncReply {
+            let method = request.httpMethod ?? "GET", url = request.url!
+            lock.withLock { asked.append("\(method) \(url.path)" + (method == "POST" && url.query != nil ? "?\(url.query!)" : "")) }
+            var reply = try await real.send(request)
+            if method == "POST", url.path == SyncWire.eventsPath, var answer = try JSONSerialization.jsonObject(with: reply.body) as? [String: Any] {
+                changePushAnswer(&answer)
+                reply.body = try JSONSerialization.data(withJSONObject: answer)
+            }
+            return reply
+        }
+    }
+
+    func pinned(_ clinic: Clinic) throws -> Checkpoint {
+        try JSONDecoder().decode(Checkpoint.self, from: Data((try clinic.store.syncState.logState().checkpoint ?? "").utf8))
+    }
+
+    func latest(_ server: ServerProcess, _ credential: String) async throws -> Checkpoint {
+        try JSONDecoder().decode(Checkpoint.self, from: try await HTTP.send("GET", server.url + SyncWire.checkpointPath, credential: credential).body)
+    }
+
+    @Test("a sync that sends asks for the checkpoint once, at its start; its pushes bring back the one after them, which is pinned; a sync that only receives makes two requests",
+          arguments: ServerBackend.available)
+    func pushesCarryTheCheckpoint(backend: ServerBackend) async throws {
+        let folder = TemporaryDirectory("log-in-push")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        defer { server.stop() }
+        let credential = try server.addSite("north")
+        let north = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
+        try north.connect(server: URL(string: server.url)!, credential: credential)
+        let patient = try await north.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
+        // The first sync pins the log; once the clinician's key is approved, syncs no longer register it.
+        let fingerprint = try #require(try await north.sync().keyFingerprint)
+        _ = try server.admin("key", "approve", fingerprint)
+        _ = try await north.sync()
+        let before = try pinned(north)
+
+        _ = try await north.addNote(try north.chart(patient), text: "sent with the log in the answer")
+        let relay = Relay()
+        let report = try await SyncClient(store: north.store, transport: relay).sync()
+        #expect(report.pushed == 1)
+        #expect(relay.requests == ["GET \(SyncWire.checkpointPath)", "POST \(SyncWire.eventsPath)?since=\(before.size)", "GET \(SyncWire.eventsPath)"])
+        let after = try pinned(north), served = try await latest(server, credential)
+        #expect(after == served, "the checkpoint pinned is the server's latest, covering the note")
+        #expect(after.size > before.size && report.logSize == after.size)
+
+        let quiet = Relay()
+        _ = try await SyncClient(store: north.store, transport: quiet).sync()
+        #expect(quiet.requests == ["GET \(SyncWire.checkpointPath)", "GET \(SyncWire.eventsPath)"], "nothing sent: no check at the end")
+        #expect(try server.admin("audit", "verify").status == 0)
+    }
+
+    @Test("a push answer whose checkpoint is not the server's stops the sync at its end check; what was acknowledged stays sent, the pin stays",
+          arguments: ["root", "consistency", "key"])
+    func forgedAnswerIsCaught(forged: String) async throws {
+        let folder = TemporaryDirectory("forged-log")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: .sqlite)
+        defer { server.stop() }
+        let credential = try server.addSite("north")
+        let north = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
+        try north.connect(server: URL(string: server.url)!, credential: credential)
+        let patient = try await north.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
+        _ = try await north.sync()
+        let before = try pinned(north)
+        _ = try await north.addNote(try north.chart(patient), text: "answered with a forged log")
+        let relay = Relay { answer in
+            guard var log = answer["log"] as? [String: Any], var checkpoint = log["checkpoint"] as? [String: Any],
+                  var consistency = log["consistency"] as? [String: Any] else { return }
+            switch forged {
+            case "root": checkpoint["root"] = Data(repeating: 7, count: 32).base64EncodedString()
+            case "consistency": consistency["proof"] = [Data(repeating: 1, count: 32).base64EncodedString()]
+            default: checkpoint["key"] = Data(repeating: 2, count: 32).base64EncodedString()
+            }
+            log["checkpoint"] = checkpoint
+            log["consistency"] = consistency
+            answer["log"] = log
+        }
+        do {
+            _ = try await SyncClient(store: north.store, transport: relay).sync()
+            Issue.record("a forged checkpoint in a push answer was pinned")
+        } catch let error as SyncError {
+            #expect(error.code == .auditLogFailed)
+            #expect(error.description.contains("changed while this sync ran"), "\(error.description)")
+        }
+        #expect(try pinned(north) == before, "the pin is not moved by an answer that does not check out")
+        #expect(try north.store.syncState.outboxCount() == 0, "the note was acknowledged and stays sent")
+        // With the server's own answers, the next sync passes.
+        #expect(try await north.sync().complete)
+    }
+
+    @Test("a server that leaves the checkpoint out of its push answers is asked for it at the end of the sync")
+    func olderServerIsAskedAtTheEnd() async throws {
+        let folder = TemporaryDirectory("no-log-in-push")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: .sqlite)
+        defer { server.stop() }
+        let credential = try server.addSite("north")
+        let north = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
+        try north.connect(server: URL(string: server.url)!, credential: credential)
+        let patient = try await north.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
+        _ = try await north.sync()
+        _ = try await north.addNote(try north.chart(patient), text: "sent to a server of the previous version")
+        let relay = Relay { answer in answer["log"] = nil }
+        let report = try await SyncClient(store: north.store, transport: relay).sync()
+        #expect(relay.requests.last == "GET \(SyncWire.checkpointPath)")
+        let pin = try pinned(north), served = try await latest(server, credential)
+        #expect(report.complete && report.logSize == pin.size)
+        #expect(pin == served)
+    }
+}
