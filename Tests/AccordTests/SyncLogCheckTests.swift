@@ -36,6 +36,28 @@ struct SyncLogCheckTests {
         }
     }
 
+    /// A server with site north enrolled, and a clinic at north with one patient whose first syncs pinned the log and
+    /// registered the clinician's key, approved since.
+    struct North {
+        let folder: TemporaryDirectory, server: ServerProcess, credential: String, clinic: Clinic, patient: String
+
+        init(_ name: String, backend: ServerBackend = .sqlite) async throws {
+            folder = TemporaryDirectory(name)
+            server = try ServerProcess(folder, backend: backend)
+            credential = try server.addSite("north")
+            clinic = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
+            try clinic.connect(server: URL(string: server.url)!, credential: credential)
+            patient = try await clinic.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
+            let fingerprint = try #require(try await clinic.sync().keyFingerprint)
+            _ = try server.admin("key", "approve", fingerprint)
+            _ = try await clinic.sync()
+        }
+
+        func note(_ text: String) async throws { _ = try await clinic.addNote(try clinic.chart(patient), text: text) }
+
+        func close() { server.stop(); folder.remove() }
+    }
+
     func pinned(_ clinic: Clinic) throws -> Checkpoint {
         try JSONDecoder().decode(Checkpoint.self, from: Data((try clinic.store.syncState.logState().checkpoint ?? "").utf8))
     }
@@ -47,21 +69,12 @@ struct SyncLogCheckTests {
     @Test("a sync that sends asks for the checkpoint once, at its start; its pushes bring back the one after them, which is pinned; a sync that only receives makes two requests",
           arguments: ServerBackend.available)
     func pushesCarryTheCheckpoint(backend: ServerBackend) async throws {
-        let folder = TemporaryDirectory("log-in-push")
-        defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        defer { server.stop() }
-        let credential = try server.addSite("north")
-        let north = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
-        try north.connect(server: URL(string: server.url)!, credential: credential)
-        let patient = try await north.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
-        // The first sync pins the log; once the clinician's key is approved, syncs no longer register it.
-        let fingerprint = try #require(try await north.sync().keyFingerprint)
-        _ = try server.admin("key", "approve", fingerprint)
-        _ = try await north.sync()
+        let site = try await North("log-in-push", backend: backend)
+        defer { site.close() }
+        let (server, credential, north) = (site.server, site.credential, site.clinic)
         let before = try pinned(north)
 
-        _ = try await north.addNote(try north.chart(patient), text: "sent with the log in the answer")
+        try await site.note("sent with the log in the answer")
         let relay = Relay()
         let report = try await SyncClient(store: north.store, transport: relay).sync()
         #expect(report.pushed == 1)
@@ -79,17 +92,11 @@ struct SyncLogCheckTests {
     @Test("a push answer whose checkpoint is not the server's stops the sync at its end check; what was acknowledged stays sent, the pin stays",
           arguments: ["root", "consistency", "key"])
     func forgedAnswerIsCaught(forged: String) async throws {
-        let folder = TemporaryDirectory("forged-log")
-        defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: .sqlite)
-        defer { server.stop() }
-        let credential = try server.addSite("north")
-        let north = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
-        try north.connect(server: URL(string: server.url)!, credential: credential)
-        let patient = try await north.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
-        _ = try await north.sync()
+        let site = try await North("forged-log")
+        defer { site.close() }
+        let north = site.clinic
         let before = try pinned(north)
-        _ = try await north.addNote(try north.chart(patient), text: "answered with a forged log")
+        try await site.note("answered with a forged log")
         let relay = Relay { answer in
             guard var log = answer["log"] as? [String: Any], var checkpoint = log["checkpoint"] as? [String: Any],
                   var consistency = log["consistency"] as? [String: Any] else { return }
@@ -117,16 +124,10 @@ struct SyncLogCheckTests {
 
     @Test("a server that leaves the checkpoint out of its push answers is asked for it at the end of the sync")
     func olderServerIsAskedAtTheEnd() async throws {
-        let folder = TemporaryDirectory("no-log-in-push")
-        defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: .sqlite)
-        defer { server.stop() }
-        let credential = try server.addSite("north")
-        let north = Clinic(store: try EventStore.inMemory(site: "north", clinicianName: "Dr. North"))
-        try north.connect(server: URL(string: server.url)!, credential: credential)
-        let patient = try await north.registerPatient(name: "Jane Park", born: LocalDate("1960-01-01")!).patient
-        _ = try await north.sync()
-        _ = try await north.addNote(try north.chart(patient), text: "sent to a server of the previous version")
+        let site = try await North("no-log-in-push")
+        defer { site.close() }
+        let (server, credential, north) = (site.server, site.credential, site.clinic)
+        try await site.note("sent to a server of the previous version")
         let relay = Relay { answer in answer["log"] = nil }
         let report = try await SyncClient(store: north.store, transport: relay).sync()
         #expect(relay.requests.last == "GET \(SyncWire.checkpointPath)")
