@@ -41,8 +41,7 @@ struct LogRoutes {
         guard let checkpoint = try await repository.latestCheckpoint() else {
             throw APIError.logEmpty
         }
-        guard let text = request.uri.queryParameters["since"] else { return try Self.json(checkpoint) }
-        guard let since = Int(String(text)), since >= 0 else { throw APIError.badRequest("'since' must be a log size, 0 or more.") }
+        guard let since = try request.logSizeSince() else { return try Self.json(checkpoint) }
         guard since <= checkpoint.size else {
             // The site saw a bigger log than the server now has: answer with the checkpoint alone, so the site can say
             // plainly that the log went back.
@@ -109,5 +108,15 @@ struct KeyRoutes {
         } catch let error as ServerError {
             throw APIError(status: .conflict, code: .conflict, message: error.message)
         }
+    }
+}
+
+extension Request {
+    /// `?since=N` on a checkpoint or push request: the log size the site verified last; nil when absent, a 400 when
+    /// it is not a size.
+    func logSizeSince() throws -> Int? {
+        guard let text = uri.queryParameters["since"] else { return nil }
+        guard let since = Int(String(text)), since >= 0 else { throw APIError.badRequest("'since' must be a log size, 0 or more.") }
+        return since
     }
 }

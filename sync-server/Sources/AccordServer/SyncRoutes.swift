@@ -21,20 +21,12 @@ struct SyncRoutes {
         }
         let now = ServerClock.nowMilliseconds()
         let checked = await PushCheck.checkAll(lines, site: site, now: now, maximumSkew: configuration.maximumClockSkewMilliseconds)
-        let since = try Self.since(request)
+        let since = try request.logSizeSince()  // read before anything is stored: a bad value writes nothing
         var result = try await repository.push(checked, from: site, store: try storeID(request), now: now, remoteAddress: context.remoteAddress?.ipAddress)
         if let since { result.log = await logAnswer(since: since) }
         context.logger.info("push", metadata: ["accepted": "\(result.accepted.count)", "rejected": "\(result.rejected.count)"])
         let data = try JSONEncoder().encode(result)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// `?since=N` on a push: the log size the site verified last, read before anything is stored so that a bad value
-    /// is refused with nothing written.
-    static func since(_ request: Request) throws -> Int? {
-        guard let text = request.uri.queryParameters["since"] else { return nil }
-        guard let since = Int(String(text)), since >= 0 else { throw APIError.badRequest("'since' must be a log size, 0 or more.") }
-        return since
     }
 
     /// The checkpoint now and its consistency with the log of size `since`, for the push's answer. Left out when the
