@@ -200,13 +200,13 @@ if FileManager.default.isExecutableFile(atPath: accordBinary.path) {
 }
 
 // 4. The machine's floor, in the same run.
-let floor = try Floor.rowsPerSecond(in: work)
-report("Floor: \(format(floor, 0)) rows/s (durable append-only table, unique random 32-byte id, 1,000 rows per commit, WAL, synchronous=FULL); the store's import is \(format(importRate / floor, 2))x the floor (goal at least 0.7)")
+let floor = try Floor.rowsPerSecond(in: work, rows: options.events)
+report("Floor: \(format(floor, 0)) rows/s (\(options.events) rows into a durable append-only table, unique random 32-byte id, 1,000 rows per commit, WAL, synchronous=FULL); the store's import of as many events is \(format(importRate / floor, 2))x the floor (goal at least 0.7)")
 if options.json {
     var figures: [String: Any] = [
         "events": options.events, "importEventsPerSecond": importRate.rounded(), "rawEventsPerSecond": rawRate.rounded(),
         "appendMedianMs": percentile(latencies, 0.5), "appendP99Ms": percentile(latencies, 0.99),
-        "floorRowsPerSecond": floor.rounded(), "importToFloor": importRate / floor,
+        "floorRowsPerSecond": floor.rounded(), "floorRows": options.events, "importToFloor": importRate / floor,
     ]
     if let showMedian { figures["patientShowMedianMs"] = showMedian }
     print(String(decoding: try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]), as: UTF8.self))
