@@ -17,36 +17,22 @@ public enum Floor {
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { db in try db.execute(sql: "CREATE TABLE floor (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, body BLOB NOT NULL)") }
-        // Ids from a generator seeded once: drawing each byte from the system's generator is a system call a byte,
-        // which made the floor measure id generation (a third slower) instead of the disk and the index.
-        var ids = SplitMix64(seed: UInt64.random(in: .min ... .max))
+        // The ids are drawn before the clock starts, eight bytes a call: drawn a byte at a time inside the timed loop
+        // (a system call a byte), they made the floor measure the random-number generator instead of the disk.
+        var generator = SystemRandomNumberGenerator()
+        let ids = (0..<rows).map { _ in
+            var id = Data(count: 32)
+            id.withUnsafeMutableBytes { bytes in for word in 0..<4 { bytes.storeBytes(of: generator.next(), toByteOffset: word * 8, as: UInt64.self) } }
+            return id
+        }
         let body = Data((0..<bodyBytes).map { _ in UInt8.random(in: 32...126) })
         let start = DispatchTime.now().uptimeNanoseconds
         for batch in stride(from: 0, to: rows, by: 1000) {
             try queue.write { db in
                 let insert = try db.cachedStatement(sql: "INSERT INTO floor (id, body) VALUES (?, ?)")
-                for _ in batch..<min(batch + 1000, rows) {
-                    var id = Data(count: 32)
-                    id.withUnsafeMutableBytes { bytes in for word in 0..<4 { bytes.storeBytes(of: ids.next(), toByteOffset: word * 8, as: UInt64.self) } }
-                    try insert.execute(arguments: [id, body])
-                }
+                for row in batch..<min(batch + 1000, rows) { try insert.execute(arguments: [ids[row], body]) }
             }
         }
         return Double(rows) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-}
-
-/// SplitMix64: uniform 64-bit values from a seed, enough to spread random ids over an index like hashes do.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
