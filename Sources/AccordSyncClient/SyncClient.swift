@@ -184,20 +184,25 @@ struct SyncEngine: Sendable {
     /// Sends the outbox in batches, keeping one batch in flight while the answer to the previous one is recorded
     /// and the next is read: the server works on one batch while this site does its bookkeeping for another. A batch
     /// leaves the outbox only when its own answer is recorded, so a failure at any point loses nothing.
-    /// Each push asks for the log's checkpoint after it, consistent with the log of size `since` (the one pinned);
-    /// the largest answered comes back, covering every batch sent (the log only grows).
+    /// The batch that empties the outbox asks for the log's checkpoint after it, consistent with the log of size
+    /// `since` (the one pinned): one proof per sync, not one per batch. The largest answered comes back when the last
+    /// batch sent asked for it, so that it covers every batch (the log only grows); nil otherwise.
     func push(base: URL, credential: String, since: Int?, report: inout SyncReport, progress: (Int) -> Void) async throws -> CheckpointAnswer? {
         var refusedNow = Set<EventID>()
         var log: CheckpointAnswer?
+        var lastAskedForLog = false
         var inFlight: (batch: [EventID], reply: Task<SyncReply, any Error>)?
         defer { inFlight?.reply.cancel() }
         while true {
-            let (batch, body) = Self.compressedBatch(SyncWire.fittingBody(
-                try store.syncState.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
-                    .map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) }))
+            let waiting = try store.syncState.outboxBytes(limit: batchSize, excluding: refusedNow.union(inFlight?.batch ?? []))
+                .map { SyncWire.Item(id: $0.id, bytes: $0.bytes, signature: $0.signature) }
+            let (batch, body) = Self.compressedBatch(SyncWire.fittingBody(waiting))
             report.pushedBytes += body.count
             report.pushRequests += batch.isEmpty ? 0 : 1
-            let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential, since: since, body: body)))
+            let asksForLog = waiting.count < batchSize && batch.count == waiting.count
+            if !batch.isEmpty { lastAskedForLog = asksForLog }
+            let next = batch.isEmpty ? nil : (batch: batch.map(\.id), reply: send(pushRequest(base: base, credential: credential,
+                                                                                               since: asksForLog ? since : nil, body: body)))
             if let previous = inFlight {
                 inFlight = next
                 let answered = try recordPush(previous.batch, reply: try await previous.reply.answer, refused: &refusedNow, report: &report)
@@ -206,7 +211,7 @@ struct SyncEngine: Sendable {
             } else {
                 inFlight = next
             }
-            if inFlight == nil { return log }
+            if inFlight == nil { return lastAskedForLog ? log : nil }
         }
     }
 

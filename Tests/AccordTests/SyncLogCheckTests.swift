@@ -89,6 +89,27 @@ struct SyncLogCheckTests {
         #expect(try server.admin("audit", "verify").status == 0)
     }
 
+    @Test("only the batch that empties the outbox asks for the log; when the last batch could not know it was last, the checkpoint is asked for at the end")
+    func onlyTheLastBatchAsks() async throws {
+        let site = try await North("last-batch-asks")
+        defer { site.close() }
+        let north = site.clinic
+        let (events, pull, checkpoint) = (SyncWire.eventsPath, "GET \(SyncWire.eventsPath)", "GET \(SyncWire.checkpointPath)")
+        for count in 1...5 { try await site.note("note \(count) of 5") }
+        let relay = Relay(), before = try pinned(north).size
+        _ = try await SyncClient(store: north.store, transport: relay, batchSize: 2).sync()
+        #expect(relay.requests == [checkpoint, "POST \(events)", "POST \(events)", "POST \(events)?since=\(before)", pull])
+        let pin = try pinned(north), served = try await latest(site.server, site.credential)
+        #expect(pin == served)
+
+        for count in 1...4 { try await site.note("note \(count) of 4") }
+        let even = Relay()
+        let report = try await SyncClient(store: north.store, transport: even, batchSize: 2).sync()
+        #expect(even.requests == [checkpoint, "POST \(events)", "POST \(events)", pull, checkpoint], "two full batches: the end check asks")
+        let size = try pinned(north).size
+        #expect(report.pushed == 4 && report.logSize == size)
+    }
+
     @Test("a push answer whose checkpoint is not the server's stops the sync at its end check; what was acknowledged stays sent, the pin stays",
           arguments: ["root", "consistency", "key"])
     func forgedAnswerIsCaught(forged: String) async throws {
