@@ -65,7 +65,12 @@ extension SyncEngine {
 
     /// The checkpoint this site verified last, if any.
     func pinnedCheckpoint() throws -> Checkpoint? {
-        try store.syncState.logState().checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
+        Self.checkpoint(stored: try store.syncState.logState().checkpoint)
+    }
+
+    /// A checkpoint as the sync state keeps it (JSON text); nil when none is kept.
+    static func checkpoint(stored text: String?) -> Checkpoint? {
+        text.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
     }
 
     /// Checks `checkpoint` against the one this site verified last (`consistency` proving the old log a prefix of
@@ -73,7 +78,7 @@ extension SyncEngine {
     @discardableResult
     func pin(_ checkpoint: Checkpoint, consistency: ConsistencyProof?) throws -> Checkpoint {
         let state = try store.syncState.logState()
-        let saved = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
+        let saved = Self.checkpoint(stored: state.checkpoint)
         let pinned = state.serverKey ?? checkpoint.key
         guard let pinnedKey = Data(base64Encoded: pinned), checkpoint.key == pinned else {
             throw Self.logFailure("the server's checkpoint is signed with key \(checkpoint.key.prefix(12))…, but this site pinned key \(pinned.prefix(12))… at its first sync. The server's signing key changed, or this is not the same server.")

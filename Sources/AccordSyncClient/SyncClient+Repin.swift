@@ -24,7 +24,7 @@ extension SyncEngine {
     func repinPlan() async throws -> RepinPlan {
         let (_, base, credential) = try endpoint()
         let state = try store.syncState.logState()
-        let pinned = state.checkpoint.flatMap { try? JSONDecoder().decode(Checkpoint.self, from: Data($0.utf8)) }
+        let pinned = Self.checkpoint(stored: state.checkpoint)
         let reply: SyncReply
         do { reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential)) } catch let error as SyncError where error.serverCode == .logEmpty {
             throw SyncError(.refused, "The server's audit log is empty: there is nothing to pin yet. Run `accord sync`.", serverCode: .logEmpty)
