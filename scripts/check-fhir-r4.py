@@ -123,7 +123,7 @@ RESOURCES = {
     "Procedure": {"status": el(1, 1, "code:preparation|in-progress|not-done|on-hold|stopped|completed|entered-in-error|unknown"),
                   "code": el(0, 1, "CodeableConcept"), "subject": el(1, 1, "Reference:Patient|Group"), "performedDateTime": el(0, 1, "dateTime"),
                   "performer": el(0, "*", {"actor": el(1, 1, "Reference:Practitioner|PractitionerRole|Organization|Patient|RelatedPerson|Device")}),
-                  "note": el(0, "*", "Annotation")},
+                  "outcome": el(0, 1, "CodeableConcept"), "note": el(0, "*", "Annotation")},
     "Contract": {"identifier": el(0, "*", "Identifier"), "version": el(0, 1, "string"),
                  "status": el(0, 1, "code:amended|appended|cancelled|disputed|entered-in-error|executable|executed|negotiable|offered|policy|rejected|renewed|revoked|resolved|terminated"),
                  "title": el(0, 1, "string"), "subtitle": el(0, 1, "string"), "issued": el(0, 1, "dateTime"), "applies": el(0, 1, "Period"),
@@ -152,7 +152,8 @@ RESOURCES = {
                     "category": el(0, "*", "CodeableConcept"), "code": el(1, 1, "CodeableConcept"),
                     "subject": el(0, 1, "Reference:Patient|Group|Device|Location"), "effectiveDateTime": el(0, 1, "dateTime"),
                     "performer": el(0, "*", "Reference:Practitioner|PractitionerRole|Organization|CareTeam|Patient|RelatedPerson"),
-                    "valueQuantity": el(0, 1, "Quantity"), "valueInteger": el(0, 1, "integer"), "interpretation": el(0, "*", "CodeableConcept"),
+                    "valueQuantity": el(0, 1, "Quantity"), "valueInteger": el(0, 1, "integer"), "valueCodeableConcept": el(0, 1, "CodeableConcept"),
+                    "interpretation": el(0, "*", "CodeableConcept"), "note": el(0, "*", "Annotation"),
                     "derivedFrom": el(0, "*", "Reference:DocumentReference|ImagingStudy|Media|QuestionnaireResponse|Observation|MolecularSequence"),
                     "component": el(0, "*", {"code": el(1, 1, "CodeableConcept"), "valueInteger": el(0, 1, "integer"), "valueQuantity": el(0, 1, "Quantity")})},
     "Provenance": {"target": el(1, "*", ANY), "recorded": el(1, 1, "instant"),
@@ -286,7 +287,7 @@ class Checker:
                         self.fail(f"{where}[{i}]", "an item needs answers or child items")
                     walk(item.get("item", []), f"{where}[{i}].item")
             walk(r.get("item", []), f"{path}.item")
-        if kind == "Observation" and "valueQuantity" in r and "valueInteger" in r:
+        if kind == "Observation" and sum(key.startswith("value") for key in r) > 1:
             self.fail(path, "value[x] has one type only")
 
     def bundle(self, bundle):

@@ -53,14 +53,19 @@ func run() async throws -> Outcome {
     guard let server = URL(string: options.server) else { throw ExampleError("'\(options.server)' is not an address") }
     try clinic.connect(server: server, credential: options.credential)
 
-    let patient = try await clinic.registerPatient(name: "Robin Example", born: LocalDate("1972-06-15")!).patient
+    // An app shows a likely duplicate to the clinician (`ClinicError.Code.likelyDuplicate`); this headless stand-in
+    // takes the patient it registered on an earlier run.
+    let name = "Robin Example", born = LocalDate("1972-06-15")!
+    let earlier = try clinic.findPatients(born.description).first { PatientSearch.folded($0.name) == PatientSearch.folded(name) }
+    var patient = earlier?.id ?? ""
+    if earlier == nil { patient = try await clinic.registerPatient(name: name, born: born).patient }
     var chart = try clinic.chart(patient)
     let everyItem = ConsentItem.all.map { ConsentItemRecord(key: $0.id, discussed: true) }
     _ = try await clinic.recordConsent(chart, ConsentRecorded(items: everyItem, naloxone: .prescribed, decision: .accepts))
     chart = try clinic.chart(patient)
-    _ = try await clinic.signAgreement(chart)
+    if chart.record.activeAgreement == nil { _ = try await clinic.signAgreement(chart) }
     chart = try clinic.chart(patient)
-    _ = try await clinic.share(chart, with: options.shareWith)
+    if !chart.record.sharedWith.contains(options.shareWith) { _ = try await clinic.share(chart, with: options.shareWith) }
 
     let report = try await clinic.sync()
     guard report.complete else {

@@ -28,6 +28,9 @@ public indirect enum EventPayload: Sendable, Hashable {
     case entryCorrected(EntryCorrected)
     case entryEnteredInError(EntryEnteredInError)
     case conflictResolved(ConflictResolved)
+    case urineDrugTestRecorded(UrineDrugTestRecorded)
+    case pdmpChecked(PDMPChecked)
+    case findingDiscussed(FindingDiscussed)
 
     /// The event type this payload belongs to.
     public var type: EventType {
@@ -57,6 +60,9 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .entryCorrected: .entryCorrected
         case .entryEnteredInError: .entryEnteredInError
         case .conflictResolved: .conflictResolved
+        case .urineDrugTestRecorded: .urineDrugTestRecorded
+        case .pdmpChecked: .pdmpChecked
+        case .findingDiscussed: .findingDiscussed
         }
     }
 
@@ -87,6 +93,9 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .entryCorrected(let p): p
         case .entryEnteredInError(let p): p
         case .conflictResolved(let p): p
+        case .urineDrugTestRecorded(let p): p
+        case .pdmpChecked(let p): p
+        case .findingDiscussed(let p): p
         }
     }
 
@@ -122,6 +131,9 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .entryCorrected: .entryCorrected(try .init(from: decoder))
         case .entryEnteredInError: .entryEnteredInError(try .init(from: decoder))
         case .conflictResolved: .conflictResolved(try .init(from: decoder))
+        case .urineDrugTestRecorded: .urineDrugTestRecorded(try .init(from: decoder))
+        case .pdmpChecked: .pdmpChecked(try .init(from: decoder))
+        case .findingDiscussed: .findingDiscussed(try .init(from: decoder))
         }
     }
 
@@ -146,7 +158,8 @@ public indirect enum EventPayload: Sendable, Hashable {
         case .taperCompleted(let p): .taperPlan(p.plan)
         case .medicationsChanged: .medications
         case .conflictResolved(let p): p.entity
-        case .consentRecorded, .checkinRecorded, .noteAdded, .riskFactorsRecorded, .patientShared, .entryCorrected, .entryEnteredInError: nil
+        case .consentRecorded, .checkinRecorded, .noteAdded, .riskFactorsRecorded, .patientShared, .entryCorrected, .entryEnteredInError,
+             .urineDrugTestRecorded, .pdmpChecked, .findingDiscussed: nil
         }
     }
 }

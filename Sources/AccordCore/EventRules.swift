@@ -103,6 +103,12 @@ public enum EventRules {
                 throw RuleViolation("a resolution keeps one side of a conflict and sets aside the others; name at least one other side")
             }
             try optionalText(p.reason, "reason")
+        case .urineDrugTestRecorded(let p):
+            try optionalText(p.detail, "detail")
+        case .pdmpChecked(let p):
+            try optionalText(p.detail, "detail")
+        case .findingDiscussed(let p):
+            try text(p.note, "note")
         }
     }
 

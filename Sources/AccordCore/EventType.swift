@@ -26,6 +26,9 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
     case entryCorrected = "entry.corrected"
     case entryEnteredInError = "entry.enteredInError"
     case conflictResolved = "conflict.resolved"
+    case urineDrugTestRecorded = "urineDrugTest.recorded"
+    case pdmpChecked = "pdmp.checked"
+    case findingDiscussed = "finding.discussed"
 
     /// The schema version written into new events of this type.
     public var currentSchemaVersion: Int { 1 }
@@ -38,7 +41,8 @@ public enum EventType: String, Codable, Sendable, CaseIterable {
              .agreementSigned, .agreementAmended, .agreementRenewed, .agreementEnded, .taperStarted, .taperAdjusted,
              .taperPaused, .taperResumed, .taperCompleted, .medicationsChanged, .conflictResolved:
             true
-        case .consentRecorded, .checkinRecorded, .noteAdded, .riskFactorsRecorded, .patientShared, .entryCorrected, .entryEnteredInError:
+        case .consentRecorded, .checkinRecorded, .noteAdded, .riskFactorsRecorded, .patientShared, .entryCorrected, .entryEnteredInError,
+             .urineDrugTestRecorded, .pdmpChecked, .findingDiscussed:
             false
         }
     }

@@ -19,8 +19,12 @@ public struct PatientRecord: Codable, Sendable, Equatable {
     public var agreements: [AgreementState] = []
     /// Every taper plan.
     public var taperPlans: [TaperPlanState] = []
-    /// Every check-in, oldest first.
+    /// Every check-in, in the order recorded (`checkinsByDay` orders them by the day of the visit).
     public var checkins: [CheckinState] = []
+    /// Every urine drug test, from its own entries and from check-ins, in the order recorded.
+    public var drugTests: [UrineDrugTestState] = []
+    /// Every PDMP check, from its own entries and from check-ins, in the order recorded.
+    public var pdmpChecks: [PDMPCheckState] = []
     /// The patient's whole current list, one line per medicine.
     public var medications: [String] = []
     /// Every version of the medication list, oldest first, for trends and re-evaluation windows.
@@ -91,6 +95,8 @@ public struct GoalReviewState: Codable, Sendable, Equatable {
     public var progress: GoalProgress
     /// A note for the record.
     public var note: String?
+    /// The day of the review when it was not the day it was recorded.
+    public var on: LocalDate?
     /// Who recorded it, where and when.
     public var stamp: Stamp
 }
@@ -218,6 +224,8 @@ public struct CheckinState: Codable, Sendable, Equatable {
 public struct MedicationListState: Codable, Sendable, Equatable {
     /// The patient's whole current list, one line per medicine.
     public var medications: [String]
+    /// The day the list took effect when it was not the day it was recorded.
+    public var on: LocalDate?
     /// Who recorded it, where and when.
     public var stamp: Stamp
 }

@@ -79,9 +79,11 @@ public struct GoalReviewed: Codable, Sendable, Hashable {
     public var progress: GoalProgress
     /// A note for the record.
     public var note: String?
+    /// The day of the review when it was not the day it was recorded (a review on paper, entered later).
+    public var on: LocalDate?
     /// A value with these fields.
-    public init(goal: String, progress: GoalProgress, note: String? = nil) {
-        self.goal = goal; self.progress = progress; self.note = note
+    public init(goal: String, progress: GoalProgress, note: String? = nil, on: LocalDate? = nil) {
+        self.goal = goal; self.progress = progress; self.note = note; self.on = on
     }
 }
 
@@ -375,12 +377,15 @@ public struct CheckinRecorded: Codable, Sendable, Hashable {
     public var nextVisit: LocalDate?
     /// A note for the record.
     public var note: String?
+    /// The day of the visit when it was not the day it was recorded (a check-in on paper, entered later).
+    public var on: LocalDate?
     /// A value with these fields.
     public init(peg: [Int]? = nil, phq2: [Int]? = nil, cows: [Int]? = nil, currentDose: String? = nil,
                 sleep: String? = nil, mood: String? = nil, goals: [GoalCheck]? = nil, sideEffects: String? = nil,
                 withdrawal: String? = nil, selfHarmConcern: Bool? = nil, naloxoneOnHand: Bool? = nil, pdmpChecked: Bool? = nil,
                 urineDrugTest: UrineDrugTest? = nil, readiness: ReadinessStage? = nil, nextVisit: LocalDate? = nil,
-                note: String? = nil) {
+                note: String? = nil, on: LocalDate? = nil) {
+        self.on = on
         self.peg = peg; self.phq2 = phq2; self.cows = cows; self.currentDose = currentDose; self.sleep = sleep
         self.mood = mood; self.goals = goals; self.sideEffects = sideEffects; self.withdrawal = withdrawal
         self.selfHarmConcern = selfHarmConcern
@@ -395,8 +400,12 @@ public struct MedicationsChanged: Codable, Sendable, Hashable {
     public var medications: [String]
     /// Why, in the clinician's words.
     public var reason: String?
+    /// The day the list took effect when it was not the day it was recorded.
+    public var on: LocalDate?
     /// A value with these fields.
-    public init(medications: [String], reason: String? = nil) { self.medications = medications; self.reason = reason }
+    public init(medications: [String], reason: String? = nil, on: LocalDate? = nil) {
+        self.medications = medications; self.reason = reason; self.on = on
+    }
 }
 
 /// Adds a site to the patient's care team: the sync server then sends the patient's whole record to that site.

@@ -142,7 +142,7 @@ extension PatientRecord {
             }
         case .goalReviewed(let p):
             updateGoal(p.goal) { goal in
-                goal.latestReview = GoalReviewState(progress: p.progress, note: p.note, stamp: stamp)
+                goal.latestReview = GoalReviewState(progress: p.progress, note: p.note, on: p.on, stamp: stamp)
                 goal.history.append(GoalHistoryEntry(change: "reviewed: \(p.progress.rawValue) progress", detail: p.note, stamp: stamp))
             }
         case .goalMet(let p):
@@ -229,9 +229,24 @@ extension PatientRecord {
                                          phq2Positive: p.phq2.map(CheckinInstruments.phq2Positive),
                                          cowsTotal: cowsTotal, cowsBand: cowsTotal.map(CheckinInstruments.cowsBand(total:)),
                                          stamp: stamp))
+            // A test or a PDMP check noted at a check-in counts as one, on the day of the visit.
+            if let test = p.urineDrugTest, let result = UrineDrugTestResult(rawValue: test.rawValue) {
+                drugTests.append(UrineDrugTestState(entry: stamp.event, on: p.on, result: result, stamp: stamp))
+            }
+            if p.pdmpChecked == true { pdmpChecks.append(PDMPCheckState(entry: stamp.event, on: p.on, stamp: stamp)) }
+        case .urineDrugTestRecorded(let p):
+            drugTests.append(UrineDrugTestState(entry: stamp.event, on: p.on, result: p.result, detail: p.detail,
+                                                discussion: p.discussed == true ? DiscussionState(on: p.on, stamp: stamp) : nil, stamp: stamp))
+        case .pdmpChecked(let p):
+            pdmpChecks.append(PDMPCheckState(entry: stamp.event, on: p.on, findings: p.findings, detail: p.detail,
+                                             discussion: p.discussed == true ? DiscussionState(on: p.on, stamp: stamp) : nil, stamp: stamp))
+        case .findingDiscussed(let p):
+            let discussion = DiscussionState(on: p.on, note: p.note, stamp: stamp)
+            for index in drugTests.indices where drugTests[index].entry == p.target { drugTests[index].discussion = discussion }
+            for index in pdmpChecks.indices where pdmpChecks[index].entry == p.target { pdmpChecks[index].discussion = discussion }
         case .medicationsChanged(let p):
             medications = p.medications
-            medicationHistory.append(MedicationListState(medications: p.medications, stamp: stamp))
+            medicationHistory.append(MedicationListState(medications: p.medications, on: p.on, stamp: stamp))
         case .noteAdded(let p):
             notes.append(NoteState(text: p.text, stamp: stamp))
         case .riskFactorsRecorded(let p):

@@ -46,7 +46,7 @@ public enum Timeline {
             "Demographics corrected (\([p.name.map { "name \($0)" }, p.born.map { "born \($0)" }, p.mrn.map { "MRN \($0)" }].compactMap { $0 }.joined(separator: ", "))): \(p.reason)"
         case .goalSet(let p): "Goal set: \(p.description)"
         case .goalRevised(let p): "Goal revised: \(p.description)"
-        case .goalReviewed(let p): "Goal reviewed: \(p.progress.rawValue) progress\(p.note.map { " — \($0)" } ?? "")"
+        case .goalReviewed(let p): "Goal reviewed\(p.on.map { " on \($0)" } ?? ""): \(p.progress.rawValue) progress\(p.note.map { " — \($0)" } ?? "")"
         case .goalMet(let p): "Goal met\(p.note.map { " — \($0)" } ?? "")"
         case .goalDropped(let p): "Goal dropped: \(p.reason)"
         case .consentRecorded(let p):
@@ -61,7 +61,7 @@ public enum Timeline {
         case .taperResumed(let p): "Taper resumed on \(p.on)"
         case .taperCompleted(let p): "Taper completed on \(p.on)"
         case .checkinRecorded(let p): "Check-in\(checkinDetail(p))"
-        case .medicationsChanged(let p): "Medication list: \(p.medications.isEmpty ? "none" : p.medications.joined(separator: "; "))"
+        case .medicationsChanged(let p): "Medication list\(p.on.map { " from \($0)" } ?? ""): \(p.medications.isEmpty ? "none" : p.medications.joined(separator: "; "))"
         case .noteAdded(let p): "Note: \(p.text)"
         case .riskFactorsRecorded(let p):
             "Risk factors: " + ([p.present.isEmpty ? nil : "present \(p.present.map(\.rawValue).joined(separator: ", "))",
@@ -70,6 +70,11 @@ public enum Timeline {
         case .patientShared(let p): "Shared with site \(p.site)\(p.reason.map { ": \($0)" } ?? "")"
         case .entryCorrected(let p): "Corrected entry \(p.target.short): \(p.reason)"
         case .entryEnteredInError(let p): "Entry \(p.target.short) marked entered in error: \(p.reason)"
+        case .urineDrugTestRecorded(let p):
+            "Urine drug test on \(p.on): \(p.result.rawValue)\(p.detail.map { " (\($0))" } ?? "")\(p.discussed == true ? ", discussed with the patient" : "")"
+        case .pdmpChecked(let p):
+            "PDMP checked on \(p.on): \(p.findings == .none ? "no concerning findings" : "concerning findings")\(p.detail.map { " (\($0))" } ?? "")\(p.discussed == true ? ", discussed with the patient" : "")"
+        case .findingDiscussed(let p): "Discussed entry \(p.target.short) with the patient on \(p.on): \(p.note)"
         case .conflictResolved(let p):
             "Conflict on the \(p.entity.kind) resolved: kept entry \(p.kept.short), set aside \(p.setAside.map(\.short).joined(separator: ", "))\(p.reason.map { ": \($0)" } ?? "")"
         }
@@ -77,9 +82,12 @@ public enum Timeline {
 
     static func checkinDetail(_ p: CheckinRecorded) -> String {
         var parts: [String] = []
+        if let on = p.on { parts.append("visit on \(on)") }
         if let peg = p.peg { parts.append("PEG \(formatScore(CheckinInstruments.pegScore(peg)))") }
         if let phq2 = p.phq2 { parts.append("PHQ-2 \(phq2.reduce(0, +))") }
         if let cows = p.cows { parts.append("COWS \(cows.reduce(0, +))") }
+        if p.pdmpChecked == true { parts.append("PDMP checked") }
+        if let test = p.urineDrugTest, test != .notDone { parts.append("urine drug test \(test.rawValue)") }
         if let next = p.nextVisit { parts.append("next visit \(next)") }
         return parts.isEmpty ? "" : ": " + parts.joined(separator: ", ")
     }

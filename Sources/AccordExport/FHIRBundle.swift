@@ -52,6 +52,8 @@ struct FHIRBundleBuilder {
         record.agreements.forEach { addAgreement($0) }
         record.taperPlans.forEach { addTaperPlan($0) }
         record.checkins.forEach { addCheckin($0) }
+        record.drugTests.forEach { addDrugTest($0) }
+        record.pdmpChecks.forEach { addPDMPCheck($0) }
     }
 
     mutating func add(_ id: ResourceID, _ object: FHIRObject) {

@@ -67,4 +67,5 @@ enum FHIRCodes {
                             ("44255-8", "Feeling down, depressed, or hopeless")]
     static let consentCategory = "59284-0"
     static let opioidSafetyCounseling = "460831000124102"
+    static let pdmpCheck = "461621000124108"
 }

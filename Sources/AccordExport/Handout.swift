@@ -73,6 +73,8 @@ public struct Handout: Sendable, Equatable {
     public var agreement: Agreement?
     /// Tapers in progress.
     public var tapers: [Taper]
+    /// How pain and the dose have gone over time, each as a chart, in the patient's words.
+    public var trends: [TrendSeries]
     /// Whom to call.
     public var contact: String?
     /// What to do in an overdose, on every handout.
@@ -80,7 +82,7 @@ public struct Handout: Sendable, Equatable {
 
     /// The handout for `record` on `date`. `contact` is whom the patient should call (the clinic's name and number);
     /// without it the printed copy leaves lines to write it in.
-    public init(record: PatientRecord, on date: LocalDate, contact: String?) {
+    public init(record: PatientRecord, on date: LocalDate, contact: String?, calendar: ClinicCalendar = .utc) {
         patientName = record.name
         born = HandoutWords.date(record.born)
         printedOn = HandoutWords.date(date)
@@ -95,6 +97,7 @@ public struct Handout: Sendable, Equatable {
         let evaluated = record.evaluated(on: date)
         agreement = (evaluated.agreements.last { $0.status != .ended }).map { HandoutWords.agreement($0, on: date) }
         tapers = record.taperPlans.filter { $0.status != .completed }.map { HandoutWords.taper($0, on: date) }
+        trends = PatientTrends.series(record, calendar: calendar).compactMap(HandoutWords.trend)
         self.contact = contact
     }
 }
@@ -170,6 +173,20 @@ enum HandoutWords {
         }
         let next = nextIndex.map { "Next change: from \(date(plan.steps[$0].on)), \(dose(plan.steps[$0]))." }
         return Handout.Taper(medication: plan.medication, statusLine: status, nextLine: next, steps: steps)
+    }
+
+    /// The pain score and the dose, titled for the patient; the other measures stay in the clinician's view.
+    static func trend(_ series: TrendSeries) -> TrendSeries? {
+        var plain = series
+        switch series.key {
+        case "peg":
+            plain.title = "How much pain gets in the way (0 = not at all, 10 = completely)"
+        case "mme":
+            plain.title = "Your opioid dose, in morphine milligrams a day"
+            plain.thresholdLabel = "at 50 or more a day the risks are higher, so we check in more often."
+        default: return nil
+        }
+        return plain
     }
 
     static func dose(_ step: AccordCore.TaperStep) -> String {

@@ -46,6 +46,12 @@ public enum HandoutHTML {
             add("</tbody></table></section>")
         }
 
+        if !handout.trends.isEmpty {
+            add("<section><h2>How you have been doing</h2>")
+            for series in handout.trends { add(TrendSVG.figure(series)) }
+            add("</section>")
+        }
+
         add("<section class=\"call\"><h2>Whom to call</h2>")
         if let contact = handout.contact {
             add("<p>Questions, side effects, or trouble with the plan: \(escape(contact))</p>")
@@ -87,6 +93,8 @@ public enum HandoutHTML {
         tr.next td { background: #fff3c4; font-weight: bold; }
         tr.current td { background: #eef5ff; }
         .emergency { border: 2px solid #a00; padding: 0.6em; font-weight: bold; }
+        figure.trend { margin: 0.8em 0; } figure.trend svg { max-width: 100%; height: auto; font-family: inherit; }
+        figcaption { color: #444; font-size: 0.9em; }
         @media print {
           body { font-size: 12pt; margin: 0; max-width: none; }
           section { break-inside: avoid; }

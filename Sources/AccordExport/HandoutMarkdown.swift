@@ -1,3 +1,5 @@
+import AccordCore
+
 /// The handout as Markdown, for pasting into a visit note; the same content as `HandoutHTML`.
 public enum HandoutMarkdown {
     /// The handout as Markdown.
@@ -31,6 +33,14 @@ public enum HandoutMarkdown {
             for step in taper.steps {
                 let label = step.isNext ? " (next)" : step.isCurrent ? " (now)" : ""
                 lines.append("| \(cell(step.date))\(label) | \(cell(step.dose)) | \(cell(step.note ?? "")) |")
+            }
+        }
+        if !handout.trends.isEmpty {
+            // Markdown has no charts; the same points as a table.
+            lines += ["", "## How you have been doing"]
+            for series in handout.trends {
+                lines += ["", "\(series.title):", "", "| Date | Value |", "| --- | --- |"]
+                lines += series.points.map { "| \(HandoutWords.date($0.day)) | \(Timeline.formatScore($0.value)) |" }
             }
         }
         lines += ["", "## Whom to call", ""]

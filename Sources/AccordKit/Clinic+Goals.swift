@@ -3,6 +3,7 @@ import AccordCore
 extension Clinic {
     /// Sets a new functional goal.
     public func setGoal(_ chart: PatientChart, description: String, measure: String? = nil, target: LocalDate? = nil) async throws(ClinicError) -> Recorded {
+        if let target { try checking { () throws(RuleViolation) in try DateSense.goalTarget(target, today: chart.today) } }
         let goal = Identifiers.make()
         var recorded = try await record(chart, .goalSet(GoalSet(goal: goal, description: description, measure: measure, targetDate: target)))
         recorded.goal = goal
@@ -12,12 +13,15 @@ extension Clinic {
     /// Rewords a goal, or changes its measure or target date.
     public func reviseGoal(_ chart: PatientChart, goal: GoalState, description: String, measure: String? = nil,
                            target: LocalDate? = nil, reason: String? = nil) async throws(ClinicError) -> Recorded {
-        try await onGoal(chart, goal, .goalRevised(GoalRevised(goal: goal.id, description: description, measure: measure, targetDate: target, reason: reason)))
+        if let target { try checking { () throws(RuleViolation) in try DateSense.goalTarget(target, today: chart.today) } }
+        return try await onGoal(chart, goal, .goalRevised(GoalRevised(goal: goal.id, description: description, measure: measure, targetDate: target, reason: reason)))
     }
 
-    /// Records how the goal is going, as judged with the patient.
-    public func reviewGoal(_ chart: PatientChart, goal: GoalState, progress: GoalProgress, note: String? = nil) async throws(ClinicError) -> Recorded {
-        try await onGoal(chart, goal, .goalReviewed(GoalReviewed(goal: goal.id, progress: progress, note: note)))
+    /// Records how the goal is going, as judged with the patient on `on` (today when nil).
+    public func reviewGoal(_ chart: PatientChart, goal: GoalState, progress: GoalProgress, note: String? = nil,
+                           on day: LocalDate? = nil) async throws(ClinicError) -> Recorded {
+        let day = try observedDay(chart, day, "goal review")
+        return try await onGoal(chart, goal, .goalReviewed(GoalReviewed(goal: goal.id, progress: progress, note: note, on: day)))
     }
 
     /// Marks the goal as met.

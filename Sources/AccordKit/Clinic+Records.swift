@@ -14,7 +14,7 @@ extension Clinic {
 
     /// The patient's own copy in plain words: goals, what was discussed, the agreement, the taper, whom to call.
     public func handout(_ chart: PatientChart, contact: String? = nil) -> Handout {
-        Handout(record: chart.record, on: chart.today, contact: contact)
+        Handout(record: chart.record, on: chart.today, contact: contact, calendar: chart.calendar)
     }
 
     /// Checks each of the patient's entries: its bytes, its signature, and an inclusion proof from the server's

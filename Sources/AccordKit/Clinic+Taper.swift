@@ -35,7 +35,11 @@ extension Clinic {
     public func pauseTaper(_ chart: PatientChart, plan: TaperPlanState, on date: LocalDate? = nil, reason: String,
                            signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
         guard plan.status == .active else { throw ClinicError(.notAllowed, "That taper is \(plan.status.rawValue), not active; nothing to pause.") }
-        return try await onPlan(chart, plan, .taperPaused(TaperPaused(plan: plan.id, on: date ?? chart.today, reason: reason)), signing)
+        let date = date ?? chart.today
+        try checking { () throws(RuleViolation) in
+            try DateSense.taperDay(date, "paused", plan: plan, today: chart.today, calendar: chart.calendar, mayBeAhead: true)
+        }
+        return try await onPlan(chart, plan, .taperPaused(TaperPaused(plan: plan.id, on: date, reason: reason)), signing)
     }
 
     /// Resumes a paused taper from the held dose, no earlier than the pause began.
@@ -50,7 +54,11 @@ extension Clinic {
     /// Marks a taper completed on `date` (today when nil); a completed taper takes no more entries.
     public func completeTaper(_ chart: PatientChart, plan: TaperPlanState, on date: LocalDate? = nil, note: String? = nil,
                               signing: SigningIntent = SigningIntent()) async throws(ClinicError) -> Recorded {
-        try await onPlan(chart, plan, .taperCompleted(TaperCompleted(plan: plan.id, on: date ?? chart.today, note: note)), signing)
+        let date = date ?? chart.today
+        try checking { () throws(RuleViolation) in
+            try DateSense.taperDay(date, "completed", plan: plan, today: chart.today, calendar: chart.calendar)
+        }
+        return try await onPlan(chart, plan, .taperCompleted(TaperCompleted(plan: plan.id, on: date, note: note)), signing)
     }
 
     /// A new pace from `effectiveOn`, checked like a new plan: a ceiling at the starting dose, a reason for any

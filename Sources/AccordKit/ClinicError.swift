@@ -26,6 +26,8 @@ public struct ClinicError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let fasterThanGuide = Code(name: "faster-than-guide")
         /// The part of the record was changed at two places at once; a clinician resolves the conflict first.
         public static let inConflict = Code(name: "in-conflict")
+        /// A patient with the same name and birth date is registered already; confirm before registering another.
+        public static let likelyDuplicate = Code(name: "likely-duplicate")
         /// The store could not be read or written.
         public static let storage = Code(name: "storage")
     }

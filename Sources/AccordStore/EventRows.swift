@@ -81,7 +81,11 @@ enum PatientDirectory {
     static func refresh(patients: Set<String>, _ db: Database) throws {
         for patient in patients {
             let events = try EventRows.fetch(patient: patient, types: demographicTypes, db)
-            guard let record = Projection.fold(events) else { continue }
+            guard let record = Projection.fold(events) else {
+                // A registration marked entered in error leaves no patient to list.
+                try PatientDirectoryEntry.deleteOne(db, key: patient)
+                continue
+            }
             try PatientDirectoryEntry(id: patient, name: record.name, born: record.born, mrn: record.mrn).upsert(db)
         }
     }

@@ -1,5 +1,6 @@
 import AccordKit
 import ArgumentParser
+import Foundation
 
 @main
 struct Accord: AsyncParsableCommand {
@@ -11,8 +12,8 @@ struct Accord: AsyncParsableCommand {
             Start with `accord init --site NAME --clinician NAME`, then `accord patient add`.
             """,
         subcommands: [
-            DemoCommand.self, InitCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
-            CheckinCommand.self, MedicationsCommand.self, RiskCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, KeyCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self, ExportCommand.self, VerifyCommand.self,
+            DemoCommand.self, InitCommand.self, TodayCommand.self, PatientCommand.self, GoalCommand.self, ConsentCommand.self, AgreementCommand.self,
+            CheckinCommand.self, DrugTestCommand.self, PDMPCommand.self, MedicationsCommand.self, RiskCommand.self, MMECommand.self, FlagsCommand.self, TaperCommand.self, CoachCommand.self, KeyCommand.self, RemoteCommand.self, SyncCommand.self, ConflictsCommand.self, NoteCommand.self, CorrectCommand.self, TimelineCommand.self, TrendCommand.self, ExportCommand.self, VerifyCommand.self,
         ]
     )
 
@@ -26,15 +27,38 @@ struct Accord: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as ClinicError {
-            exit(withError: CommandFailure(error.message + (error.storeError.map(Hint.text(for:)) ?? error.syncError.map(Hint.text(for:))
-                ?? Hint.text(for: error))))
+            fail(error.message + (error.storeError.map(Hint.text(for:)) ?? error.syncError.map(Hint.text(for:)) ?? Hint.text(for: error)),
+                 mistake: ExitStatus.isMistake(error))
         } catch let error as StoreError {
-            exit(withError: CommandFailure(error.message + Hint.text(for: error)))
+            fail(error.message + Hint.text(for: error), mistake: ExitStatus.isMistake(error))
         } catch let error as SyncError {
             exit(withError: CommandFailure(error.description + Hint.text(for: error)))
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Prints the message and exits: 64 (the parser's own status for bad usage) for a mistake in what was asked,
+    /// 1 for a failure of the store, the network or a check.
+    private static func fail(_ message: String, mistake: Bool) -> Never {
+        guard mistake else { exit(withError: CommandFailure(message)) }
+        FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
+        exit(withError: ExitCode(ExitStatus.mistake))
+    }
+}
+
+/// The exit statuses: 0 done, 64 a mistake in what was asked (bad input, an unknown patient, a rule that refused
+/// it; nothing was written), 1 a failure of the store, the network or a check.
+enum ExitStatus {
+    static let mistake: Int32 = 64
+
+    static func isMistake(_ error: ClinicError) -> Bool {
+        if let storeError = error.storeError { return isMistake(storeError) }
+        return ![.storage, .sync].contains(error.code)
+    }
+
+    static func isMistake(_ error: StoreError) -> Bool {
+        [.notFound, .ambiguous, .invalid].contains(error.code)
     }
 }
 
@@ -43,6 +67,7 @@ enum Hint {
     static func text(for error: ClinicError) -> String {
         switch error.code {
         case .unusualDose: " If it is what was prescribed, repeat with --confirm-dose. Nothing was written."
+        case .likelyDuplicate: " If this is a different person, repeat with --confirm-duplicate; `accord patient find NAME` lists who is registered. Nothing was written."
         case .fasterThanGuide: " Give the reason with --faster-reason; nothing was written."
         case .notFound where error.storeError == nil: " `accord patient show` and `accord taper show` list what the patient has."
         case .serverChange: " If it is, repeat with --new-server. Nothing was changed."

@@ -8,7 +8,12 @@ struct CheckinCommand: AsyncParsableCommand {
         commandName: "checkin",
         abstract: "Record a check-in: PEG, PHQ-2, COWS, sleep, mood, goals, safety checks and the next visit.",
         discussion: """
-            On a terminal it asks for each finding not given as a flag, then shows a summary to confirm; without a             terminal it records the flags given. PEG: 3 scores 0-10 (pain, enjoyment of life, general activity).             PHQ-2: 2 scores 0-3 (3 or more screens positive). COWS: 11 item scores, total 0-48.             --goal NUMBER:PROGRESS notes progress on a goal (none, some, most, achieved).
+            On a terminal it asks for each finding not given as a flag, then shows a summary to confirm; without a \
+            terminal it records the flags given. PEG: 3 scores 0-10 (pain, enjoyment of life, general activity). \
+            PHQ-2: 2 scores 0-3 (3 or more screens positive). COWS: 11 item scores, total 0-48. \
+            --goal NUMBER:PROGRESS notes progress on a goal (none, some, most, achieved). --on DAY records a visit \
+            entered later (on paper, say) on the day it took place. Urine drug tests and PDMP checks with their \
+            findings have their own entries: accord udt record, accord pdmp record.
             """
     )
 
@@ -32,6 +37,7 @@ struct CheckinCommand: AsyncParsableCommand {
             transform: { try Parse.choice($0, "readiness stage") as ReadinessStage }) var readiness: ReadinessStage?
     @Option(name: .customLong("next-visit"), help: ArgumentHelp("Date of the next visit.", valueName: "yyyy-mm-dd"), transform: Parse.date) var nextVisit: LocalDate?
     @Option(help: "A note for the record.") var note: String?
+    @Option(help: ArgumentHelp("The day of the visit, when entered later (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
     @Option(name: .customLong("goal"), help: ArgumentHelp("Progress on a goal; repeat for each.", valueName: "number:progress")) var goalProgress: [String] = []
 
     func run() async throws {
@@ -46,7 +52,7 @@ struct CheckinCommand: AsyncParsableCommand {
         var checkin = CheckinRecorded(peg: peg, phq2: phq2, cows: cows, currentDose: currentDose, sleep: sleep, mood: mood,
                                       goals: goals.isEmpty ? nil : goals, sideEffects: sideEffects, withdrawal: withdrawal,
                                       selfHarmConcern: selfHarmConcern, naloxoneOnHand: naloxoneOnHand, pdmpChecked: pdmpChecked, urineDrugTest: urineTest,
-                                      readiness: readiness, nextVisit: nextVisit, note: note)
+                                      readiness: readiness, nextVisit: nextVisit, note: note, on: on)
         let terminal = Terminal.isInteractive ? Terminal(coaching: .checkin) : nil
         if let terminal {
             guard let answered = try CheckinFlow(terminal: terminal, record: loaded.record, preset: checkin).run() else {

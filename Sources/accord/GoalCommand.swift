@@ -67,10 +67,11 @@ extension GoalCommand {
         @Option(help: ArgumentHelp("Progress: none, some, most or achieved.", valueName: "progress"),
                 transform: { try Parse.choice($0, "progress") as GoalProgress }) var progress: GoalProgress
         @Option(help: "What the patient reported.") var note: String?
+        @Option(help: ArgumentHelp("The day of the review, when entered later (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
 
         func run() async throws {
             try await GoalCommand.record(common, goal: goal, { clinic, chart, goal in
-                try await clinic.reviewGoal(chart, goal: goal, progress: progress, note: note)
+                try await clinic.reviewGoal(chart, goal: goal, progress: progress, note: note, on: on)
             }, { goal in "Reviewed \"\(goal.description)\": \(progress.rawValue) progress" })
         }
     }

@@ -33,6 +33,7 @@ struct MedicationsCommand: AsyncParsableCommand {
     @Flag(help: "Record that the patient takes no medications.") var none = false
     @Option(help: "Why the list changed.") var reason: String?
     @Flag(name: .customLong("confirm-dose"), help: "Record a dose Accord finds unusual (see the message).") var confirmDose = false
+    @Option(help: ArgumentHelp("The day the list took effect, when entered later (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
 
     func validate() throws {
         guard none != !medications.isEmpty else {
@@ -44,7 +45,7 @@ struct MedicationsCommand: AsyncParsableCommand {
         let clinic = Clinic(store: try store.open())
         let chart = try clinic.chart(patient.patient)
         // Nothing is written unless every line reads: an unreadable line would leave the MME total short.
-        let (recorded, mme) = try await clinic.recordMedications(chart, medications, reason: reason, confirmUnusual: confirmDose)
+        let (recorded, mme) = try await clinic.recordMedications(chart, medications, reason: reason, on: on, confirmUnusual: confirmDose)
         try Report.recorded(recorded.event, output, "Recorded \(medications.count) medication(s) for \(chart.record.name)")
         if !output.json { print(MMEText.render(mme)) }
     }

@@ -5,7 +5,11 @@ import ArgumentParser
 /// Turns command-line text into domain values, with messages that say what form is expected.
 enum Parse {
     static func date(_ text: String) throws -> LocalDate {
-        guard let date = LocalDate(text.trimmingCharacters(in: .whitespaces)) else {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let date = LocalDate(trimmed) else {
+            if trimmed.count == 10, let year = Int(trimmed.prefix(4)), trimmed.dropFirst(4).first == "-", year < DateSense.earliestYear {
+                throw ValidationError("'\(text)' is before \(DateSense.earliestYear); Accord records dates from \(DateSense.earliestYear) on. Check the year.")
+            }
             throw ValidationError("'\(text)' is not a valid date; write it as YYYY-MM-DD, for example 2026-03-14.")
         }
         return date

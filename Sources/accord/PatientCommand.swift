@@ -8,7 +8,7 @@ struct PatientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "patient",
         abstract: "Register, list, show and correct patients.",
-        subcommands: [Add.self, List.self, Show.self, Correct.self, Share.self]
+        subcommands: [Add.self, List.self, Find.self, Show.self, Correct.self, Share.self]
     )
 }
 
@@ -21,16 +21,30 @@ extension PatientCommand {
         @Option(help: "The patient's full name.") var name: String
         @Option(help: ArgumentHelp("Date of birth.", valueName: "yyyy-mm-dd"), transform: Parse.date) var born: LocalDate
         @Option(help: "Medical record number, unique at this site.") var mrn: String?
+        @Flag(name: .customLong("confirm-duplicate"), help: "Register even though a patient with the same name and birth date exists.") var confirmDuplicate = false
 
         struct Result: Encodable { var id: String; var name: String; var born: LocalDate; var mrn: String?; var event: String }
 
         func run() async throws {
-            let recorded = try await Clinic(store: try store.open()).registerPatient(name: name, born: born, mrn: mrn)
+            let clinic = Clinic(store: try store.open())
+            guard let recorded = try await register(clinic) else { return print("Nothing was written.") }
             if output.json {
                 try Output.json(Result(id: recorded.patient, name: name, born: born, mrn: mrn.nilIfEmpty, event: recorded.event.id.hex))
             } else {
                 print("Registered \(name) (born \(born)\(mrn.nilIfEmpty.map { ", MRN \($0)" } ?? "")) as patient \(recorded.patient).")
             }
+        }
+
+        /// Registers the patient; at a terminal a likely duplicate is confirmed there and then instead of by typing the
+        /// command again. Nil when the clinician declines.
+        private func register(_ clinic: Clinic) async throws -> Clinic.Recorded? {
+            let result: Swift.Result<Clinic.Recorded, ClinicError>
+            do { result = .success(try await clinic.registerPatient(name: name, born: born, mrn: mrn, confirmDuplicate: confirmDuplicate)) } catch { result = .failure(error) }
+            guard case .failure(let error) = result, error.code == .likelyDuplicate, Terminal.isInteractive, !output.json else { return try result.get() }
+            let terminal = Terminal(coaching: nil)
+            terminal.say("Warning: \(error.message)")
+            guard try terminal.confirm("Register \(name) as a different patient?") else { return nil }
+            return try await clinic.registerPatient(name: name, born: born, mrn: mrn, confirmDuplicate: true)
         }
     }
 
@@ -42,11 +56,25 @@ extension PatientCommand {
 
         func run() throws {
             let patients = try store.open().patients()
-            if output.json { return try Output.json(patients) }
+            if output.json { return try Output.json(patients.map(PatientListing.init)) }
             if patients.isEmpty { return print("No patients yet; add one with `accord patient add --name NAME --born YYYY-MM-DD`.") }
-            for patient in patients {
-                print("\(patient.id.prefix(8))  \(patient.name)  born \(patient.born)\(patient.mrn.map { "  MRN \($0)" } ?? "")")
-            }
+            for patient in patients { print(PatientListing.line(patient)) }
+        }
+    }
+
+    struct Find: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "find", abstract: "Find patients by part of a name (any case, with or without accents), MRN or birth date.")
+
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: ArgumentHelp("Part of a name (\"ana rey\"), an MRN, a birth date (YYYY-MM-DD) or an id prefix.", valueName: "text")) var text: String
+
+        func run() throws {
+            let found = try Clinic(store: try store.open()).findPatients(text)
+            if output.json { return try Output.json(found.map(PatientListing.init)) }
+            if found.isEmpty { return print("No patient matches '\(text)'.") }
+            for patient in found { print(PatientListing.line(patient)) }
         }
     }
 
@@ -89,6 +117,20 @@ extension PatientCommand {
             let recorded = try await clinic.correctDemographics(chart, name: name, born: born, mrn: mrn, reason: reason)
             try Report.recorded(recorded.event, output, "Corrected the demographics of \(name ?? chart.record.name).")
         }
+    }
+}
+
+/// A patient as `patient list` and `patient find` print them; `--json` keys are id, name, born and mrn.
+struct PatientListing: Encodable {
+    var id: String
+    var name: String
+    var born: LocalDate
+    var mrn: String?
+
+    init(_ entry: PatientDirectoryEntry) { id = entry.id; name = entry.name; born = entry.born; mrn = entry.mrn }
+
+    static func line(_ patient: PatientDirectoryEntry) -> String {
+        "\(patient.id.prefix(8))  \(patient.name)  born \(patient.born)\(patient.mrn.map { "  MRN \($0)" } ?? "")"
     }
 }
 

@@ -14,6 +14,8 @@ struct RecordJSON: Encodable {
     var agreements: [AgreementState]
     var taperPlans: [TaperPlanState]
     var checkins: [CheckinState]
+    var drugTests: [UrineDrugTestState]
+    var pdmpChecks: [PDMPCheckState]
     var medications: [String]
     var medicationHistory: [MedicationListState]
     var notes: [NoteState]
@@ -30,7 +32,7 @@ struct RecordJSON: Encodable {
     init(_ record: PatientRecord) {
         id = record.id; name = record.name; born = record.born; mrn = record.mrn; registered = record.registered
         goals = record.goals; consents = record.consents; agreements = record.agreements; taperPlans = record.taperPlans
-        checkins = record.checkins; medications = record.medications; medicationHistory = record.medicationHistory
+        checkins = record.checkins; drugTests = record.drugTests; pdmpChecks = record.pdmpChecks; medications = record.medications; medicationHistory = record.medicationHistory
         notes = record.notes; riskFactors = record.riskFactors; onOpioidsSince = record.onOpioidsSince
         sharedWith = record.sharedWith; corrections = record.corrections; conflicts = record.conflicts
         resolutions = record.resolutions

@@ -8,7 +8,7 @@ enum RecordText {
         func day(_ timestamp: String) -> String { calendar.day(ofTimestamp: timestamp)?.description ?? String(timestamp.prefix(10)) }
         var lines: [String] = []
         lines.append("\(record.name)  born \(record.born)\(record.mrn.map { "  MRN \($0)" } ?? "")" + (record.conflicts.contains { $0.entity == .demographics } ? "  [IN CONFLICT: see CONFLICTS below]" : ""))
-        lines.append("Patient \(record.id)  (\(record.eventCount) entries; registered \(day(record.registered.at)) by \(record.registered.by) @ \(record.registered.site))")
+        lines.append("Patient \(record.id)  (\(record.eventCount) \(record.eventCount == 1 ? "entry" : "entries"); registered \(day(record.registered.at)) by \(record.registered.by) @ \(record.registered.site))")
         if !record.conflicts.isEmpty {
             lines.append("")
             lines.append("CONFLICTS: each side below as its author recorded it; the record shows only what both sides share until one is kept")
@@ -72,15 +72,22 @@ enum RecordText {
             lines += trends
         }
         lines.append("")
-        lines.append("Check-ins")
+        lines += MonitoringText.lines(record, calendar: calendar)
+        lines.append("")
+        let visits = record.checkinsByDay(calendar)
+        lines.append(visits.count > 5 ? "Check-ins (the latest 5 of \(visits.count); accord trend or accord timeline shows them all)" : "Check-ins")
         if record.checkins.isEmpty { lines.append("  none yet (accord checkin)") }
-        for checkin in record.checkins.suffix(5) {
+        for (visitDay, checkin) in visits.suffix(5) {
             var parts: [String] = []
             if let peg = checkin.pegScore { parts.append("PEG \(Timeline.formatScore(peg))") }
             if let total = checkin.phq2Total { parts.append("PHQ-2 \(total)\(checkin.phq2Positive == true ? " (positive screen)" : "")") }
             if let total = checkin.cowsTotal { parts.append("COWS \(total) (\(checkin.cowsBand ?? ""))") }
             if let next = checkin.recorded.nextVisit { parts.append("next visit \(next)") }
-            lines.append("  \(day(checkin.stamp.at)): \(parts.isEmpty ? "recorded" : parts.joined(separator: ", "))")
+            if checkin.recorded.pdmpChecked == true { parts.append("PDMP checked") }
+            if let test = checkin.recorded.urineDrugTest, test != .notDone { parts.append("urine drug test \(test.rawValue)") }
+            if let dose = checkin.recorded.currentDose { parts.append("dose \(dose)") }
+            let entered = checkin.recorded.on.map { _ in " (entered \(day(checkin.stamp.at)))" } ?? ""
+            lines.append("  \(visitDay)\(entered): \(parts.isEmpty ? "recorded" : parts.joined(separator: ", "))")
         }
         if !record.notes.isEmpty {
             lines.append("")

@@ -186,12 +186,26 @@ extension TaperCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the patient's taper plans as the log has them now.")
-        @OptionGroup var common: Common
+        // Showing signs nothing, so it takes none of the options of the commands that record.
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var patient: PatientOption
+
+        /// A plan with every key present, `pausedOn` null when the plan is not paused.
+        struct PlanJSON: Encodable {
+            let plan: TaperPlanState
+            enum Keys: String, CodingKey { case pausedOn }
+            func encode(to encoder: any Encoder) throws {
+                try plan.encode(to: encoder)
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(plan.pausedOn, forKey: .pausedOn)
+            }
+        }
 
         func run() throws {
-            let loaded = try LoadedPatient.load(try common.store.open(), common.patient.patient)
+            let loaded = try LoadedPatient.load(try store.open(), patient.patient)
             let plans = loaded.record.taperPlans
-            if common.output.json { return try Output.json(plans) }
+            if output.json { return try Output.json(plans.map(PlanJSON.init)) }
             if plans.isEmpty { return print("\(loaded.record.name) has no taper plans (accord taper plan).") }
             let today = loaded.today
             for plan in plans {

@@ -31,7 +31,9 @@ struct AppExampleTests {
         let second = try #require(try JSONSerialization.jsonObject(with: Data(approved.stdout.utf8)) as? [String: Any])
         #expect(second["synced"] as? Bool == true, "\(approved.stdout)\(approved.stderr)")
         let patient = try #require(second["patient"] as? String)
-        #expect(try server.eventIDs(patient: patient).count == 4)
+        #expect(first["patient"] as? String == patient, "the second run finds the patient the first registered, not a duplicate")
+        // The first run's registration, consent, agreement and share, held while the key awaited approval, and this run's consent.
+        #expect(try server.eventIDs(patient: patient).count == 5)
         #expect(approved.stdout.split(separator: "\n").count == 1, "one JSON line")
     }
 

@@ -61,7 +61,7 @@ struct ConflictMatrixTests {
             _ = try await clinic.adjustTaper(chart, plan: plan, adjustment, ratePercent: 5, intervalDays: 60, reason: "holidays")
         }
         let complete: Change = { clinic, chart in
-            _ = try await clinic.completeTaper(chart, plan: try chart.taperPlan(nil), on: start.adding(days: 20), note: "stopped with the patient")
+            _ = try await clinic.completeTaper(chart, plan: try chart.taperPlan(nil), on: chart.today, note: "stopped with the patient")
         }
 
         let medications: Change = { clinic, chart in _ = try await clinic.recordMedications(chart, ["oxycodone 10 mg q6h"]) }

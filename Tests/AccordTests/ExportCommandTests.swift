@@ -83,7 +83,7 @@ struct ExportCommandTests {
         defer { folder.remove() }
         try prepared()
         let unknown = try accord("export", "--patient", "99999", "--format", "fhir", "--out", folder.path("x.json").path)
-        #expect(unknown.status == 1 && unknown.stderr.contains("99999"))
+        #expect(unknown.status == 64 && unknown.stderr.contains("99999"))
         #expect(!FileManager.default.fileExists(atPath: folder.path("x.json").path))
 
         let missingFolder = try accord("export", "--patient", "12345", "--format", "handout", "--out", folder.path("no/such/h.html").path)

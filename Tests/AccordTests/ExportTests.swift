@@ -57,7 +57,13 @@ struct ExportTests {
         #expect(all("MedicationRequest").count == 4)
         #expect(Set(all("Goal").map { $0["lifecycleStatus"] as? String }) == ["active", "completed"])
         #expect(all("Consent").first?["status"] as? String == "active")
-        #expect(Set(all("Observation").compactMap { (($0["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String }) == ["91147-9", "55758-7", "cows-total"])
+        #expect(Set(all("Observation").compactMap { (($0["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String }) == ["91147-9", "55758-7", "cows-total", "urine-drug-test"])
+        // A urine drug test's result is interpreted against what is prescribed; a pending one has no value yet.
+        let tests = all("Observation").filter { (($0["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String == "urine-drug-test" }
+        #expect(Set(tests.map { $0["status"] as? String }) == ["final", "registered"])
+        #expect(tests.filter { $0["valueCodeableConcept"] != nil }.count == 2, "the pending test has no value")
+        let pdmp = all("Procedure").filter { (($0["code"] as? [String: Any])?["coding"] as? [[String: Any]])?.first?["code"] as? String == "461621000124108" }
+        #expect(pdmp.count == 2, "the check noted at the check-in and the one recorded on its own")
     }
 
     @Test("the rule checker refuses broken bundles, one rule at a time", arguments: [

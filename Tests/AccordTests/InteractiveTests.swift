@@ -181,7 +181,7 @@ extension InteractiveTests {
         try tty.waitFor("A note for the record")
         try tty.type("")
         let summary = try tty.waitFor("Record this check-in? [y/n]:")
-        #expect(summary.contains("PEG 6, PHQ-2 3, next visit 2027-01-15"))
+        #expect(summary.contains("PEG 6, PHQ-2 3, PDMP checked, next visit 2027-01-15"))
         try tty.type("y")
         try tty.waitFor("EXIT=0")
         let checkin = try #require(try record().checkins.last)

@@ -30,6 +30,9 @@ struct SchemaValidationTests {
             written += try store.append(drafts)
         }
         written += try store.append(Self.everyOptionalField(patient: written[0].envelope.patient))
+        let pdmp = try #require(written.last)
+        written += try store.append([EventDraft(patient: pdmp.envelope.patient, payload: .findingDiscussed(FindingDiscussed(
+            target: pdmp.id, on: LocalDate("2026-11-21")!, note: "the other prescriber was a dentist")), parents: [pdmp.id])])
         let types = Set(written.map(\.envelope.type))
         #expect(types == Set(EventType.allCases), "missing: \(Set(EventType.allCases).subtracting(types))")
         try SchemaValidator.expectValid(written.map(\.bytes))
@@ -80,6 +83,11 @@ struct SchemaValidationTests {
                 note: "agreed together"))),
             EventDraft(patient: patient, payload: .riskFactorsRecorded(RiskFactorsRecorded(
                 present: [.overdoseHistory, .sleepDisorderedBreathing], absent: [.pregnancy], onOpioidsSince: LocalDate("2019-03-01"), note: "from the hospital letter"))),
+            EventDraft(patient: patient, payload: .goalReviewed(GoalReviewed(goal: goal, progress: .most, note: "on paper", on: LocalDate("2026-11-20")))),
+            EventDraft(patient: patient, payload: .checkinRecorded(CheckinRecorded(peg: [5, 5, 4], nextVisit: LocalDate("2026-12-20"), on: LocalDate("2026-11-20")))),
+            EventDraft(patient: patient, payload: .medicationsChanged(MedicationsChanged(medications: ["tramadol 50 mg bid"], reason: "from the paper chart", on: LocalDate("2026-11-20")))),
+            EventDraft(patient: patient, payload: .urineDrugTestRecorded(UrineDrugTestRecorded(on: LocalDate("2026-11-20")!, result: .unexpected, detail: "no tramadol found", discussed: true))),
+            EventDraft(patient: patient, payload: .pdmpChecked(PDMPChecked(on: LocalDate("2026-11-20")!, findings: .concerning, detail: "a second prescriber", discussed: false))),
         ]
     }
 }

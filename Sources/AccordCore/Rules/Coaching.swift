@@ -73,6 +73,22 @@ public struct CoachingSituation: Sendable, Identifiable, Equatable {
                 TalkingPoint("Do not stop opioids abruptly in a crisis: an abrupt stop raises the risk of overdose and suicide. Hold the dose and pause the taper instead.", .hhs2019),
                 TalkingPoint("The one exception is a life-threatening problem, such as signs of an impending overdose: then the opioid may have to be stopped or cut at once, with naloxone at hand and treatment for withdrawal and for opioid use disorder arranged the same day.", .hhs2019),
             ], escalation: TalkingPoint("Follow your clinic's protocol now: suicide risk assessment and crisis line, or the diversion protocol; offer medication for opioid use disorder where it fits.", .cdc2022)),
+        CoachingSituation(
+            id: "unexpected-test", patientSays: "An unexpected urine drug test result",
+            responses: [
+                TalkingPoint("Give the result plainly and ask about it before drawing any conclusion: \"The test found something I didn't expect. Can you help me understand it?\"", .cdc2022),
+                TalkingPoint("A screening test can be wrong; ask the laboratory for a confirmatory test before a decision rests on the result.", .cdc2022),
+                TalkingPoint("An unexpected result is a reason to look more closely and offer help, never to end care or stop the medicine abruptly.", .hhs2019),
+                TalkingPoint("If the result points to opioid use disorder, offer treatment (buprenorphine or methadone) or a referral today.", .cdc2022),
+            ], escalation: nil),
+        CoachingSituation(
+            id: "pdmp-concern", patientSays: "Concerning PDMP findings: other prescribers, overlapping or high combined doses",
+            responses: [
+                TalkingPoint("Say what the database showed and ask about it; its records can be incomplete or belong to someone else.", .cdc2022),
+                TalkingPoint("Talk to the other prescriber or the pharmacy before changing anything.", .cdc2022),
+                TalkingPoint("Work out the combined MME and any benzodiazepines across every prescriber, and offer naloxone when the risk is higher.", .cdc2022),
+                TalkingPoint("Findings are not a reason to dismiss the patient; if they point to opioid use disorder, offer treatment.", .cdc2022),
+            ], escalation: nil),
     ]
 
     /// The situation with `key`, if any.
@@ -165,7 +181,7 @@ public enum CoachingStep: String, Sendable {
         case .consent: ["only-thing", "last-doctor", "anger-or-tears"]
         case .agreement: ["dont-trust-me", "last-doctor", "punishing"]
         case .taper: ["only-thing", "elsewhere", "punishing", "crisis"]
-        case .checkin: ["only-thing", "anger-or-tears", "crisis"]
+        case .checkin: ["only-thing", "anger-or-tears", "unexpected-test", "pdmp-concern", "crisis"]
         }
         return keys.compactMap(CoachingSituation.named)
     }

@@ -9,7 +9,7 @@ public struct MedicationListSummary: Sendable, Equatable {
 
     init(_ list: MedicationListState, calendar: ClinicCalendar) {
         let lines = list.medications.compactMap { try? MedicationReader.read($0) }
-        day = calendar.day(ofTimestamp: list.stamp.at)
+        day = list.day(calendar)
         totalMME = MMECalculator.compute(lines).totalMME
         hasOpioid = lines.contains { $0.isOpioid }
     }

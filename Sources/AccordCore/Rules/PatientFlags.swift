@@ -2,14 +2,17 @@
 public struct FlagSettings: Sendable, Equatable {
     /// A PDMP check older than this many days is flagged.
     public var pdmpDays: Int
+    /// A urine drug test older than this many days is flagged (at least yearly on long-term therapy).
+    public var drugTestDays: Int
     /// An agreement whose renewal date is this close is flagged as due.
     public var renewalNoticeDays: Int
     /// The clinic's calendar, for the day an entry was made.
     public var calendar: ClinicCalendar
 
-    /// Settings with the defaults: 90 days for the PDMP, 30 days' notice of renewal, UTC.
-    public init(pdmpDays: Int = 90, renewalNoticeDays: Int = 30, calendar: ClinicCalendar = .utc) {
+    /// Settings with the defaults: 90 days for the PDMP, 365 for a urine drug test, 30 days' notice of renewal, UTC.
+    public init(pdmpDays: Int = 90, drugTestDays: Int = 365, renewalNoticeDays: Int = 30, calendar: ClinicCalendar = .utc) {
         self.pdmpDays = pdmpDays
+        self.drugTestDays = drugTestDays
         self.renewalNoticeDays = renewalNoticeDays
         self.calendar = calendar
     }
@@ -47,15 +50,11 @@ public enum PatientFlags {
 
         if onOpioids, let flag = naloxone(record, lines: lines, mme: mme, today: today, since: medicationSince) { flags.append(flag) }
 
+        flags += MonitoringFlags.results(record, today: today, calendar: calendar)
         if onOpioids {
-            let lastPDMP = record.checkins.last { $0.recorded.pdmpChecked == true }
-            let lastDate = lastPDMP.flatMap { calendar.day(ofTimestamp: $0.stamp.at) }
-            if lastDate.map({ $0.days(until: today) > settings.pdmpDays }) ?? true {
-                flags.append(RiskFlag(key: "pdmp-overdue", title: "No PDMP check in the last \(settings.pdmpDays) days",
-                                      why: lastDate.map { "The last recorded PDMP check was on \($0)." } ?? "No PDMP check is recorded. Check it at the start and periodically.",
-                                      since: lastDate?.description, source: Source.cdc2022.rawValue + ", recommendation 9"))
-            }
+            flags += MonitoringFlags.checksDue(record, today: today, settings: settings)
             flags += reevaluation(record, history: history, today: today, calendar: calendar)
+            if let flag = MonitoringFlags.visitOverdue(record, today: today, calendar: calendar) { flags.append(flag) }
         }
 
         for agreement in record.agreements where agreement.status == .active {
@@ -119,13 +118,14 @@ public enum PatientFlags {
         guard let began = plan.history.first.flatMap({ calendar.day(ofTimestamp: $0.stamp.at) }) else { return nil }
         let resumed = plan.history.last { $0.change == "resumed" }.flatMap { calendar.day(ofTimestamp: $0.stamp.at) }
         let from = max(began, resumed ?? began)
-        let during = record.checkins.filter { (calendar.day(ofTimestamp: $0.stamp.at) ?? from) >= from }
-        guard let latest = during.last, let day = calendar.day(ofTimestamp: latest.stamp.at) else { return nil }
+        let byDay = record.checkinsByDay(calendar)
+        let during = byDay.filter { $0.day >= from }.map(\.checkin)
+        guard let latest = during.last, let day = latest.day(calendar) else { return nil }
         var concerns: [String] = []
         if latest.recorded.selfHarmConcern == true { concerns.append("a concern about self-harm was recorded") }
         if let total = latest.phq2Total, total >= CheckinInstruments.phq2PositiveTotal { concerns.append("PHQ-2 \(total) screens positive for depression") }
         if let total = latest.cowsTotal, total >= CheckinInstruments.cowsModerateTotal { concerns.append("COWS \(total): \(CheckinInstruments.cowsBand(total: total)) withdrawal") }
-        let before = record.checkins.filter { (calendar.day(ofTimestamp: $0.stamp.at) ?? from) < began }
+        let before = byDay.filter { $0.day < began }.map(\.checkin)
         if let peg = latest.pegScore, let baseline = (before.last { $0.pegScore != nil } ?? during.first { $0.pegScore != nil })?.pegScore,
            peg - baseline >= pegWorseningPoints - 1e-9 {
             concerns.append("PEG rose from \(Timeline.formatScore(baseline)) to \(Timeline.formatScore(peg)) (pain or function clearly worse)")
@@ -140,7 +140,7 @@ public enum PatientFlags {
     /// Re-evaluate 1 to 4 weeks after a start or an increase, then at least every 3 months (CDC 2022, rec. 7).
     static func reevaluation(_ record: PatientRecord, history: [MedicationListSummary], today: LocalDate, calendar: ClinicCalendar) -> [RiskFlag] {
         let lastChange = MedicationHistory.lastStartOrIncrease(history)
-        let checkinDates = record.checkins.compactMap { calendar.day(ofTimestamp: $0.stamp.at) }
+        let checkinDates = record.checkins.compactMap { $0.day(calendar) }
         let source = Source.cdc2022.rawValue + ", recommendation 7"
         if let change = lastChange, !checkinDates.contains(where: { $0 >= change }), change.days(until: today) > 28 {
             return [RiskFlag(key: "reevaluation-overdue", title: "No check-in since the opioid was started or increased on \(change)",

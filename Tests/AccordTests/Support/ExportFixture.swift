@@ -59,6 +59,10 @@ enum ExportFixture {
                                              naloxoneOnHand: true, pdmpChecked: true, urineDrugTest: .expected, readiness: .preparation,
                                              nextVisit: LocalDate("2026-12-20"))), site: "south-clinic", author: EventFixtures.authorB)
         add(.patientShared(PatientShared(site: "south-clinic", reason: "pain clinic follow-up")))
+        let test = add(.urineDrugTestRecorded(UrineDrugTestRecorded(on: LocalDate("2026-11-18")!, result: .unexpected, detail: "no oxycodone found")))
+        add(.findingDiscussed(FindingDiscussed(target: test.id, on: LocalDate("2026-11-20")!, note: "ran out early; agreed to pill counts")), parents: [test])
+        add(.urineDrugTestRecorded(UrineDrugTestRecorded(on: LocalDate("2026-11-20")!, result: .pending)))
+        add(.pdmpChecked(PDMPChecked(on: LocalDate("2026-11-20")!, findings: .concerning, detail: "a second prescriber in October", discussed: true)))
         return events
     }
 }
