@@ -402,6 +402,30 @@ struct AuditTests {
         #expect(refusals >= 7)
     }
 
+    @Test("the auditor's patient page shows the care team, the agreements and each trend as a chart, and logs the read", arguments: ServerBackend.available)
+    func auditorPatientPage(backend: ServerBackend) async throws {
+        defer { folder.remove() }
+        let (server, north, patient) = try setUp(backend)
+        #expect(try north.run("meds", "--patient", "A1", "--med", "oxycodone 10 mg q6h").status == 0)
+        #expect(try north.run("checkin", "--patient", "A1", "--peg", "7,7,6", "--phq2", "2,2").status == 0)
+        try north.sync()
+        let credential = try JSONDecoder().decode([String: String].self, from: Data(try server.admin("auditor", "add", "carol", "--json").stdout.utf8))["credential"]!
+        let page = try await HTTP.send("GET", server.url + "/audit/patients/\(patient)", credential: credential)
+        #expect(page.status == 200)
+        let html = String(decoding: page.body, as: UTF8.self)
+        for text in ["Patient Ann Lee", "Care team</dt><dd>north", "/audit/agreements/", "<svg class=\"trend\"", "PEG (pain and interference, 0-10)",
+                     "PHQ-2 (depression screen, 0-6)", "Opioid dose (MME a day)", "Dashed line: 50 MME a day"] {
+            #expect(html.contains(text), "the page lacks \(text)")
+        }
+        #expect(!html.contains("<script"))
+        #expect(try await HTTP.send("GET", server.url + "/audit/patients/\(patient)", credential: north.credential).status == 401, "a site's credential opens no audit page")
+        #expect(try await HTTP.send("GET", server.url + "/audit/patients/0f0e0d0c-0b0a-4909-8807-060504030201", credential: credential).status == 404)
+        #expect(try await HTTP.send("GET", server.url + "/audit/patients/not-an-id", credential: credential).status == 400)
+        let text = backend == .postgres ? "convert_from(entry, 'UTF8')" : "CAST(entry AS TEXT)"
+        let reads = try server.query("SELECT \(text) FROM audit_log WHERE kind = 'audit.viewed'").filter { $0.contains("patient page") }
+        #expect(reads.count == 2, "the read and the not-found are both logged: \(reads)")
+    }
+
     @Test("the auditor's page in headless Chromium: agreements, one agreement's signatures and the checkpoint; screenshots kept",
           .enabled(if: ExportCommandTests.chromium != nil || ExportCommandTests.inCI, "Chromium is not installed: `apt-get install chromium` to run this test (CI installs it)."))
     func auditorPageInBrowser() throws {
@@ -416,7 +440,8 @@ struct AuditTests {
         let base = server.url.replacingOccurrences(of: "http://", with: "http://carol:\(credential.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? credential)@")
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(folder.path("chromium").path)"]
         for (page, name, expected) in [("/audit?status=active", "audit-agreements.png", ["Treatment agreements", "Ann Lee", "active", "2 of 2 valid", "latest signed checkpoint"]),
-                                       ("/audit/agreements/\(agreement)", "audit-agreement.png", ["Signed on", "Amended on", "signature valid", "witness", "paper", "proof verified against checkpoint", "Root hash"])] {
+                                       ("/audit/agreements/\(agreement)", "audit-agreement.png", ["Signed on", "Amended on", "signature valid", "witness", "paper", "proof verified against checkpoint", "Root hash"]),
+                                       ("/audit/patients/\(try #require(audits.first?.patient))", "audit-patient.png", ["Patient Ann Lee", "Care team", "Trends"])] {
             let dom = try Run.process(URL(fileURLWithPath: browser), common + ["--dump-dom", base + page])
             #expect(dom.status == 0)
             for text in expected { #expect(dom.stdout.contains(text), "\(page) lacks \(text)") }

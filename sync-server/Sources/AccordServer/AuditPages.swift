@@ -42,7 +42,7 @@ struct AuditPages {
         body += "<p>\(agreements.count) agreement(s).</p>\n<table><thead><tr><th>Patient</th><th>Agreement</th><th>Site</th><th>Status</th><th>Renew by</th><th>Versions</th><th>Signatures</th></tr></thead><tbody>\n"
         for agreement in agreements {
             let valid = agreement.versions.filter { $0.signature == "valid" }.count
-            body += "<tr><td>\(e(agreement.patientName))<br><code>\(e(String(agreement.patient.prefix(8))))</code></td>"
+            body += "<tr><td><a href=\"/audit/patients/\(e(agreement.patient))\">\(e(agreement.patientName))</a><br><code>\(e(String(agreement.patient.prefix(8))))</code></td>"
             body += "<td><a href=\"/audit/agreements/\(e(agreement.agreement))\">\(e(String(agreement.agreement.prefix(8))))</a></td>"
             body += "<td>\(e(agreement.site))</td><td class=\"\(e(agreement.status))\">\(e(agreement.status))</td><td>\(e(agreement.renewOn))</td>"
             body += "<td>\(agreement.versions.count)</td><td>\(valid) of \(agreement.versions.count) valid</td></tr>\n"
@@ -66,7 +66,7 @@ struct AuditPages {
         let checkpoint = try await repository.latestCheckpoint()
         var body = """
             <p><a href="/audit">All agreements</a></p>
-            <dl><dt>Patient</dt><dd>\(e(agreement.patientName)) <code>\(e(agreement.patient))</code></dd>
+            <dl><dt>Patient</dt><dd><a href="/audit/patients/\(e(agreement.patient))">\(e(agreement.patientName))</a> <code>\(e(agreement.patient))</code></dd>
             <dt>Agreement</dt><dd><code>\(e(agreement.agreement))</code></dd><dt>Site</dt><dd>\(e(agreement.site))</dd>
             <dt>Status</dt><dd>\(e(agreement.status))\(agreement.endReason.map { " (\(e($0)))" } ?? "")</dd>
             <dt>In effect from</dt><dd>\(e(agreement.effectiveOn))</dd><dt>Renew by</dt><dd>\(e(agreement.renewOn))</dd></dl>
@@ -93,6 +93,39 @@ struct AuditPages {
         }
         body += Self.checkpointBox(checkpoint)
         return Self.page(title: "Agreement \(agreement.agreement.prefix(8)) for \(agreement.patientName)", body: body)
+    }
+
+    /// One patient for the auditor: who, which sites hold the record, the agreements, and the trends as charts (PEG,
+    /// PHQ-2, COWS, MME), so a reviewer sees at a glance how care went. The read is logged like every other.
+    func patient(_ request: Request, context: SyncRequestContext) async throws -> Response {
+        let id = context.parameters.get("patient") ?? ""
+        guard Identifiers.isValid(id) else {
+            return Self.page(status: .badRequest, title: "Not a patient id", body: "<p>Patient ids are lowercase UUIDs.</p>")
+        }
+        let events = try await repository.patientEventsForAudit(id)?.map { try Event(bytes: $0.bytes, signature: $0.signature) }
+        let record = events.flatMap(Projection.fold)
+        try await repository.recordRead(RecordRead(site: nil, actor: context.auditor, patient: id, outcome: record == nil ? "not-found" : "ok",
+                                                   detail: "patient page", now: Self.now(), remoteAddress: context.remoteAddress?.ipAddress))
+        guard let record else {
+            return Self.page(status: .notFound, title: "No such patient", body: "<p>The server holds no record with this id. <a href=\"/audit\">All agreements</a></p>")
+        }
+        let agreements = try await repository.agreements(AgreementFilter(patient: id), on: LocalDate(epochMilliseconds: Self.now()))
+        var body = """
+            <p><a href="/audit">All agreements</a></p>
+            <dl><dt>Patient</dt><dd>\(e(record.name)) <code>\(e(record.id))</code></dd><dt>Born</dt><dd>\(e(record.born.description))</dd>
+            <dt>Registered</dt><dd>at \(e(record.registered.site)) by \(e(record.registered.by)) on \(e(record.registered.at))</dd>
+            <dt>Care team</dt><dd>\(e(([record.registered.site] + record.sharedWith).joined(separator: ", ")))</dd>
+            <dt>Entries</dt><dd>\(record.eventCount)</dd></dl>
+            <h2>Treatment agreements</h2>
+
+            """
+        body += agreements.isEmpty ? "<p>None.</p>\n" : "<ul>" + agreements.map { agreement in
+            "<li><a href=\"/audit/agreements/\(e(agreement.agreement))\">\(e(String(agreement.agreement.prefix(8))))</a> \(e(agreement.status)), renew by \(e(agreement.renewOn)), \(agreement.versions.count) version(s)</li>"
+        }.joined() + "</ul>\n"
+        body += "<h2>Trends</h2>\n"
+        let trends = PatientTrends.series(record, calendar: .utc)
+        body += trends.isEmpty ? "<p>No scores or opioid doses recorded.</p>\n" : trends.map(TrendSVG.figure).joined(separator: "\n")
+        return Self.page(title: "Patient \(record.name)", body: body)
     }
 
     static func checkpointBox(_ checkpoint: Checkpoint?) -> String {

@@ -141,6 +141,12 @@ extension PostgresSyncRepository {
         }
     }
 
+    public func patientEventsForAudit(_ patient: String) async throws -> [(bytes: Data, signature: Data?)]? {
+        let logger = self.logger
+        let events = try await read { connection in try await Self.events(of: patient, connection, logger) }
+        return events.isEmpty ? nil : events
+    }
+
     static func events(of patient: String, _ connection: PostgresConnection, _ logger: Logger) async throws -> [(bytes: Data, signature: Data?)] {
         var events: [(bytes: Data, signature: Data?)] = []
         let rows = try await connection.query("SELECT body, signature FROM events WHERE patient = \(patient) ORDER BY seq", logger: logger)

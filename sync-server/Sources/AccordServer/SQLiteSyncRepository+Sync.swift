@@ -99,6 +99,14 @@ extension SQLiteSyncRepository {
         }
     }
 
+    public func patientEventsForAudit(_ patient: String) async throws -> [(bytes: Data, signature: Data?)]? {
+        let events = try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT body, signature FROM events WHERE patient = ? ORDER BY seq", arguments: [patient])
+                .map { (bytes: $0["body"] as Data, signature: $0["signature"] as Data?) }
+        }
+        return events.isEmpty ? nil : events
+    }
+
     public func recordRead(_ read: RecordRead) async throws {
         try await pool.write { db in try SQLiteAuditLog.record([AuditEntry(read)], db, key: self.signingKey, now: read.now) }
     }

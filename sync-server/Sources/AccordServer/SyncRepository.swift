@@ -19,6 +19,9 @@ public protocol SyncRepository: Sendable {
     /// Every stored event of `patient`, in server order, if `site` is on the patient's care team; nil when the
     /// patient is unknown or not shared with `site` (the two are not told apart, so nothing leaks).
     func patientEvents(_ patient: String, site: String) async throws -> [(bytes: Data, signature: Data?)]?
+    /// Every stored event of `patient`, in server order, for an auditor (whose every read is logged by the caller);
+    /// nil when the server holds none.
+    func patientEventsForAudit(_ patient: String) async throws -> [(bytes: Data, signature: Data?)]?
     /// Writes a read of a patient's record (by a site or an auditor) to the audit log.
     func recordRead(_ read: RecordRead) async throws
     /// Writes a site's re-pinning of the log (after a restore from backup) to the audit log.
