@@ -40,7 +40,7 @@ struct CheckinFlow {
         if c.sideEffects == nil { c.sideEffects = try t.askOptionalText("Side effects:") }
         if c.withdrawal == nil { c.withdrawal = try t.askOptionalText("Withdrawal symptoms:") }
         if c.naloxoneOnHand == nil { c.naloxoneOnHand = try yesNo("Naloxone on hand?") }
-        if c.pdmpChecked == nil { c.pdmpChecked = try yesNo("PDMP checked today?") }
+        if c.pdmpChecked == nil { c.pdmpChecked = try yesNo("PDMP checked at this visit?") }
         if c.urineDrugTest == nil { c.urineDrugTest = try optionalChoice("Urine drug test") }
         if c.readiness == nil { c.readiness = try optionalChoice("Readiness to change") }
         if c.nextVisit == nil {

@@ -170,7 +170,7 @@ extension InteractiveTests {
         try tty.type("")
         try tty.waitFor("Naloxone on hand?")
         try tty.type("y")
-        try tty.waitFor("PDMP checked today?")
+        try tty.waitFor("PDMP checked at this visit?")
         try tty.type("y")
         try tty.waitFor("Urine drug test")
         try tty.type("")

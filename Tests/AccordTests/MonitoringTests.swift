@@ -45,7 +45,7 @@ struct MonitoringTests {
         let test = drugTest(5, on: 5, .unexpected)
         let events = [opioid, goal, visit(5), pdmp(5, on: 5, .none), test]
         let flag = try #require(PatientFlags.evaluate(try record(events), on: day(6)).first { $0.key == "drug-test-unexpected" })
-        #expect(flag.why.contains("Found: fentanyl") && flag.why.contains("accord coach unexpected-test"))
+        #expect(flag.why.contains("The result: fentanyl") && flag.why.contains("accord coach unexpected-test"))
         #expect(flag.source.contains("recommendation 10") && flag.since == "2026-01-06")
         let talked = at(7, .findingDiscussed(FindingDiscussed(target: test.id, on: day(7), note: "prescribed elsewhere")), parents: [test.id])
         let after = try record(events + [talked])

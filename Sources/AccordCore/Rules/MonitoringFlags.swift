@@ -34,14 +34,14 @@ enum MonitoringFlags {
             let day = test.day(calendar)
             flags.append(RiskFlag(
                 key: "drug-test-unexpected", title: "Unexpected urine drug test result not yet discussed",
-                why: "\(test.detail.map { "Found: \($0). " } ?? "")Talk it through with the patient and confirm it with the laboratory before any decision; an unexpected result is not a reason to end care (accord coach unexpected-test; record the conversation with accord udt discuss).",
+                why: "\(test.detail.map { "The result: \($0). " } ?? "")Talk it through with the patient and confirm it with the laboratory before any decision; an unexpected result is not a reason to end care (accord coach unexpected-test; record the conversation with accord udt discuss).",
                 since: day?.description, source: drugTestSource))
         }
         for check in record.pdmpChecksToDiscuss {
             let day = check.day(calendar)
             flags.append(RiskFlag(
                 key: "pdmp-concerning", title: "Concerning PDMP findings not yet discussed",
-                why: "\(check.detail.map { "Found: \($0). " } ?? "")Talk them through with the patient and the other prescriber before changing anything (accord coach pdmp-concern; record the conversation with accord pdmp discuss).",
+                why: "\(check.detail.map { "The findings: \($0). " } ?? "")Talk them through with the patient and the other prescriber before changing anything (accord coach pdmp-concern; record the conversation with accord pdmp discuss).",
                 since: day?.description, source: pdmpSource))
         }
         for test in record.pendingDrugTests(calendar) {

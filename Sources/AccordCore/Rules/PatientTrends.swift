@@ -24,6 +24,17 @@ public struct TrendSeries: Codable, Sendable, Equatable {
     public var thresholdLabel: String?
     /// The points, oldest first by day.
     public var points: [TrendPoint]
+
+    enum CodingKeys: String, CodingKey { case key, name, title, maximum, threshold, thresholdLabel, points }
+
+    /// Every key written, `null` where there is no threshold, so `--json` readers see stable keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(key, forKey: .key); try container.encode(name, forKey: .name)
+        try container.encode(title, forKey: .title); try container.encode(maximum, forKey: .maximum)
+        try container.encode(threshold, forKey: .threshold); try container.encode(thresholdLabel, forKey: .thresholdLabel)
+        try container.encode(points, forKey: .points)
+    }
 }
 
 /// PEG, PHQ-2, COWS and MME over time, each point on the day it was observed (a check-in entered later counts on the

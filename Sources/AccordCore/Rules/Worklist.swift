@@ -42,6 +42,18 @@ public struct WorkItem: Codable, Sendable, Equatable {
     public var source: String?
     /// Whether it was raised within the window asked for.
     public var isNew: Bool
+
+    enum CodingKeys: String, CodingKey { case patient, name, group, key, title, why, since, source, isNew }
+
+    /// Every key written, `null` where there is no value, so `--json` readers see stable keys.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(patient, forKey: .patient); try container.encode(name, forKey: .name)
+        try container.encode(group, forKey: .group); try container.encode(key, forKey: .key)
+        try container.encode(title, forKey: .title); try container.encode(why, forKey: .why)
+        try container.encode(since, forKey: .since); try container.encode(source, forKey: .source)
+        try container.encode(isNew, forKey: .isNew)
+    }
 }
 
 /// The day's worklist across every patient of a store: each record's flags sorted into groups, the taper steps due
