@@ -111,6 +111,7 @@ struct PostgresTests {
         #expect(copy.status == 0, "\(copy.stdout)\(copy.stderr)")
         #expect(copy.stdout.contains("Copied and verified"))
         #expect(copy.stdout.contains("events: \(before.count) rows copied"))
+        #expect(!copy.stderr.contains("\r"), "progress into a file or a pipe has no carriage returns")
         // A second copy into the same database is refused, and nothing is written.
         let again = try Run.process(Paths.executable("accord-server"), ["migrate", "--from", old.database.path, "--to", target, "--signing-key", old.signingKey.path])
         #expect(again.status != 0)

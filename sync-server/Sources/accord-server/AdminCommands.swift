@@ -211,10 +211,15 @@ struct MigrateCommand: AsyncParsableCommand {
         let source = try SQLiteSyncRepository(path: from, signingKeyPath: keyPath)
         let destination = try await PostgresSyncRepository(url: target, signingKeyPath: keyPath)
         do {
-            // Progress rewrites one line on a terminal; into a log file it goes a line at a time, with no carriage returns.
+            // Progress rewrites one line on a terminal; into a log file it goes a line per 100,000 rows, with no
+            // carriage returns (the totals follow on standard output).
             let terminal = isatty(STDERR_FILENO) == 1
             let summary = try await ServerMigration.copy(from: source, to: destination) { table, count in
-                FileHandle.standardError.write(Data((terminal ? "\r\(table): \(count) rows" : "\(table): \(count) rows\n").utf8))
+                if terminal {
+                    FileHandle.standardError.write(Data("\r\(table): \(count) rows".utf8))
+                } else if count % 100_000 == 0 {
+                    FileHandle.standardError.write(Data("\(table): \(count) rows\n".utf8))
+                }
             }
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
             await destination.close()
