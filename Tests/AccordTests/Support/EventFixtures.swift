@@ -87,9 +87,23 @@ enum EventFixtures {
                 }
             case 9:
                 payload = .checkinRecorded(CheckinRecorded(peg: (0..<3).map { _ in Int.random(in: 0...10, using: &rng) },
-                                                           phq2: (0..<2).map { _ in Int.random(in: 0...3, using: &rng) }))
+                                                           phq2: (0..<2).map { _ in Int.random(in: 0...3, using: &rng) },
+                                                           urineDrugTest: Bool.random(using: &rng) ? .unexpected : nil,
+                                                           on: Bool.random(using: &rng) ? LocalDate("2026-04-01")!.adding(days: Int.random(in: 0...9, using: &rng)) : nil))
             case 10:
                 payload = .medicationsChanged(MedicationsChanged(medications: ["morphine ER \(Int.random(in: 1...6, using: &rng) * 10) mg bid"]))
+            case 17:
+                // Monitoring: a test, a PDMP check, or the conversation about one recorded earlier (built on it).
+                let findings = events.filter { [.urineDrugTestRecorded, .pdmpChecked].contains($0.envelope.type) }
+                if let target = findings.randomElement(using: &rng), Bool.random(using: &rng) {
+                    payload = .findingDiscussed(FindingDiscussed(target: target.id, on: LocalDate("2026-05-02")!, note: "talked it through"))
+                    parents = [target.id]
+                } else if Bool.random(using: &rng) {
+                    payload = .urineDrugTestRecorded(UrineDrugTestRecorded(on: LocalDate("2026-05-01")!.adding(days: Int.random(in: 0...3, using: &rng)),
+                                                                           result: UrineDrugTestResult.allCases.randomElement(using: &rng)!))
+                } else {
+                    payload = .pdmpChecked(PDMPChecked(on: LocalDate("2026-05-01")!, findings: PDMPFindings.allCases.randomElement(using: &rng)!, detail: "checked"))
+                }
             case 15:
                 let factor = RiskFactor.allCases.randomElement(using: &rng)!
                 payload = .riskFactorsRecorded(RiskFactorsRecorded(present: [factor], onOpioidsSince: LocalDate("2020-05-01")))
