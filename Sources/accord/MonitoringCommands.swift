@@ -36,20 +36,9 @@ extension DrugTestCommand {
 
     struct Discuss: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "discuss", abstract: "Record that an unexpected result was talked through with the patient.")
+        @OptionGroup var discussion: DiscussionOptions
 
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var patient: PatientOption
-        @Option(help: ArgumentHelp("The test's entry id prefix, when more than one result waits.", valueName: "entry")) var entry: String?
-        @Option(help: ArgumentHelp("The day of the conversation (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
-        @Option(help: "What was said and agreed.") var note: String
-
-        func run() async throws {
-            let clinic = Clinic(store: try store.open())
-            let chart = try clinic.chart(patient.patient)
-            let recorded = try await clinic.recordDiscussion(chart, of: .drugTest, entry: entry, on: on, note: note)
-            try Report.recorded(recorded.event, output, "Recorded the conversation with \(chart.record.name) about the unexpected result.")
-        }
+        func run() async throws { try await discussion.record(.drugTest, about: "the unexpected result") }
     }
 }
 
@@ -87,20 +76,26 @@ extension PDMPCommand {
 
     struct Discuss: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "discuss", abstract: "Record that concerning PDMP findings were talked through with the patient.")
+        @OptionGroup var discussion: DiscussionOptions
 
-        @OptionGroup var store: StoreOptions
-        @OptionGroup var output: OutputOptions
-        @OptionGroup var patient: PatientOption
-        @Option(help: ArgumentHelp("The check's entry id prefix, when more than one waits.", valueName: "entry")) var entry: String?
-        @Option(help: ArgumentHelp("The day of the conversation (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
-        @Option(help: "What was said and agreed.") var note: String
+        func run() async throws { try await discussion.record(.pdmp, about: "the PDMP findings") }
+    }
+}
 
-        func run() async throws {
-            let clinic = Clinic(store: try store.open())
-            let chart = try clinic.chart(patient.patient)
-            let recorded = try await clinic.recordDiscussion(chart, of: .pdmp, entry: entry, on: on, note: note)
-            try Report.recorded(recorded.event, output, "Recorded the conversation with \(chart.record.name) about the PDMP findings.")
-        }
+/// What `udt discuss` and `pdmp discuss` take, and the recording they share.
+struct DiscussionOptions: ParsableArguments {
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var patient: PatientOption
+    @Option(help: ArgumentHelp("The result's entry id prefix, when more than one waits.", valueName: "entry")) var entry: String?
+    @Option(help: ArgumentHelp("The day of the conversation (default today).", valueName: "yyyy-mm-dd"), transform: Parse.date) var on: LocalDate?
+    @Option(help: "What was said and agreed.") var note: String
+
+    func record(_ finding: Clinic.Finding, about what: String) async throws {
+        let clinic = Clinic(store: try store.open())
+        let chart = try clinic.chart(patient.patient)
+        let recorded = try await clinic.recordDiscussion(chart, of: finding, entry: entry, on: on, note: note)
+        try Report.recorded(recorded.event, output, "Recorded the conversation with \(chart.record.name) about \(what).")
     }
 }
 

@@ -7,24 +7,19 @@ enum MonitoringFlags {
     /// A PDMP check or a urine drug test older than the site's window, or never recorded.
     static func checksDue(_ record: PatientRecord, today: LocalDate, settings: FlagSettings) -> [RiskFlag] {
         let calendar = settings.calendar
-        var flags: [RiskFlag] = []
-        let lastPDMP = record.pdmpChecks.compactMap { $0.day(calendar) }.max()
-        if lastPDMP.map({ $0.days(until: today) > settings.pdmpDays }) ?? true {
-            flags.append(RiskFlag(
-                key: "pdmp-overdue", title: "No PDMP check in the last \(settings.pdmpDays) days",
-                why: (lastPDMP.map { "The last recorded PDMP check was on \($0)." } ?? "No PDMP check is recorded.")
-                    + " Check the state database before starting and at least every 3 months on long-term therapy (accord pdmp record).",
-                since: lastPDMP?.description, source: pdmpSource))
-        }
-        let lastTest = record.drugTests.compactMap { $0.day(calendar) }.max()
-        if lastTest.map({ $0.days(until: today) > settings.drugTestDays }) ?? true {
-            flags.append(RiskFlag(
-                key: "drug-test-due", title: "No urine drug test in the last \(settings.drugTestDays) days",
-                why: (lastTest.map { "The last recorded urine drug test was on \($0)." } ?? "No urine drug test is recorded.")
-                    + " Consider one before starting and at least once a year on long-term therapy (accord udt record).",
-                since: lastTest?.description, source: drugTestSource))
-        }
-        return flags
+        return [
+            due("pdmp-overdue", "PDMP check", last: record.pdmpChecks.compactMap { $0.day(calendar) }.max(), within: settings.pdmpDays, today: today,
+                what: "Check the state database before starting and at least every 3 months on long-term therapy (accord pdmp record).", source: pdmpSource),
+            due("drug-test-due", "urine drug test", last: record.drugTests.compactMap { $0.day(calendar) }.max(), within: settings.drugTestDays, today: today,
+                what: "Consider one before starting and at least once a year on long-term therapy (accord udt record).", source: drugTestSource),
+        ].compactMap { $0 }
+    }
+
+    private static func due(_ key: String, _ check: String, last: LocalDate?, within days: Int, today: LocalDate, what: String, source: String) -> RiskFlag? {
+        guard last.map({ $0.days(until: today) > days }) ?? true else { return nil }
+        return RiskFlag(key: key, title: "No \(check) in the last \(days) days",
+                        why: (last.map { "The last recorded \(check) was on \($0)." } ?? "No \(check) is recorded.") + " " + what,
+                        since: last?.description, source: source)
     }
 
     /// Unexpected results and concerning findings not yet talked through, and results still pending.
