@@ -9,6 +9,7 @@ extension Clinic {
         try checkCanSignAgreement(chart)
         let renewOn = renewOn ?? today.adding(years: 1)
         guard renewOn > today else { throw ClinicError(.invalid, "The renewal date \(renewOn) must be after the agreement starts (today, \(today)).") }
+        try checking { () throws(RuleViolation) in try DateSense.renewal(renewOn, today: today) }
         let agreement = Identifiers.make()
         var recorded = try await record(chart, .agreementSigned(AgreementSigned(
             agreement: agreement, clauses: clauses, effectiveOn: today, renewOn: renewOn, method: method, note: note)), signing: signing)
@@ -37,6 +38,7 @@ extension Clinic {
         let today = chart.today
         let date = renewOn ?? today.adding(years: 1)
         guard date > today else { throw ClinicError(.invalid, "The renewal date \(date) must be after today (\(today)).") }
+        try checking { () throws(RuleViolation) in try DateSense.renewal(date, today: today) }
         return try await onAgreement(chart, agreement, .agreementRenewed(AgreementRenewed(agreement: agreement.id, renewOn: date, method: method, note: note)), signing)
     }
 

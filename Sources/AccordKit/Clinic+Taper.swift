@@ -9,6 +9,9 @@ extension Clinic {
         let line = try Self.readMedications([medication], confirmUnusual: confirmUnusual)[0]
         try checkNoTaperInProgress(chart)
         let start = start ?? chart.today
+        try checking { () throws(RuleViolation) in
+            try DateSense.taperStart(start, record: chart.record, today: chart.today, calendar: chart.calendar)
+        }
         let pace = TaperPlanning.pace(given: duration, onOpioidsSince: onOpioidsSince, record: chart.record, on: start, calendar: chart.calendar)
         return try checking { () throws(RuleViolation) in
             try TaperPlanning.propose(line, ratePercent: ratePercent, intervalDays: intervalDays, basis: basis, start: start, pace: pace)

@@ -99,6 +99,13 @@ struct ClinicDayTests {
         await expectCode(.invalid, "in the past") { try await clinic.recordCheckin(chart, CheckinRecorded(peg: [5, 5, 5], nextVisit: LocalDate("2020-01-01")!)) }
         await expectCode(.invalid, "needs at least one finding") { try await clinic.recordCheckin(chart, CheckinRecorded(on: today)) }
         await expectCode(.invalid, "has already passed") { try await clinic.setGoal(chart, description: "walk", target: LocalDate("2019-01-01")!) }
+        await expectCode(.invalid, "more than 2 years away") { try await clinic.signAgreement(chart, renewOn: today.adding(years: 3)) }
+        await expectCode(.invalid, "before the patient was registered") {
+            try clinic.proposeTaper(chart, medication: "oxycodone 10 mg q6h", ratePercent: 10, intervalDays: 30, start: today.adding(days: -30))
+        }
+        await expectCode(.invalid, "more than a year away") {
+            try clinic.proposeTaper(chart, medication: "oxycodone 10 mg q6h", ratePercent: 10, intervalDays: 30, start: LocalDate("2036-01-01")!)
+        }
         #expect(try clinic.store.eventCount() == 1)
 
         let checkin = try await clinic.recordCheckin(chart, CheckinRecorded(peg: [6, 6, 6], on: today))

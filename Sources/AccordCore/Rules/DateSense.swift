@@ -46,6 +46,26 @@ public enum DateSense {
         }
     }
 
+    /// How far ahead an agreement's renewal may be set (agreements are commonly renewed yearly).
+    public static let longestAgreementYears = 2
+
+    /// An agreement's renewal date: within two years.
+    public static func renewal(_ renewOn: LocalDate, today: LocalDate) throws(RuleViolation) {
+        guard renewOn <= today.adding(years: longestAgreementYears) else {
+            throw RuleViolation("The renewal date \(renewOn) is more than \(longestAgreementYears) years away; agreements are looked at again at least that often. Check the year.")
+        }
+    }
+
+    /// The first day of a new taper: not before the patient was registered here, and within a year.
+    public static func taperStart(_ start: LocalDate, record: PatientRecord, today: LocalDate, calendar: ClinicCalendar) throws(RuleViolation) {
+        if let registered = calendar.day(ofTimestamp: record.registered.at), start < registered {
+            throw RuleViolation("The taper cannot start on \(start), before the patient was registered here (\(registered)).")
+        }
+        guard today.days(until: start) <= longestVisitInterval else {
+            throw RuleViolation("The taper's start \(start) is more than a year away; check the year.")
+        }
+    }
+
     /// A day in a taper's life (a pause, a completion): not before the taper started, and not after today unless
     /// it may be planned ahead (a pause may be agreed for a coming week).
     public static func taperDay(_ day: LocalDate, _ what: String, plan: TaperPlanState, today: LocalDate,
