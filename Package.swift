@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "accord-server", targets: ["accord-server"]),
         .executable(name: "accord", targets: ["accord"]),
         .executable(name: "accord-app-example", targets: ["accord-app-example"]),
+        .executable(name: "accord-audit", targets: ["accord-audit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -101,6 +102,11 @@ let package = Package(
                 "AccordCore", "AccordStore", "AccordSyncClient", "AccordExport", "AccordKit", "AccordLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The auditor's offline check of an exported log: the log's formats alone, no server code.
+        .executableTarget(
+            name: "accord-audit",
+            dependencies: ["AccordLog", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // A headless stand-in for an app: imports AccordKit only (README, "Use it from an app").
         .executableTarget(name: "accord-app-example", dependencies: ["AccordKit"], path: "Examples/AppExample"),

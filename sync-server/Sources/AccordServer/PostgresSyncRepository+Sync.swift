@@ -141,6 +141,32 @@ extension PostgresSyncRepository {
         }
     }
 
+    public func treeHashes(height: Int, from index: Int, count: Int) async throws -> [Data]? {
+        let logger = self.logger
+        let hashes = try await read { connection in
+            var hashes: [Data] = []
+            let rows = try await connection.query("""
+                SELECT hash FROM merkle_nodes WHERE height = \(Int64(height)) AND idx >= \(Int64(index)) AND idx < \(Int64(index + count)) ORDER BY idx
+                """, logger: logger)
+            for try await hash in rows.decode(Data.self) { hashes.append(hash) }
+            return hashes
+        }
+        return hashes.count == count ? hashes : nil
+    }
+
+    public func logEntries(from position: Int, count: Int) async throws -> [Data]? {
+        let logger = self.logger
+        let entries = try await read { connection in
+            var entries: [Data] = []
+            let rows = try await connection.query("""
+                SELECT entry FROM audit_log WHERE position >= \(Int64(position)) AND position < \(Int64(position + count)) ORDER BY position
+                """, logger: logger)
+            for try await entry in rows.decode(Data.self) { entries.append(entry) }
+            return entries
+        }
+        return entries.count == count ? entries : nil
+    }
+
     public func patientEventsForAudit(_ patient: String) async throws -> [(bytes: Data, signature: Data?)]? {
         let logger = self.logger
         let events = try await read { connection in try await Self.events(of: patient, connection, logger) }

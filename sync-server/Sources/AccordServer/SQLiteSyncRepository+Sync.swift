@@ -107,6 +107,22 @@ extension SQLiteSyncRepository {
         return events.isEmpty ? nil : events
     }
 
+    public func treeHashes(height: Int, from index: Int, count: Int) async throws -> [Data]? {
+        let hashes = try await pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT hash FROM merkle_nodes WHERE height = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                              arguments: [height, index, index + count])
+        }
+        return hashes.count == count ? hashes : nil
+    }
+
+    public func logEntries(from position: Int, count: Int) async throws -> [Data]? {
+        let entries = try await pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT entry FROM audit_log WHERE position >= ? AND position < ? ORDER BY position",
+                              arguments: [position, position + count])
+        }
+        return entries.count == count ? entries : nil
+    }
+
     public func recordRead(_ read: RecordRead) async throws {
         try await pool.write { db in try SQLiteAuditLog.record([AuditEntry(read)], db, key: self.signingKey, now: read.now) }
     }

@@ -22,6 +22,12 @@ public protocol SyncRepository: Sendable {
     /// Every stored event of `patient`, in server order, for an auditor (whose every read is logged by the caller);
     /// nil when the server holds none.
     func patientEventsForAudit(_ patient: String) async throws -> [(bytes: Data, signature: Data?)]?
+    /// The key that signs the log's checkpoints, as JSON for sites and as a C2SP note for everyone else.
+    var signingKey: ServerSigningKey { get }
+    /// `count` subtree hashes of `height` from `index` on, for C2SP tiles; nil unless the tree holds them all.
+    func treeHashes(height: Int, from index: Int, count: Int) async throws -> [Data]?
+    /// The log's entries at positions `position ..< position + count`; nil unless the log holds them all.
+    func logEntries(from position: Int, count: Int) async throws -> [Data]?
     /// Writes a read of a patient's record (by a site or an auditor) to the audit log.
     func recordRead(_ read: RecordRead) async throws
     /// Writes a site's re-pinning of the log (after a restore from backup) to the audit log.

@@ -36,6 +36,9 @@ public enum SyncServer {
         audit.get { request, context in try await pages.list(request, context: context) }
         audit.get(RouterPath("agreements/:agreement")) { request, context in try await pages.detail(request, context: context) }
         audit.get(RouterPath("patients/:patient")) { request, context in try await pages.patient(request, context: context) }
+        let tiles = LogTileRoutes(repository: repository)
+        audit.get(RouterPath("log/checkpoint")) { request, context in try await tiles.checkpoint(request, context: context) }
+        audit.get(RouterPath("log/tile/**")) { request, context in try await tiles.tile(request, context: context) }
         let exports = ExportRoutes(repository: repository)
         authenticated.get(RouterPath(ExportRoutes.path)) { request, context in try await exports.fhir(request, context: context) }
         // A known route asked with another method gets 405 and the methods it answers, not 404.

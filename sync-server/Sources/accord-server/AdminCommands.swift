@@ -105,7 +105,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Check the tamper-evident log, and answer auditors' questions about agreements and access.",
-        subcommands: [Verify.self, Agreements.self, Access.self]
+        subcommands: [Verify.self, Agreements.self, Access.self, Export.self, LogKey.self]
     )
 
     struct Verify: AsyncParsableCommand {
@@ -126,6 +126,33 @@ struct AuditCommand: AsyncParsableCommand {
                 for problem in report.problems.sorted(by: { $0.position < $1.position }).prefix(20) { print("  position \(problem.position): \(problem.problem)") }
             }
             if !report.ok { throw ExitCode(1) }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export", abstract: "Write the audit log as C2SP tiles, entry bundles and a signed checkpoint note, for an offline check.",
+            discussion: "The folder holds checkpoint, tile/..., tile/entries/... and log.vkey; `accord-audit verify DIR --key VKEY` checks it with no server or database. The entries name patients' record ids: hand the folder over as you would the records.")
+        @OptionGroup var database: DatabaseOption
+        @Option(help: ArgumentHelp("The folder to create (it must not exist).", valueName: "dir")) var out: String
+
+        func run() async throws {
+            let folder = URL(fileURLWithPath: out)
+            let (checkpoint, files) = try await database.existing { try await LogArchive.export($0, to: folder) }
+            let key = try await database.existing { LogArchive.verifierKey(for: $0.signingKey) }
+            print("Wrote \(files) files to \(folder.path): \(checkpoint.size) entries, root \(checkpoint.root.base64EncodedString()).")
+            print("Verifier key: \(key.encoded)")
+            print("Check it: accord-audit verify \(folder.path) --key \(key.encoded)")
+        }
+    }
+
+    struct LogKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "log-key", abstract: "Print the log's origin and verifier key (NAME+KEYID+BASE64), for auditors and witnesses to pin.")
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            print(try await database.existing { LogArchive.verifierKey(for: $0.signingKey).encoded })
         }
     }
 
