@@ -14,10 +14,20 @@ public struct Checkpoint: Codable, Sendable, Equatable {
     public var signature: String
     /// The server's public key, base64, so a reader can check which key signed.
     public var key: String
+    /// The same checkpoint as a C2SP signed note (`CheckpointNote`), signed by the same key under the log's origin.
+    /// Servers since the open formats send it; a site that pinned one accepts no checkpoint without it.
+    public var note: String?
 
     /// A checkpoint as received.
-    public init(size: Int, root: String, at: String, signature: String, key: String) {
-        self.size = size; self.root = root; self.at = at; self.signature = signature; self.key = key
+    public init(size: Int, root: String, at: String, signature: String, key: String, note: String? = nil) {
+        self.size = size; self.root = root; self.at = at; self.signature = signature; self.key = key; self.note = note
+    }
+
+    /// Whether `note` is a signed note of this very checkpoint by the same key under the log's origin.
+    public var noteMatches: Bool {
+        guard let note, let publicKey = Data(base64Encoded: key),
+              let stated = try? CheckpointNote.open(note, verifier: NoteKey.forLog(publicKey: publicKey)) else { return false }
+        return stated.size == size && stated.root == rootHash
     }
 
     /// The exact text the server signs: a fixed label, so a checkpoint signature can never pass for anything else.

@@ -100,6 +100,14 @@ public struct NoteKey: Sendable, Equatable {
     /// A verifier for `publicKey` under `name`.
     public init(name: String, publicKey: Data) { self.name = name; self.publicKey = publicKey }
 
+    /// An Accord log's verifier: its origin is derived from its signing key, so it holds for as long as the key.
+    public static func forLog(publicKey: Data) -> NoteKey { NoteKey(name: origin(forLogKey: publicKey), publicKey: publicKey) }
+
+    /// The origin of the log signed by `publicKey`.
+    public static func origin(forLogKey publicKey: Data) -> String {
+        "accord.invalid/audit-log/" + Data(SHA256.hash(data: publicKey)).prefix(8).hexString
+    }
+
     /// The key ID: the first 4 bytes of SHA-256(name || "\n" || 0x01 || public key).
     public static func keyID(name: String, publicKey: Data) -> Data {
         Data(SHA256.hash(data: Data(name.utf8) + Data([0x0A, ed25519]) + publicKey).prefix(4))

@@ -86,6 +86,14 @@ extension SyncEngine {
         guard checkpoint.verifies(with: pinnedKey) else {
             throw Self.logFailure("the server's checkpoint of size \(checkpoint.size) does not carry a valid signature.")
         }
+        // The C2SP note is pinned with the checkpoint from the first sync with a server that signs one; after that a
+        // checkpoint without it is a step back to a weaker format, and a note must state the very same checkpoint.
+        if checkpoint.note != nil, !checkpoint.noteMatches {
+            throw Self.logFailure("the server's signed note for its checkpoint of size \(checkpoint.size) does not verify or does not state the same size and root.")
+        }
+        if checkpoint.note == nil, saved?.note != nil {
+            throw Self.logFailure("the server's checkpoint of size \(checkpoint.size) comes without the signed note this site pinned with the last one: the server went back to an older format, or this is not the same server.")
+        }
         if let saved {
             guard checkpoint.size >= saved.size else {
                 throw Self.logFailure("the server's log went back from \(saved.size) entries (root \(saved.root.prefix(16)), \(saved.at)) to \(checkpoint.size) (root \(checkpoint.root.prefix(16))): it was rolled back or truncated.")

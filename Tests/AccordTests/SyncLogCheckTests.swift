@@ -145,6 +145,48 @@ struct SyncLogCheckTests {
         #expect(try await north.sync().complete)
     }
 
+    @Test("the C2SP note is pinned with the checkpoint: an old pin without it takes it at the next sync; afterwards a checkpoint without it, or with a note of another log, stops the sync")
+    func noteIsPinned() async throws {
+        let site = try await North("note-pinned")
+        defer { site.close() }
+        let north = site.clinic
+        let vkey = try NoteKey(encoded: site.server.admin("audit", "log-key").stdout)
+        let first = try pinned(north)
+        let note = try #require(first.note, "the first syncs pinned the note")
+        #expect(try CheckpointNote.open(note, verifier: vkey).size == first.size)
+
+        // A site that pinned before the open formats holds the JSON checkpoint alone: its next sync adds the note.
+        var old = first
+        old.note = nil
+        try north.store.syncState.setLogState(serverKey: old.key, checkpoint: String(decoding: try JSONEncoder().encode(old), as: UTF8.self))
+        try await site.note("after the upgrade")
+        #expect(try await north.sync().complete)
+        #expect(try pinned(north).noteMatches)
+
+        // From then on, a checkpoint without the note, or with one that states another size, stops the sync.
+        for (change, message) in [("drop", "without the signed note"), ("other", "does not verify or does not state the same size")] {
+            try await site.note("note for \(change)")
+            let relay = Relay { answer in
+                guard var log = answer["log"] as? [String: Any], var checkpoint = log["checkpoint"] as? [String: Any] else { return }
+                if change == "drop" {
+                    checkpoint["note"] = nil
+                } else if let text = checkpoint["note"] as? String, let size = checkpoint["size"] as? Int {
+                    checkpoint["note"] = text.replacingOccurrences(of: "\n\(size)\n", with: "\n\(size + 1)\n")
+                }
+                log["checkpoint"] = checkpoint
+                answer["log"] = log
+            }
+            do {
+                _ = try await SyncClient(store: north.store, transport: relay).sync()
+                Issue.record("\(change): the sync should have stopped")
+            } catch let error as SyncError {
+                #expect(error.code == .auditLogFailed && error.description.contains(message), "\(change): \(error.description)")
+            }
+            #expect(try pinned(north).noteMatches, "the pin is the start's checkpoint, never the answer that failed")
+        }
+        #expect(try await north.sync().complete, "with the server's own answers the next sync passes")
+    }
+
     @Test("a server that leaves the checkpoint out of its push answers is asked for it at the end of the sync")
     func olderServerIsAskedAtTheEnd() async throws {
         let site = try await North("no-log-in-push")

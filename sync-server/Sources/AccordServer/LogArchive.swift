@@ -7,13 +7,17 @@ import Foundation
 /// folder, so the two always agree.
 public enum LogArchive {
     /// The log's origin: a name unique to this log, derived from its signing key so it holds for as long as the key.
-    public static func origin(for key: ServerSigningKey) -> String {
-        "accord.invalid/audit-log/" + Data(SHA256.hash(data: key.publicKey)).prefix(8).hexString
-    }
+    public static func origin(for key: ServerSigningKey) -> String { NoteKey.origin(forLogKey: key.publicKey) }
 
     /// The verifier key auditors and witnesses pin: `ORIGIN+KEYID+BASE64`.
-    public static func verifierKey(for key: ServerSigningKey) -> NoteKey {
-        NoteKey(name: origin(for: key), publicKey: key.publicKey)
+    public static func verifierKey(for key: ServerSigningKey) -> NoteKey { NoteKey.forLog(publicKey: key.publicKey) }
+
+    /// `checkpoint` with its C2SP note, as every answer to a site carries it.
+    public static func noted(_ checkpoint: Checkpoint, key: ServerSigningKey) throws -> Checkpoint {
+        guard let root = checkpoint.rootHash else { return checkpoint }
+        var noted = checkpoint
+        noted.note = try CheckpointNote(origin: origin(for: key), size: checkpoint.size, root: root).signed(name: origin(for: key), key: key.privateKey)
+        return noted
     }
 
     /// The latest checkpoint as a signed note, with the checkpoint it states; nil while the log is empty.

@@ -206,9 +206,11 @@ extension PostgresSyncRepository {
 
     // MARK: The log's checkpoints and proofs
 
+    /// The latest checkpoint, with its C2SP note.
     public func latestCheckpoint() async throws -> Checkpoint? {
         let logger = self.logger
         return try await read { connection in try await PostgresAuditLog.latestCheckpoint(connection, logger) }
+            .map { try LogArchive.noted($0, key: signingKey) }
     }
 
     public func inclusion(event: String, site: String) async throws -> (InclusionProof, Checkpoint)? {
@@ -220,7 +222,7 @@ extension PostgresSyncRepository {
                 """, logger: logger)
             for try await value in rows.decode(Int64.self) { position = Int(value) }
             guard let position, let checkpoint = try await PostgresAuditLog.latestCheckpoint(connection, logger), position < checkpoint.size else { return nil }
-            return (try await PostgresAuditLog.inclusion(position: position, in: checkpoint, connection, logger), checkpoint)
+            return (try await PostgresAuditLog.inclusion(position: position, in: checkpoint, connection, logger), try LogArchive.noted(checkpoint, key: self.signingKey))
         }
     }
 

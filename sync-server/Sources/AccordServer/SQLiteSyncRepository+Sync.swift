@@ -146,8 +146,9 @@ extension SQLiteSyncRepository {
 
     // MARK: The log's checkpoints and proofs
 
+    /// The latest checkpoint, with its C2SP note.
     public func latestCheckpoint() async throws -> Checkpoint? {
-        try await pool.read { db in try SQLiteAuditLog.latestCheckpoint(db) }
+        try await pool.read { db in try SQLiteAuditLog.latestCheckpoint(db) }.map { try LogArchive.noted($0, key: signingKey) }
     }
 
     public func inclusion(event: String, site: String) async throws -> (InclusionProof, Checkpoint)? {
@@ -157,7 +158,7 @@ extension SQLiteSyncRepository {
                 WHERE e.id = ?
                 """, arguments: [site, HexEncoding.decode(event)]), let checkpoint = try SQLiteAuditLog.latestCheckpoint(db) else { return nil }
             guard position < checkpoint.size else { return nil }
-            return (try SQLiteAuditLog.inclusion(position: position, in: checkpoint, db), checkpoint)
+            return (try SQLiteAuditLog.inclusion(position: position, in: checkpoint, db), try LogArchive.noted(checkpoint, key: self.signingKey))
         }
     }
 
