@@ -22,6 +22,8 @@ public struct AuditEntry: Codable, Sendable, Equatable {
         case auditViewed = "audit.viewed"
         /// A site accepted the server's log after a failed check (a restore from backup) and pinned it anew.
         case logRepinned = "log.repinned"
+        /// A witness was named to cosign the log's checkpoints.
+        case witnessAdded = "witness.added"
     }
 
     /// The entry's 1-based position in the log.

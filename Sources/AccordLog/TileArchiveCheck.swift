@@ -17,6 +17,8 @@ public enum TileArchiveCheck {
         public var tiles: Int
         /// Entries of each kind (`event.accepted`, `record.read`, ...).
         public var kinds: [String: Int]
+        /// The witnesses asked for whose valid cosignature the checkpoint carries.
+        public var cosignedBy: [String] = []
         /// What is wrong; empty when everything checks.
         public var problems: [String]
         /// Whether everything checked.
@@ -25,7 +27,8 @@ public enum TileArchiveCheck {
 
     /// Checks the archive: `read(path)` gives a file's bytes (nil when missing), paths as in the C2SP layout
     /// (`checkpoint`, `tile/0/000`, `tile/entries/000`, ...).
-    public static func run(key: NoteKey, read: (String) throws -> Data?) rethrows -> Report {
+    /// `witnesses`: the witness keys to look for; `required`: how many of them must have cosigned the checkpoint.
+    public static func run(key: NoteKey, witnesses: [WitnessKey] = [], required: Int = 0, read: (String) throws -> Data?) rethrows -> Report {
         var report = Report(origin: key.name, size: 0, root: "", tiles: 0, kinds: [:], problems: [])
         guard let noteBytes = try read("checkpoint"), let noteText = String(data: noteBytes, encoding: .utf8) else {
             report.problems.append("checkpoint: missing or not text")
@@ -38,6 +41,12 @@ public enum TileArchiveCheck {
         }
         report.size = checkpoint.size
         report.root = checkpoint.root.base64EncodedString()
+        if let (_, body, signatures) = try? CheckpointNote.parse(noteText) {
+            report.cosignedBy = witnesses.filter { witness in signatures.contains { witness.verifiedTime($0, body: body) != nil } }.map(\.name)
+        }
+        if report.cosignedBy.count < required {
+            report.problems.append("checkpoint: cosigned by \(report.cosignedBy.count) of the witnesses given (\(report.cosignedBy.joined(separator: ", "))), \(required) required")
+        }
 
         // The entries, bundle by bundle, and the leaf hashes they give.
         var leaves: [Data] = []

@@ -20,7 +20,9 @@ struct AccordAudit: ParsableCommand {
 
         @Argument(help: ArgumentHelp("The folder `accord-server audit export` wrote.", valueName: "dir")) var folder: String
         @Option(help: ArgumentHelp("The log's verifier key, NAME+KEYID+BASE64.", valueName: "vkey")) var key: String?
-        @Flag(help: "Print JSON: origin, size, root, tiles, kinds, problems, ok.") var json = false
+        @Option(name: .customLong("witness"), help: ArgumentHelp("A witness's cosignature/v1 verifier key; repeat for each.", valueName: "vkey")) var witnesses: [String] = []
+        @Option(help: ArgumentHelp("How many of the witnesses given must have cosigned the checkpoint (default: all of them).", valueName: "k")) var require: Int?
+        @Flag(help: "Print JSON: origin, size, root, tiles, kinds, cosignedBy, problems, ok.") var json = false
 
         func run() throws {
             let root = URL(fileURLWithPath: folder)
@@ -40,7 +42,13 @@ struct AccordAudit: ParsableCommand {
             }
             let verifier: NoteKey
             do { verifier = try NoteKey(encoded: keyText) } catch { throw ValidationError("The key: \(error.description).") }
-            let report = TileArchiveCheck.run(key: verifier) { path in
+            var witnessKeys: [WitnessKey] = []
+            for text in witnesses {
+                do { witnessKeys.append(try WitnessKey(encoded: text)) } catch { throw ValidationError("--witness: \(error.description).") }
+            }
+            let required = require ?? witnessKeys.count
+            guard (0...witnessKeys.count).contains(required) else { throw ValidationError("--require must be 0 to the number of --witness keys given (\(witnessKeys.count)).") }
+            let report = TileArchiveCheck.run(key: verifier, witnesses: witnessKeys, required: required) { path in
                 try? Data(contentsOf: root.appendingPathComponent(path))
             }
             if json {
@@ -50,6 +58,7 @@ struct AccordAudit: ParsableCommand {
             } else if report.ok {
                 print("The audit log checks: \(report.size) entries under \(report.origin), root \(report.root), \(report.tiles) tiles and bundles.")
                 for (kind, count) in report.kinds.sorted(by: { $0.key < $1.key }) { print("  \(kind): \(count)") }
+                if !witnessKeys.isEmpty { print("Cosigned by \(report.cosignedBy.count) of \(witnessKeys.count) witnesses (\(required) required): \(report.cosignedBy.joined(separator: ", "))") }
             } else {
                 print("The audit log FAILS the check: \(report.problems.count) problem(s).")
                 for problem in report.problems.prefix(20) { print("  \(problem)") }
@@ -59,9 +68,9 @@ struct AccordAudit: ParsableCommand {
     }
 
     struct JSONReport: Encodable {
-        var origin: String, size: Int, root: String, tiles: Int, kinds: [String: Int], problems: [String], ok: Bool
+        var origin: String, size: Int, root: String, tiles: Int, kinds: [String: Int], cosignedBy: [String], problems: [String], ok: Bool
         init(_ report: TileArchiveCheck.Report) {
-            origin = report.origin; size = report.size; root = report.root; tiles = report.tiles; kinds = report.kinds
+            origin = report.origin; size = report.size; root = report.root; tiles = report.tiles; kinds = report.kinds; cosignedBy = report.cosignedBy
             problems = report.problems; ok = report.ok
         }
     }

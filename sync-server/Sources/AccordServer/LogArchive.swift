@@ -25,7 +25,9 @@ public enum LogArchive {
         guard let latest = try await repository.latestCheckpoint(), let root = latest.rootHash else { return nil }
         let origin = origin(for: repository.signingKey)
         let checkpoint = CheckpointNote(origin: origin, size: latest.size, root: root)
-        return (try checkpoint.signed(name: origin, key: repository.signingKey.privateKey), checkpoint)
+        // The witnesses' cosignatures of this checkpoint follow the log's own signature line.
+        let cosignatures = try await repository.cosignatures(size: latest.size).joined()
+        return (try checkpoint.signed(name: origin, key: repository.signingKey.privateKey) + cosignatures, checkpoint)
     }
 
     /// A tile's bytes for a log of `size` entries; nil when the tile lies beyond the log or the tree.

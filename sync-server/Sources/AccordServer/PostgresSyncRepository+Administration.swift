@@ -153,6 +153,55 @@ extension PostgresSyncRepository {
         }
     }
 
+    // MARK: Witnesses
+
+    public func addWitness(_ key: WitnessKey, url: String, now: Int64) async throws {
+        let logger = self.logger
+        try await administer(now: now) { connection in
+            if try await Self.exists("SELECT 1 FROM witnesses WHERE name = \(key.name)", connection, logger) {
+                throw ServerError("A witness named \(key.name) is already added.")
+            }
+            try await connection.query("INSERT INTO witnesses (name, vkey, url, added_at) VALUES (\(key.name), \(key.encoded), \(url), \(AuditEntry.stamp(now)))", logger: logger)
+            return ((), .administration(.witnessAdded, now: now, detail: "\(key.encoded) at \(url)"))
+        }
+    }
+
+    public func witnesses() async throws -> [WitnessInfo] {
+        let logger = self.logger
+        return try await read { connection in
+            var witnesses: [WitnessInfo] = []
+            for try await (name, key, url, size) in try await connection.query("SELECT name, vkey, url, cosigned_size FROM witnesses ORDER BY name", logger: logger)
+                .decode((String, String, String, Int64).self) { witnesses.append(WitnessInfo(name: name, key: key, url: url, cosignedSize: Int(size))) }
+            return witnesses
+        }
+    }
+
+    public func recordCosignature(witness: String, size: Int, line: String) async throws {
+        let logger = self.logger
+        try await write { connection in
+            try await connection.query("INSERT INTO cosignatures (witness, size, line) VALUES (\(witness), \(Int64(size)), \(line)) ON CONFLICT DO NOTHING", logger: logger)
+            try await connection.query("UPDATE witnesses SET cosigned_size = greatest(cosigned_size, \(Int64(size))) WHERE name = \(witness)", logger: logger)
+        }
+    }
+
+    public func setWitnessSize(_ witness: String, size: Int) async throws {
+        let logger = self.logger
+        try await write { connection in
+            try await connection.query("UPDATE witnesses SET cosigned_size = \(Int64(size)) WHERE name = \(witness)", logger: logger)
+        }
+    }
+
+    public func cosignatures(size: Int) async throws -> [String] {
+        let logger = self.logger
+        return try await read { connection in
+            var lines: [String] = []
+            for try await line in try await connection.query("SELECT line FROM cosignatures WHERE size = \(Int64(size)) ORDER BY witness", logger: logger).decode(String.self) {
+                lines.append(line)
+            }
+            return lines
+        }
+    }
+
     // MARK: Auditors
 
     public func addAuditor(_ name: String, now: Int64) async throws -> String {

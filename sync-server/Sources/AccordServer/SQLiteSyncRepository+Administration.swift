@@ -116,6 +116,42 @@ extension SQLiteSyncRepository {
         }
     }
 
+    // MARK: Witnesses
+
+    public func addWitness(_ key: WitnessKey, url: String, now: Int64) async throws {
+        try await administer(now: now) { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM witnesses WHERE name = ?", arguments: [key.name]) == true {
+                throw ServerError("A witness named \(key.name) is already added.")
+            }
+            try db.execute(sql: "INSERT INTO witnesses (name, vkey, url, added_at) VALUES (?, ?, ?, ?)",
+                           arguments: [key.name, key.encoded, url, AuditEntry.stamp(now)])
+            return ((), .administration(.witnessAdded, now: now, detail: "\(key.encoded) at \(url)"))
+        }
+    }
+
+    public func witnesses() async throws -> [WitnessInfo] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, vkey, url, cosigned_size FROM witnesses ORDER BY name").map {
+                WitnessInfo(name: $0["name"], key: $0["vkey"], url: $0["url"], cosignedSize: $0["cosigned_size"])
+            }
+        }
+    }
+
+    public func recordCosignature(witness: String, size: Int, line: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO cosignatures (witness, size, line) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [witness, size, line])
+            try db.execute(sql: "UPDATE witnesses SET cosigned_size = max(cosigned_size, ?) WHERE name = ?", arguments: [size, witness])
+        }
+    }
+
+    public func setWitnessSize(_ witness: String, size: Int) async throws {
+        try await pool.write { db in try db.execute(sql: "UPDATE witnesses SET cosigned_size = ? WHERE name = ?", arguments: [size, witness]) }
+    }
+
+    public func cosignatures(size: Int) async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "SELECT line FROM cosignatures WHERE size = ? ORDER BY witness", arguments: [size]) }
+    }
+
     // MARK: Auditors
 
     public func addAuditor(_ name: String, now: Int64) async throws -> String {

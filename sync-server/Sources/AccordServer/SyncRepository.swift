@@ -28,6 +28,16 @@ public protocol SyncRepository: Sendable {
     func treeHashes(height: Int, from index: Int, count: Int) async throws -> [Data]?
     /// The log's entries at positions `position ..< position + count`; nil unless the log holds them all.
     func logEntries(from position: Int, count: Int) async throws -> [Data]?
+    /// The witnesses that cosign the log, with the size each last cosigned.
+    func witnesses() async throws -> [WitnessInfo]
+    /// Registers a witness (audited).
+    func addWitness(_ key: WitnessKey, url: String, now: Int64) async throws
+    /// Keeps a witness's cosignature of the checkpoint of `size`, and that it cosigned up to it.
+    func recordCosignature(witness: String, size: Int, line: String) async throws
+    /// Notes the size a witness says it holds (its answer to a stale `old`).
+    func setWitnessSize(_ witness: String, size: Int) async throws
+    /// The cosignature lines kept for the checkpoint of `size`.
+    func cosignatures(size: Int) async throws -> [String]
     /// Writes a read of a patient's record (by a site or an auditor) to the audit log.
     func recordRead(_ read: RecordRead) async throws
     /// Writes a site's re-pinning of the log (after a restore from backup) to the audit log.
@@ -47,6 +57,17 @@ public protocol SyncRepository: Sendable {
 }
 
 /// A read of one patient's record, for the audit log.
+/// A witness of the log, as `accord-server witness list` shows it.
+public struct WitnessInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var key: String
+    public var url: String
+    public var cosignedSize: Int
+    public init(name: String, key: String, url: String, cosignedSize: Int) {
+        self.name = name; self.key = key; self.url = url; self.cosignedSize = cosignedSize
+    }
+}
+
 public struct RecordRead: Sendable {
     public var site: String?
     public var actor: String?

@@ -56,7 +56,7 @@ public enum SyncServer {
             router: router,
             server: try ServerTLS.serverBuilder(configuration),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "accord-server"),
-            services: [RefusalFlushOnStop(ledger: ledger)],
+            services: [RefusalFlushOnStop(ledger: ledger), WitnessSubmitter(repository: repository, interval: configuration.witnessInterval, logger: logger)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger
         )

@@ -17,6 +17,8 @@ public struct SyncServerConfiguration: Sendable {
     public var idleTimeout: Duration
     /// How long a request's body may take to arrive before the server answers 408.
     public var bodyTimeout: Duration
+    /// How often new checkpoints are sent to the log's witnesses.
+    public var witnessInterval: Duration = .seconds(10)
     /// The certificate chain and private key (PEM files) to serve https with; nil serves plain http.
     public var tls: (certificateChain: String, privateKey: String)?
 

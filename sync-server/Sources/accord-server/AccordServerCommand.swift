@@ -9,7 +9,7 @@ struct AccordServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accord-server",
         abstract: "The sync server for Accord sites: stores every site's events and gives each site its care teams' records.",
-        subcommands: [Serve.self, SiteCommand.self, KeyCommand.self, AuditorCommand.self, AuditCommand.self, MigrateCommand.self]
+        subcommands: [Serve.self, SiteCommand.self, KeyCommand.self, AuditorCommand.self, AuditCommand.self, WitnessCommand.self, MigrateCommand.self]
     )
 }
 
@@ -75,6 +75,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on; 0 picks a free one (printed on start).") var port = 8080
     @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Seconds an event's clock may run ahead of the server's.", valueName: "seconds"))
     var maximumClockSkew = 300
+    @Option(name: .customLong("witness-interval"), help: ArgumentHelp("Seconds between rounds that send new checkpoints to the log's witnesses.", valueName: "seconds"))
+    var witnessInterval = 10
     @Option(name: .customLong("rate-limit"), help: ArgumentHelp("Requests per second allowed from one address (0: no limit); past it, 429 with Retry-After.", valueName: "per-second"))
     var rateLimit = 50.0
     @Option(name: .customLong("rate-burst"), help: ArgumentHelp("Requests one address may send at once before the rate applies.", valueName: "requests"))
@@ -99,6 +101,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--idle-timeout and --body-timeout must be 1 to 3600 seconds.")
         }
         guard (1...3600).contains(refusalWindow) else { throw ValidationError("--refusal-window must be 1 to 3600 seconds.") }
+        guard (1...3600).contains(witnessInterval) else { throw ValidationError("--witness-interval must be 1 to 3600 seconds.") }
         guard (tlsCertificate == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together: the certificate chain and its private key, both PEM.")
         }
@@ -112,7 +115,9 @@ struct Serve: AsyncParsableCommand {
                                                     rateLimit: rateLimit, rateBurst: rateBurst, refusalWindowSeconds: refusalWindow,
                                                     idleTimeout: .seconds(idleTimeout), bodyTimeout: .seconds(bodyTimeout),
                                                     tls: tlsCertificate.flatMap { certificate in tlsKey.map { (certificate, $0) } })
-        let app = try SyncServer.buildApplication(repository: repository, configuration: configuration, logger: logger) { port in
+        var withWitnesses = configuration
+        withWitnesses.witnessInterval = .seconds(witnessInterval)
+        let app = try SyncServer.buildApplication(repository: repository, configuration: withWitnesses, logger: logger) { port in
             // Tests and scripts read this line to learn the port.
             print("accord-server listening on \(configuration.host):\(port)\(configuration.tls == nil ? " (plain http: put https in front, or use --tls-cert)" : " (https)")")
             fflush(nil)
