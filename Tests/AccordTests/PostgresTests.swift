@@ -145,8 +145,10 @@ struct PostgresTests {
         server.stop()
         let before = try server.eventIDs()
         let idType = "SELECT data_type FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'id'"
-        // Back to the shape migrations 0001 and 0002 left (ids as 64 hex digits); 0003 and 0004 then run on it.
+        // Back to the shape migrations 0001 and 0002 left (ids as 64 hex digits); 0003 and the later ones then run on it.
         _ = try PostgresTestDatabase.psql(server.location, """
+            DROP TABLE cosignatures;
+            DROP TABLE witnesses;
             ALTER TABLE events DROP CONSTRAINT events_id_check;
             ALTER TABLE events ALTER COLUMN id TYPE TEXT USING encode(id, 'hex');
             ALTER TABLE events ADD CONSTRAINT events_id_check CHECK (length(id) = 64);

@@ -76,7 +76,7 @@ struct WitnessCommand: AsyncParsableCommand {
             guard let address = URL(string: url), ["http", "https"].contains(address.scheme ?? "") else {
                 throw ValidationError("--url must be an http:// or https:// address.")
             }
-            try await database.with { try await $0.addWitness(witness, url: address.absoluteString, now: nowMilliseconds()) }
+            try await database.existing { try await $0.addWitness(witness, url: address.absoluteString, now: nowMilliseconds()) }
             print("Added witness \(name); the server sends it each new checkpoint from now on.")
         }
     }
