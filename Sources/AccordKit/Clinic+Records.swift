@@ -1,5 +1,6 @@
 import AccordCore
 import AccordExport
+import AccordLog
 import AccordStore
 import AccordSyncClient
 import Foundation
@@ -19,9 +20,13 @@ extension Clinic {
 
     /// Checks each of the patient's entries: its bytes, its signature, and an inclusion proof from the server's
     /// audit log against a checkpoint consistent with the last one this site verified.
-    public func verify(_ chart: PatientChart) async throws(ClinicError) -> [EventVerification] {
+    /// With `witnesses`, the entries must also lie in a checkpoint `required` of them (all when nil) cosigned.
+    public func verify(_ chart: PatientChart, witnesses: [WitnessKey] = [], required: Int? = nil) async throws(ClinicError) -> [EventVerification] {
+        guard (0...witnesses.count).contains(required ?? witnesses.count) else {
+            throw ClinicError(.invalid, "Require 0 to \(witnesses.count) cosignatures: that many witnesses were given.")
+        }
         do {
-            return try await SyncClient(store: store).verify(chart.events)
+            return try await SyncClient(store: store).verify(chart.events, witnesses: witnesses, required: required ?? witnesses.count)
         } catch let error as SyncError {
             throw ClinicError(.sync, error.description, syncError: error)
         } catch let error as StoreError {

@@ -129,7 +129,9 @@ extension SyncEngine {
     /// Checks a patient's events at this site: each one's bytes against its id (done when read), its signature, and
     /// for those the server holds, an inclusion proof from the server against a checkpoint consistent with the last
     /// one this site verified.
-    public func verify(_ events: [Event]) async throws -> [EventVerification] {
+    /// `witnesses`: when given, the entries must also lie in a checkpoint at least `required` of them cosigned, and
+    /// that checkpoint must be a prefix of the one verified.
+    public func verify(_ events: [Event], witnesses: [WitnessKey] = [], required: Int = 0) async throws -> [EventVerification] {
         // What can be checked here comes first, for every entry: its bytes against its id (done when read) and its
         // signature. The log is asked only afterwards, and its failing for one entry does not stop the others.
         var results = events.map { event in
@@ -165,7 +167,50 @@ extension SyncEngine {
                 results[index].problems.append("the server gave no inclusion proof: \(error.description)")
             }
         }
+        if !witnesses.isEmpty { try await checkWitnessed(&results, against: checkpoint, witnesses: witnesses, required: required, base: base, credential: credential) }
         return results
+    }
+
+    /// Marks which included entries lie in the latest checkpoint the witnesses cosigned, after checking that
+    /// checkpoint: the server's key and signature, its note, `required` valid cosignatures among `witnesses`, and a
+    /// consistency proof that it is a prefix of `verified`.
+    func checkWitnessed(_ results: inout [EventVerification], against verified: Checkpoint, witnesses: [WitnessKey], required: Int,
+                        base: URL, credential: String) async throws {
+        var problem: String?
+        var cosigned: Checkpoint?
+        var cosigners: [String] = []
+        do {
+            let reply = try await exchange(request(base, SyncWire.checkpointPath, credential: credential, query: ["cosigned": "1"]))
+            let candidate = try decode(Checkpoint.self, reply, "cosigned checkpoint")
+            if let key = Data(base64Encoded: verified.key), candidate.key == verified.key, candidate.verifies(with: key), candidate.noteMatches,
+               let note = candidate.note, let (_, body, signatures) = try? CheckpointNote.parse(note), candidate.size <= verified.size {
+                cosigners = witnesses.filter { witness in signatures.contains { witness.verifiedTime($0, body: body) != nil } }.map(\.name)
+                if candidate.size < verified.size {
+                    let proof = try decode(ConsistencyProof.self, try await exchange(request(base, SyncWire.consistencyPath, credential: credential,
+                        query: ["from": String(candidate.size), "to": String(verified.size)])), "consistency proof")
+                    if !proof.verifies(old: candidate, new: verified) { problem = "the witnessed checkpoint of size \(candidate.size) is not a prefix of the log this site verified" }
+                } else if candidate.root != verified.root {
+                    problem = "the witnessed checkpoint of size \(candidate.size) has another root than the one this site verified"
+                }
+                cosigned = candidate
+            } else {
+                problem = "the server's cosigned checkpoint does not carry its valid signature and note, or is larger than the log verified"
+            }
+        } catch let error as SyncError {
+            problem = "the server gave no cosigned checkpoint: \(error.description)"
+        }
+        if problem == nil, cosigners.count < required {
+            problem = "the latest cosigned checkpoint (size \(cosigned?.size ?? 0)) carries \(cosigners.count) of the \(required) cosignatures required (\(cosigners.joined(separator: ", ")))"
+        }
+        for index in results.indices where results[index].inLog == .included {
+            if let problem {
+                results[index].problems.append(problem)
+            } else if let position = results[index].logPosition, let cosigned, position < cosigned.size {
+                results[index].witnessedBy = cosigners
+            } else {
+                results[index].problems.append("not yet in a checkpoint the witnesses cosigned (the latest is of size \(cosigned?.size ?? 0)); verify again after the server's next witness round")
+            }
+        }
     }
 
     /// The local results, with every entry the server has acknowledged marked as not checked against the log.
@@ -247,6 +292,8 @@ public struct EventVerification: Codable, Sendable, Equatable {
     public var logSize: Int?
     /// What is wrong, one sentence each; empty when the entry checks out.
     public var problems: [String]
+    /// The witnesses whose cosigned checkpoint holds the entry, when witnesses were asked for.
+    public var witnessedBy: [String]?
     /// True when nothing is wrong.
     public var ok: Bool { problems.isEmpty }
 }

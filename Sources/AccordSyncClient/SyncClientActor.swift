@@ -1,4 +1,5 @@
 import AccordCore
+import AccordLog
 import AccordStore
 import AccordSync
 import Foundation
@@ -46,8 +47,8 @@ public actor SyncClient {
     }
 
     /// Checks a patient's entries: bytes, signatures, and inclusion proofs from the server's audit log.
-    public func verify(_ events: [Event]) async throws -> [EventVerification] {
-        try await engine.verify(events)
+    public func verify(_ events: [Event], witnesses: [WitnessKey] = [], required: Int = 0) async throws -> [EventVerification] {
+        try await engine.verify(events, witnesses: witnesses, required: required)
     }
 
     /// The longest prefix of `items` whose gzip body fits one push request, with that body.

@@ -241,22 +241,36 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a patient's entries: bytes against ids, signatures, and inclusion proofs from the server's audit log.",
-        discussion: "Exits non-zero when any entry fails. The server's checkpoint must be consistent with the last one this site verified."
+        discussion: "Exits non-zero when any entry fails. The server's checkpoint must be consistent with the last one this site verified. With --witness (or $ACCORD_WITNESSES, keys separated by spaces), every entry must also lie in a checkpoint that --require of those witnesses (default all; $ACCORD_WITNESSES_REQUIRED) cosigned."
     )
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var patient: PatientOption
+    @Option(name: .customLong("witness"), help: ArgumentHelp("A witness's verifier key (cosignature/v1); repeat for each.", valueName: "vkey")) var witnesses: [String] = []
+    @Option(help: ArgumentHelp("How many of the witnesses must have cosigned (default all of them).", valueName: "k")) var require: Int?
 
     func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let texts = witnesses.isEmpty ? (environment["ACCORD_WITNESSES"] ?? "").split(whereSeparator: \.isWhitespace).map(String.init) : witnesses
+        var keys: [WitnessKey] = []
+        for text in texts {
+            do { keys.append(try WitnessKey(encoded: text)) } catch { throw ValidationError("A witness key: \(error.description).") }
+        }
+        var required = require
+        if required == nil, let text = environment["ACCORD_WITNESSES_REQUIRED"], !text.isEmpty {
+            guard let number = Int(text) else { throw ValidationError("ACCORD_WITNESSES_REQUIRED is '\(text)'; set it to a number of witnesses.") }
+            required = number
+        }
         let clinic = Clinic(store: try store.open())
         let loaded = try clinic.chart(patient.patient)
-        let results = try await clinic.verify(loaded)
+        let results = try await clinic.verify(loaded, witnesses: keys, required: required)
         if output.json {
             try Output.json(results)
         } else {
             for result in results {
-                print("\(result.ok ? "ok " : "BAD") \(result.event.short)  \(result.type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0))  signature \(VerifyText.signature(result)); \(VerifyText.log(result))")
+                let witnessed = result.witnessedBy.map { "; cosigned by \($0.joined(separator: ", "))" } ?? ""
+                print("\(result.ok ? "ok " : "BAD") \(result.event.short)  \(result.type.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0))  signature \(VerifyText.signature(result)); \(VerifyText.log(result))\(witnessed)")
                 for problem in result.problems { print("      ! \(problem)") }
             }
             let unchecked = results.filter { $0.inLog == .notChecked }.count

@@ -137,6 +137,18 @@ struct WitnessTests {
             #expect(cosigned, "round \(round): the witness cosigned the latest checkpoint")
         }
 
+        // A site requires the witness: every entry lies in the checkpoint it cosigned; requiring a witness that never
+        // cosigned fails every entry with the reason.
+        let witnessVerifierKey = try WitnessKey(encoded: witnessKey)
+        let chart = try clinic.chart(patient)
+        let witnessed = try await clinic.verify(chart, witnesses: [witnessVerifierKey])
+        #expect(witnessed.allSatisfy { $0.ok && $0.witnessedBy == ["witness.south.example"] }, "\(witnessed.map(\.problems))")
+        let stranger = try WitnessKey(encoded: WitnessKey(name: "witness.elsewhere.example", publicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation).encoded)
+        let short = try await clinic.verify(chart, witnesses: [witnessVerifierKey, stranger])
+        #expect(short.allSatisfy { !$0.ok && $0.problems.contains { $0.contains("carries 1 of the 2 cosignatures required") } })
+        #expect(try await clinic.verify(chart, witnesses: [witnessVerifierKey, stranger], required: 1).allSatisfy(\.ok))
+        await #expect(throws: ClinicError.self) { try await clinic.verify(chart, witnesses: [witnessVerifierKey], required: 2) }
+
         let note = String(decoding: try await HTTP.send("GET", server.url + "/audit/log/checkpoint", credential: auditor).body, as: UTF8.self)
         let (_, body, signatures) = try CheckpointNote.parse(note)
         let witnessVerifier = try WitnessKey(encoded: witnessKey)

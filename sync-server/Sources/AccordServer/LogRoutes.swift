@@ -38,6 +38,7 @@ struct LogRoutes {
     /// trip per check.
     func checkpoint(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard context.site != nil else { throw APIError.unauthorized }
+        if request.uri.queryParameters["cosigned"] != nil { return try await cosigned() }
         guard let checkpoint = try await repository.latestCheckpoint() else {
             throw APIError.logEmpty
         }
@@ -54,6 +55,17 @@ struct LogRoutes {
         }
     }
 
+
+    /// `?cosigned`: the latest checkpoint any witness cosigned, its note carrying the cosignatures, for a site that
+    /// requires them (`accord verify --witness`).
+    func cosigned() async throws -> Response {
+        guard let size = try await repository.latestCosignedSize(), let stored = try await repository.checkpoint(size: size) else {
+            throw APIError.notFound("No checkpoint of this log has been cosigned by a witness yet.")
+        }
+        var checkpoint = try LogArchive.noted(stored, key: repository.signingKey)
+        checkpoint.note = (checkpoint.note ?? "") + (try await repository.cosignatures(size: size)).joined()
+        return try Self.json(checkpoint)
+    }
 
     func inclusion(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let site = context.site else { throw APIError.unauthorized }

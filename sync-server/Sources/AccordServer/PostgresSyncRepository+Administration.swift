@@ -191,6 +191,27 @@ extension PostgresSyncRepository {
         }
     }
 
+    public func latestCosignedSize() async throws -> Int? {
+        let logger = self.logger
+        return try await read { connection in
+            var size: Int?
+            for try await value in try await connection.query("SELECT max(size) FROM cosignatures", logger: logger).decode(Int64?.self) { size = value.map(Int.init) }
+            return size
+        }
+    }
+
+    public func checkpoint(size: Int) async throws -> Checkpoint? {
+        let logger = self.logger
+        return try await read { connection in
+            var found: Checkpoint?
+            for try await (size, root, at, signature, key) in try await connection.query(
+                "SELECT size, root, at, signature, key FROM checkpoints WHERE size = \(Int64(size))", logger: logger).decode((Int64, String, String, String, String).self) {
+                found = Checkpoint(size: Int(size), root: root, at: at, signature: signature, key: key)
+            }
+            return found
+        }
+    }
+
     public func cosignatures(size: Int) async throws -> [String] {
         let logger = self.logger
         return try await read { connection in

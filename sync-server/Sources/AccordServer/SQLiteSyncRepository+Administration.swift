@@ -148,6 +148,14 @@ extension SQLiteSyncRepository {
         try await pool.write { db in try db.execute(sql: "UPDATE witnesses SET cosigned_size = ? WHERE name = ?", arguments: [size, witness]) }
     }
 
+    public func latestCosignedSize() async throws -> Int? {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT max(size) FROM cosignatures") }
+    }
+
+    public func checkpoint(size: Int) async throws -> Checkpoint? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE size = ?", arguments: [size]).map(SQLiteAuditLog.checkpoint) }
+    }
+
     public func cosignatures(size: Int) async throws -> [String] {
         try await pool.read { db in try String.fetchAll(db, sql: "SELECT line FROM cosignatures WHERE size = ? ORDER BY witness", arguments: [size]) }
     }

@@ -38,6 +38,10 @@ public protocol SyncRepository: Sendable {
     func setWitnessSize(_ witness: String, size: Int) async throws
     /// The cosignature lines kept for the checkpoint of `size`.
     func cosignatures(size: Int) async throws -> [String]
+    /// The largest checkpoint size any witness cosigned; nil when none has.
+    func latestCosignedSize() async throws -> Int?
+    /// The stored checkpoint of `size`, as signed then.
+    func checkpoint(size: Int) async throws -> Checkpoint?
     /// Writes a read of a patient's record (by a site or an auditor) to the audit log.
     func recordRead(_ read: RecordRead) async throws
     /// Writes a site's re-pinning of the log (after a restore from backup) to the audit log.
