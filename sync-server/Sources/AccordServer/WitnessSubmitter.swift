@@ -19,12 +19,17 @@ public struct WitnessSubmitter: Service {
         self.repository = repository; self.interval = interval; self.logger = logger
     }
 
+    /// Rounds until the server stops; a stop during the wait between rounds is a clean end, not an error.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await submitOnce()
-                try await Task.sleep(for: interval)
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    await submitOnce()
+                    try await Task.sleep(for: interval)
+                }
             }
+        } catch is CancellationError {
+            return
         }
     }
 
