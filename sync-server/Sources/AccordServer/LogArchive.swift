@@ -12,12 +12,32 @@ public enum LogArchive {
     /// The verifier key auditors and witnesses pin: `ORIGIN+KEYID+BASE64`.
     public static func verifierKey(for key: ServerSigningKey) -> NoteKey { NoteKey.forLog(publicKey: key.publicKey) }
 
-    /// `checkpoint` with its C2SP note, as every answer to a site carries it.
+    /// `checkpoint` with its C2SP note, as every answer to a site carries it. Many requests ask for the same latest
+    /// checkpoint, and its note never changes (Ed25519 is deterministic), so the last one signed is kept.
     public static func noted(_ checkpoint: Checkpoint, key: ServerSigningKey) throws -> Checkpoint {
         guard let root = checkpoint.rootHash else { return checkpoint }
         var noted = checkpoint
-        noted.note = try CheckpointNote(origin: origin(for: key), size: checkpoint.size, root: root).signed(name: origin(for: key), key: key.privateKey)
+        let cacheKey = LastNote.Key(publicKey: key.publicKey, size: checkpoint.size, root: root)
+        if let note = lastNote.note(for: cacheKey) {
+            noted.note = note
+        } else {
+            let note = try CheckpointNote(origin: origin(for: key), size: checkpoint.size, root: root).signed(name: origin(for: key), key: key.privateKey)
+            lastNote.keep(note, for: cacheKey)
+            noted.note = note
+        }
         return noted
+    }
+
+    static let lastNote = LastNote()
+
+    /// The note signed last, by checkpoint.
+    final class LastNote: @unchecked Sendable {
+        struct Key: Equatable { var publicKey: Data; var size: Int; var root: Data }
+        private let lock = NSLock()
+        private var kept: (key: Key, note: String)?
+
+        func note(for key: Key) -> String? { lock.withLock { kept?.key == key ? kept?.note : nil } }
+        func keep(_ note: String, for key: Key) { lock.withLock { kept = (key, note) } }
     }
 
     /// The latest checkpoint as a signed note, with the checkpoint it states; nil while the log is empty.
