@@ -87,14 +87,6 @@ public enum LogTiles {
         stride(from: 0, to: count, by: width).map { start in Tile(level: level, index: start / width, width: min(width, count - start)) }
     }
 
-    /// The tile's hashes: `count` subtree hashes of height 8L from `index * 256`, read through `hash(height, index)`.
-    public static func hashes(of tile: Tile, hash: (_ height: Int, _ index: Int) throws -> Data) rethrows -> Data {
-        var data = Data(capacity: tile.width * MerkleHash.size)
-        let level = tile.level ?? 0
-        for offset in 0..<tile.width { data += try hash(level * height, tile.index * width + offset) }
-        return data
-    }
-
     /// Entries written as C2SP entry bundles: each a big-endian 16-bit length and its bytes.
     public static func bundle(_ entries: [Data]) throws(NoteError) -> Data {
         var data = Data()

@@ -101,12 +101,13 @@ public enum Worklist {
                      "Compare the sides with the colleagues who made them and keep one (accord conflicts resolve).", since, nil)
             }
         }
+        let neverDone = LocalDate(year: DateSense.earliestYear, month: 1, day: 1)!
         let order = Dictionary(uniqueKeysWithValues: WorkGroup.allCases.enumerated().map { ($1, $0) })
         // Within a group the oldest first: what has waited longest; an item never done (no day) before any.
         return items.enumerated().sorted { lhs, rhs in
             let (a, b) = (lhs.element, rhs.element)
             if a.group != b.group { return order[a.group]! < order[b.group]! }
-            if a.since != b.since { return (a.since ?? LocalDate(year: 1900, month: 1, day: 1)!) < (b.since ?? LocalDate(year: 1900, month: 1, day: 1)!) }
+            if a.since != b.since { return (a.since ?? neverDone) < (b.since ?? neverDone) }
             if a.name != b.name { return a.name < b.name }
             return lhs.offset < rhs.offset
         }.map(\.element)

@@ -42,12 +42,11 @@ public enum LogArchive {
 
     /// The latest checkpoint as a signed note, with the checkpoint it states; nil while the log is empty.
     public static func note(_ repository: any SyncRepository) async throws -> (text: String, checkpoint: CheckpointNote)? {
-        guard let latest = try await repository.latestCheckpoint(), let root = latest.rootHash else { return nil }
-        let origin = origin(for: repository.signingKey)
-        let checkpoint = CheckpointNote(origin: origin, size: latest.size, root: root)
+        // The repository's latest checkpoint carries its note already (`noted`).
+        guard let latest = try await repository.latestCheckpoint(), let root = latest.rootHash, let note = latest.note else { return nil }
+        let checkpoint = CheckpointNote(origin: origin(for: repository.signingKey), size: latest.size, root: root)
         // The witnesses' cosignatures of this checkpoint follow the log's own signature line.
-        let cosignatures = try await repository.cosignatures(size: latest.size).joined()
-        return (try checkpoint.signed(name: origin, key: repository.signingKey.privateKey) + cosignatures, checkpoint)
+        return (note + (try await repository.cosignatures(size: latest.size)).joined(), checkpoint)
     }
 
     /// A tile's bytes for a log of `size` entries; nil when the tile lies beyond the log or the tree.

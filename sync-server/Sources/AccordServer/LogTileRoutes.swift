@@ -12,7 +12,10 @@ struct LogTileRoutes {
 
     func checkpoint(_ request: Request, context: SyncRequestContext) async throws -> Response {
         guard let (text, _) = try await LogArchive.note(repository) else { throw APIError.logEmpty }
-        return Self.text(text, immutable: false)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     func tile(_ request: Request, context: SyncRequestContext) async throws -> Response {
@@ -35,10 +38,4 @@ struct LogTileRoutes {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func text(_ text: String, immutable: Bool) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        headers[.cacheControl] = immutable ? "private, max-age=31536000, immutable" : "no-store"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
 }

@@ -36,10 +36,9 @@ public struct WitnessSubmitter: Service {
     /// One round: every witness behind the latest checkpoint is sent it. Failures are logged and retried next round.
     public func submitOnce() async {
         do {
-            guard let latest = try await repository.latestCheckpoint(), let root = latest.rootHash else { return }
-            let origin = LogArchive.origin(for: repository.signingKey)
-            let body = CheckpointNote(origin: origin, size: latest.size, root: root)
-            let note = try body.signed(name: origin, key: repository.signingKey.privateKey)
+            // The repository's latest checkpoint carries its note, signed by the log alone.
+            guard let latest = try await repository.latestCheckpoint(), let root = latest.rootHash, let note = latest.note else { return }
+            let body = CheckpointNote(origin: LogArchive.origin(for: repository.signingKey), size: latest.size, root: root)
             for witness in try await repository.witnesses() where witness.cosignedSize != latest.size {
                 await submit(note, body: body.body, size: latest.size, to: witness)
             }
