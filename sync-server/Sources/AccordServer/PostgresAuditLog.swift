@@ -56,6 +56,23 @@ enum PostgresAuditLog {
     static func record(_ entries: [AuditEntry], _ connection: PostgresConnection, _ logger: Logger, key: ServerSigningKey, now: Int64) async throws {
         guard !entries.isEmpty else { return }
         let append = try AuditAppend(entries, after: try await frontier(connection, logger))
+        try await insertRows(append, connection, logger)
+        if let checkpoint = try append.checkpoint(key: key, now: now) { try await insert(checkpoint, connection, logger) }
+    }
+
+    /// Appends `entries` within a group transaction (`GroupCommit`), after the edge the group has reached; the
+    /// group signs one checkpoint when it ends.
+    static func record(_ entries: [AuditEntry], _ connection: PostgresConnection, _ logger: Logger, growth: LogGrowth, now: Int64) async throws {
+        guard !entries.isEmpty else { return }
+        let edge: MerkleFrontier
+        if let reached = growth.edge { edge = reached } else { edge = try await frontier(connection, logger) }
+        let append = try AuditAppend(entries, after: edge)
+        try await insertRows(append, connection, logger)
+        growth.appended(append, now: now)
+    }
+
+    /// Inserts the entries and kept subtree hashes of `append`.
+    static func insertRows(_ append: AuditAppend, _ connection: PostgresConnection, _ logger: Logger) async throws {
         // Column arrays, one statement each: a VALUES list of a whole push would bind tens of thousands of
         // parameters, parsed and planned anew every time. Absent text travels as '' (no site, patient or event id
         // is empty) and is stored as NULL.
@@ -82,12 +99,13 @@ enum PostgresAuditLog {
                 INSERT INTO merkle_nodes (height, idx, hash) SELECT * FROM unnest(\(heights)::INTEGER[], \(indexes)::BIGINT[], \(hashes)::BYTEA[])
                 """, logger: logger)
         }
-        if let checkpoint = try append.checkpoint(key: key, now: now) {
-            try await connection.query("""
-                INSERT INTO checkpoints (size, root, at, signature, key)
-                VALUES (\(Int64(checkpoint.size)), \(checkpoint.root), \(checkpoint.at), \(checkpoint.signature), \(checkpoint.key))
-                """, logger: logger)
-        }
+    }
+
+    static func insert(_ checkpoint: Checkpoint, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        try await connection.query("""
+            INSERT INTO checkpoints (size, root, at, signature, key)
+            VALUES (\(Int64(checkpoint.size)), \(checkpoint.root), \(checkpoint.at), \(checkpoint.signature), \(checkpoint.key))
+            """, logger: logger)
     }
 
     static func latestCheckpoint(_ connection: PostgresConnection, _ logger: Logger) async throws -> Checkpoint? {

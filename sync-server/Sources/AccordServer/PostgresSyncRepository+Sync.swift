@@ -8,8 +8,8 @@ extension PostgresSyncRepository {
     // MARK: Push
 
     public func push(_ checked: [PushCheck.Outcome], from site: String, store: String?, now: Int64, remoteAddress: String?) async throws -> PushResponse {
-        let logger = self.logger, key = signingKey
-        return try await write { connection in
+        let logger = self.logger
+        return try await groupWrite { connection, growth in
             let known = try await Self.known(checked, connection, logger)
             let plan = PushPlan(checked, from: site, known: known, at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
             try await Self.insertEvents(plan.stored, receivedAt: AuditEntry.stamp(now), store: store, connection, logger)
@@ -19,7 +19,7 @@ extension PostgresSyncRepository {
             }
             try await team.run(on: connection, logger: logger)
             try await Self.extendFeeds(plan.stored, connection, logger)
-            try await PostgresAuditLog.record(plan.auditEntries, connection, logger, key: key, now: now)
+            try await PostgresAuditLog.record(plan.auditEntries, connection, logger, growth: growth, now: now)
             return plan.response
         }
     }
@@ -124,9 +124,8 @@ extension PostgresSyncRepository {
         }
         guard !patients.isEmpty else { return page }
         // Who received which patient's record is audited before the events leave the server.
-        let key = signingKey
-        try await write { connection in
-            try await PostgresAuditLog.record(AuditEntry.pulled(patients: patients, by: site, now: now, remoteAddress: remoteAddress), connection, logger, key: key, now: now)
+        try await groupWrite { connection, growth in
+            try await PostgresAuditLog.record(AuditEntry.pulled(patients: patients, by: site, now: now, remoteAddress: remoteAddress), connection, logger, growth: growth, now: now)
         }
         return page
     }
@@ -180,10 +179,10 @@ extension PostgresSyncRepository {
         return events
     }
 
-    /// Writes entries to the audit log in their own transaction.
+    /// Writes entries to the audit log, committed with the writes that arrive with them.
     public func record(_ entries: [AuditEntry], now: Int64) async throws {
-        let logger = self.logger, key = signingKey
-        try await write { connection in try await PostgresAuditLog.record(entries, connection, logger, key: key, now: now) }
+        let logger = self.logger
+        try await groupWrite { connection, growth in try await PostgresAuditLog.record(entries, connection, logger, growth: growth, now: now) }
     }
 
     public func recordRead(_ read: RecordRead) async throws {

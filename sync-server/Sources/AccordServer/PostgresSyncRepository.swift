@@ -11,13 +11,19 @@ import PostgresNIO
 /// Every write takes one transaction-scoped advisory lock first (`writeLock`), so writers commit one after another:
 /// the positions of `events`, `feed` and `audit_log` are handed out in commit order (a pull never passes a position
 /// that a slower transaction commits later), a push of the same event through two instances stores it once, and the
-/// Merkle log grows by one writer at a time, each signing the checkpoint it leaves. Reads take no lock.
+/// Merkle log grows by one writer at a time, each signing the checkpoint it leaves. Pushes and pulls that arrive at one
+/// instance together share a transaction (`GroupCommit`), so a busy instance takes the lock less often. Reads take no lock.
 public final class PostgresSyncRepository: Sendable {
     let client: PostgresClient
     let logger: Logger
     let location: PostgresLocation
     public let signingKey: ServerSigningKey
     private let running: Task<Void, Never>
+    /// Pushes and pulls that arrive together commit together (`GroupCommit`), each in its own savepoint.
+    let writes: GroupCommit<GroupWork>
+
+    /// One write of a group transaction: it appends to the audit log through the group's `LogGrowth`.
+    typealias GroupWork = @Sendable (PostgresConnection, LogGrowth) async throws -> Void
 
     /// The advisory lock every writer holds until it commits; another number guards the migrations.
     static let writeLock: Int64 = 0x4163_636F_7264_0001
@@ -43,6 +49,7 @@ public final class PostgresSyncRepository: Sendable {
         self.running = running
         // The pool warns when a lease comes before run() has begun; give the task a moment to start.
         try? await Task.sleep(for: .milliseconds(10))
+        let signingKey: ServerSigningKey
         do {
             try await Self.migrate(client, at: location, logger: logger)
             let latest = try await Self.leased(from: client, at: location) { connection in try await PostgresAuditLog.latestCheckpoint(connection, logger) }
@@ -51,6 +58,9 @@ public final class PostgresSyncRepository: Sendable {
             running.cancel()
             throw Self.explain(error, location: location)
         }
+        self.signingKey = signingKey
+        let location = location
+        writes = GroupCommit { works in try await Self.commit(works, client: client, location: location, logger: logger, key: signingKey) }
     }
 
     /// Stops the connection pool; call once when done.
@@ -65,13 +75,58 @@ public final class PostgresSyncRepository: Sendable {
 
     /// Runs `body` in a transaction holding the write lock; the lock is released when the transaction ends.
     func write<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await translated {
-            try await self.leased { connection in
-                try await Self.transaction(on: connection, logger: self.logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLock))", logger: self.logger)
+        try await Self.write(client: client, location: location, logger: logger, body)
+    }
+
+    static func write<T: Sendable>(client: PostgresClient, location: PostgresLocation, logger: Logger,
+                                   _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await translated(location: location, logger: logger) {
+            try await Self.leased(from: client, at: location) { connection in
+                try await Self.transaction(on: connection, logger: logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.writeLock))", logger: logger)
                     return try await body(connection)
                 }
             }
+        }
+    }
+
+    /// Runs `job` in the next group transaction and returns its result once that group has committed.
+    func groupWrite<T: Sendable>(_ job: @escaping @Sendable (PostgresConnection, LogGrowth) async throws -> T) async throws -> T {
+        let result = GroupResult<T>()
+        try await writes.run { connection, growth in result.value = try await job(connection, growth) }
+        return result.value!
+    }
+
+    /// One transaction for a group's writes, each in a savepoint of its own (a lone write needs none), and one
+    /// checkpoint signed over what they appended to the audit log.
+    private static func commit(_ works: [GroupWork], client: PostgresClient, location: PostgresLocation, logger: Logger,
+                               key: ServerSigningKey) async throws -> [(any Error)?] {
+        try await write(client: client, location: location, logger: logger) { connection in
+            let growth = LogGrowth()
+            var outcomes: [(any Error)?] = []
+            if works.count == 1 {
+                try await works[0](connection, growth)
+                outcomes.append(nil)
+            } else {
+                for work in works {
+                    let mark = growth.mark
+                    try await connection.query("SAVEPOINT group_member", logger: logger)
+                    do {
+                        try await work(connection, growth)
+                        try await connection.query("RELEASE SAVEPOINT group_member", logger: logger)
+                        outcomes.append(nil)
+                    } catch {
+                        growth.restore(mark)
+                        // A lost connection ends the whole transaction: then the group fails.
+                        if connection.isClosed || isConnectionLoss(error) { throw error }
+                        try await connection.query("ROLLBACK TO SAVEPOINT group_member", logger: logger)
+                        try await connection.query("RELEASE SAVEPOINT group_member", logger: logger)
+                        outcomes.append(explain(error, location: location))
+                    }
+                }
+            }
+            if let checkpoint = try growth.checkpoint(key: key) { try await PostgresAuditLog.insert(checkpoint, connection, logger) }
+            return outcomes
         }
     }
 
@@ -84,7 +139,7 @@ public final class PostgresSyncRepository: Sendable {
             try await connection.query("COMMIT", logger: logger)
             return result
         } catch {
-            if !connection.isClosed, !Self.isConnectionLoss(error) { try? await connection.query("ROLLBACK", logger: logger) }
+            if !connection.isClosed, !Self.isConnectionLoss(error) { _ = try? await connection.query("ROLLBACK", logger: logger) }
             throw error
         }
     }
@@ -133,8 +188,12 @@ public final class PostgresSyncRepository: Sendable {
     /// A lost or refused connection becomes `StorageUnavailable` (503 to a site, which retries); the pool
     /// reconnects by itself. The SQL and its values are never put into the message.
     private func translated<T>(_ body: () async throws -> T) async throws -> T {
+        try await Self.translated(location: location, logger: logger, body)
+    }
+
+    private static func translated<T>(location: PostgresLocation, logger: Logger, _ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch {
-            let explained = Self.explain(error, location: location)
+            let explained = explain(error, location: location)
             if let unavailable = explained as? StorageUnavailable {
                 logger.warning("database unavailable; the request is answered 503", metadata: ["reason": "\(unavailable.reason)"])
             }

@@ -33,17 +33,27 @@ enum SQLiteAuditLog {
 
     /// Appends `entries` (their positions filled in), the subtree hashes they complete, and a signed checkpoint.
     static func record(_ entries: [AuditEntry], _ db: Database, key: ServerSigningKey, now: Int64) throws {
-        if let append = try prepare(entries, db) { try write(append, db, key: key, now: now) }
+        guard let append = try prepare(entries, db) else { return }
+        try insertRows(append, db)
+        if let checkpoint = try append.checkpoint(key: key, now: now) { try insert(checkpoint, db) }
+    }
+
+    /// Appends `entries` within a group transaction (`GroupCommit`), after the edge the group has reached; the
+    /// group signs one checkpoint when it ends.
+    static func record(_ entries: [AuditEntry], _ db: Database, growth: LogGrowth, now: Int64) throws {
+        guard let append = try prepare(entries, db, growth: growth) else { return }
+        try insertRows(append, db)
+        growth.appended(append, now: now)
     }
 
     /// The rows `entries` will take, with their positions, for a caller that must know them before writing; nil
     /// when there is nothing to append (a push of events all stored before), so the tree's edge is not even read.
-    static func prepare(_ entries: [AuditEntry], _ db: Database) throws -> AuditAppend? {
-        entries.isEmpty ? nil : try AuditAppend(entries, after: frontier(db))
+    static func prepare(_ entries: [AuditEntry], _ db: Database, growth: LogGrowth? = nil) throws -> AuditAppend? {
+        entries.isEmpty ? nil : try AuditAppend(entries, after: growth?.edge ?? frontier(db))
     }
 
-    /// Writes what `prepare` built, in the same transaction.
-    static func write(_ append: AuditAppend, _ db: Database, key: ServerSigningKey, now: Int64) throws {
+    /// Inserts the entries and kept subtree hashes `prepare` built, in the same transaction.
+    static func insertRows(_ append: AuditAppend, _ db: Database) throws {
         let insertEntry = try db.cachedStatement(sql: """
             INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
@@ -55,10 +65,11 @@ enum SQLiteAuditLog {
         for node in append.nodes where StoredNodes.isKept(height: node.height) {
             try insertNode.execute(arguments: [node.height, node.index, node.hash])
         }
-        if let checkpoint = try append.checkpoint(key: key, now: now) {
-            try db.execute(sql: "INSERT INTO checkpoints (size, root, at, signature, key) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [checkpoint.size, checkpoint.root, checkpoint.at, checkpoint.signature, checkpoint.key])
-        }
+    }
+
+    static func insert(_ checkpoint: Checkpoint, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO checkpoints (size, root, at, signature, key) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [checkpoint.size, checkpoint.root, checkpoint.at, checkpoint.signature, checkpoint.key])
     }
 
     /// Proofs computed from the stored subtree hashes.

@@ -4,7 +4,6 @@ import Foundation
 import GRDB
 
 extension SQLiteSyncRepository: ServerRepository {
-    public func close() async {}
 
     /// Rebuilds the audit log from the database and checks it (`accord-server audit verify`).
     public func verifyAuditLog() throws -> AuditReport {

@@ -8,10 +8,10 @@ extension SQLiteSyncRepository {
     // MARK: Push
 
     public func push(_ checked: [PushCheck.Outcome], from site: String, store: String?, now: Int64, remoteAddress: String?) async throws -> PushResponse {
-        try await pool.write { db in
+        try await groupWrite { db, growth in
             let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
             // The log's rows are laid out first, so each event is stored with its place in the log.
-            let audit = try SQLiteAuditLog.prepare(plan.auditEntries, db)
+            let audit = try SQLiteAuditLog.prepare(plan.auditEntries, db, growth: growth)
             let positions = audit?.acceptedPositions ?? [:]
             let insertEvent = try db.cachedStatement(sql: """
                 INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature, audit_position, origin_store)
@@ -35,7 +35,10 @@ extension SQLiteSyncRepository {
                         """, arguments: [joining, stored.event.envelope.patient, stored.seq])
                 }
             }
-            if let audit { try SQLiteAuditLog.write(audit, db, key: self.signingKey, now: now) }
+            if let audit {
+                try SQLiteAuditLog.insertRows(audit, db)
+                growth.appended(audit, now: now)
+            }
             return plan.response
         }
     }
@@ -83,8 +86,8 @@ extension SQLiteSyncRepository {
         }
         guard !patients.isEmpty else { return page }
         // Who received which patient's record is audited before the events leave the server.
-        try await pool.write { db in
-            try SQLiteAuditLog.record(AuditEntry.pulled(patients: patients, by: site, now: now, remoteAddress: remoteAddress), db, key: self.signingKey, now: now)
+        try await groupWrite { db, growth in
+            try SQLiteAuditLog.record(AuditEntry.pulled(patients: patients, by: site, now: now, remoteAddress: remoteAddress), db, growth: growth, now: now)
         }
         return page
     }
@@ -124,7 +127,7 @@ extension SQLiteSyncRepository {
     }
 
     public func recordRead(_ read: RecordRead) async throws {
-        try await pool.write { db in try SQLiteAuditLog.record([AuditEntry(read)], db, key: self.signingKey, now: read.now) }
+        try await groupWrite { db, growth in try SQLiteAuditLog.record([AuditEntry(read)], db, growth: growth, now: read.now) }
     }
 
     public func recordRepin(_ notice: RepinNotice, site: String, now: Int64, remoteAddress: String?) async throws {
@@ -134,7 +137,7 @@ extension SQLiteSyncRepository {
     }
 
     public func record(_ entries: [AuditEntry], now: Int64) async throws {
-        try await pool.write { db in try SQLiteAuditLog.record(entries, db, key: self.signingKey, now: now) }
+        try await groupWrite { db, growth in try SQLiteAuditLog.record(entries, db, growth: growth, now: now) }
     }
 
     public func accessLog(patient: String) async throws -> [AccessEntry] {

@@ -1,0 +1,176 @@
+@testable import AccordServer
+import AccordCore
+import AccordLog
+import AccordSync
+import Foundation
+import Testing
+
+@Suite("Group commit: writes that arrive together share one transaction and one checkpoint", .serialized)
+struct GroupCommitTests {
+    struct Refused: Error {}
+
+    /// Audit-log writes on either backend's repository, held open or failed on demand.
+    struct Writer {
+        let write: @Sendable (_ entries: [AuditEntry], _ hold: Duration, _ fail: Bool) async throws -> Void
+        let close: @Sendable () async -> Void
+
+        static func open(_ server: ServerProcess) async throws -> Writer {
+            let now = ServerClock.nowMilliseconds()
+            switch server.backend {
+            case .sqlite:
+                let repository = try SQLiteSyncRepository(path: server.location, signingKeyPath: server.signingKey.path)
+                return Writer(write: { entries, hold, fail in
+                    try await repository.groupWrite { db, growth in
+                        try SQLiteAuditLog.record(entries, db, growth: growth, now: now)
+                        if hold > .zero { Thread.sleep(forTimeInterval: Double(hold.components.attoseconds) / 1e18 + Double(hold.components.seconds)) }
+                        if fail { throw Refused() }
+                    }
+                }, close: {})
+            case .postgres:
+                let repository = try await PostgresSyncRepository(url: server.location, signingKeyPath: server.signingKey.path)
+                let logger = repository.logger
+                return Writer(write: { entries, hold, fail in
+                    try await repository.groupWrite { connection, growth in
+                        try await PostgresAuditLog.record(entries, connection, logger, growth: growth, now: now)
+                        if hold > .zero { try await Task.sleep(for: hold) }
+                        if fail { throw Refused() }
+                    }
+                }, close: { await repository.close() })
+            }
+        }
+    }
+
+    static func entries(_ label: String, count: Int) -> [AuditEntry] {
+        (0..<count).map { index in
+            AuditEntry(position: 0, kind: .eventRefused, at: AuditEntry.stamp(ServerClock.nowMilliseconds()), site: "group-\(label)",
+                       event: "\(label)-\(index)", outcome: "test", detail: "group commit test \(label)")
+        }
+    }
+
+    @Test("writes that arrive while a group commits form the next group: each runs on its own, a failed one is undone alone, one checkpoint a group",
+          arguments: ServerBackend.available)
+    func grouped(backend: ServerBackend) async throws {
+        let folder = TemporaryDirectory("group-commit")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)  // the schema and the signing key, as the server makes them
+        server.stop()
+        let writer = try await Writer.open(server)
+        let sizeBefore = Int(try server.query("SELECT count(*) FROM audit_log")[0])!
+        let checkpointsBefore = Int(try server.query("SELECT count(*) FROM checkpoints")[0])!
+
+        // The first write holds the writer while four more arrive: those four commit together, after it.
+        let first = Task { try await writer.write(Self.entries("first", count: 2), .milliseconds(600), false) }
+        try await Task.sleep(for: .milliseconds(200))
+        let second = Task { try await writer.write(Self.entries("second", count: 3), .zero, false) }
+        let refused = Task { try await writer.write(Self.entries("refused", count: 5), .zero, true) }
+        let third = Task { try await writer.write(Self.entries("third", count: 1), .zero, false) }
+        let fourth = Task { try await writer.write(Self.entries("fourth", count: 4), .zero, false) }
+        try await first.value
+        try await second.value
+        await #expect(throws: Refused.self) { try await refused.value }
+        try await third.value
+        try await fourth.value
+        await writer.close()
+
+        // Every entry but the refused write's, in one unbroken sequence of positions; two checkpoints, one per group.
+        let sites = try server.query("SELECT site FROM audit_log ORDER BY position").dropFirst(sizeBefore)
+        #expect(!sites.contains("group-refused"), "the failed write's entries are undone")
+        #expect(sites.count == 10, "2 + 3 + 1 + 4 entries")
+        #expect(Set(sites) == ["group-first", "group-second", "group-third", "group-fourth"])
+        let positions = try server.query("SELECT position FROM audit_log ORDER BY position").compactMap { Int($0) }
+        #expect(positions == Array(0..<positions.count))
+        let checkpoints = try server.query("SELECT size FROM checkpoints ORDER BY size").compactMap { Int($0) }
+        #expect(checkpoints.count == checkpointsBefore + 2, "one checkpoint for each group, not for each write: \(checkpoints)")
+        #expect(checkpoints.suffix(2) == [sizeBefore + 2, sizeBefore + 10])
+        #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
+    }
+
+    @Test("a write that fails alone fails alone: a lone write has no savepoint, and its failure leaves the log as it was",
+          arguments: ServerBackend.available)
+    func loneFailure(backend: ServerBackend) async throws {
+        let folder = TemporaryDirectory("group-commit-lone")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend)
+        server.stop()
+        let writer = try await Writer.open(server)
+        let before = try server.query("SELECT count(*) FROM audit_log")[0]
+        let checkpointsBefore = try server.query("SELECT count(*) FROM checkpoints")[0]
+        await #expect(throws: Refused.self) { try await writer.write(Self.entries("refused", count: 3), .zero, true) }
+        try await writer.write(Self.entries("after", count: 1), .zero, false)
+        await writer.close()
+        #expect(Int(try server.query("SELECT count(*) FROM audit_log")[0]) == Int(before)! + 1)
+        #expect(Int(try server.query("SELECT count(*) FROM checkpoints")[0]) == Int(checkpointsBefore)! + 1)
+        #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
+    }
+
+    @Test("many sites pushing at once through a real server: every push acknowledged, each event stored once, fewer commits than pushes never lose an entry",
+          arguments: ServerBackend.available)
+    func concurrentPushes(backend: ServerBackend) async throws {
+        let folder = TemporaryDirectory("group-commit-push")
+        defer { folder.remove() }
+        let server = try ServerProcess(folder, backend: backend, extraArguments: ["--rate-limit", "0"])
+        let sites = 12, pushesEach = 5, batch = 4
+        var pushers: [(credential: String, bodies: [Data], ids: [String])] = []
+        for index in 0..<sites {
+            let site = "load-\(index)"
+            let credential = try server.addSite(site)
+            let author = Author(id: Identifiers.make(), name: "Dr. Load \(index)")
+            let patient = Identifiers.make()
+            var wall = Int64(Date().timeIntervalSince1970 * 1000) - 60_000
+            var bodies: [Data] = [], ids: [String] = []
+            for push in 0..<pushesEach {
+                let events = try (0..<batch).map { item -> Event in
+                    wall += 1
+                    let payload: EventPayload = push == 0 && item == 0
+                        ? .patientRegistered(PatientRegistered(name: "Load Patient", born: LocalDate("1960-01-01")!))
+                        : .noteAdded(NoteAdded(text: "note \(push)-\(item)"))
+                    return try Event(EventEnvelope(patient: patient, author: author, site: site, hlc: HLCTimestamp(wall: wall, logical: 0),
+                                                   recorded: Timestamp.iso8601(epochMilliseconds: wall), parents: [], payload: payload))
+                }
+                ids += events.map(\.id.hex)
+                bodies.append(SyncWire.pushBody(events))
+            }
+            pushers.append((credential, bodies, ids))
+        }
+        let url = server.url + SyncWire.eventsPath + "?since=0"
+        let answers = try await withThrowingTaskGroup(of: [PushResponse].self) { group in
+            for pusher in pushers {
+                group.addTask {
+                    var answers: [PushResponse] = []
+                    for body in pusher.bodies {
+                        let reply = try await HTTP.send("POST", url, credential: pusher.credential, body: body)
+                        #expect(reply.status == 200, "\(String(decoding: reply.body, as: UTF8.self))")
+                        answers.append(try JSONDecoder().decode(PushResponse.self, from: reply.body))
+                    }
+                    return answers
+                }
+            }
+            var all: [PushResponse] = []
+            for try await answers in group { all += answers }
+            return all
+        }
+        #expect(answers.count == sites * pushesEach)
+        for answer in answers {
+            #expect(answer.rejected.isEmpty)
+            #expect(answer.accepted.count == batch && answer.accepted.allSatisfy { !$0.duplicate })
+        }
+        // Each answer's checkpoint covers the log entries of its own push.
+        let size = Int(try server.query("SELECT count(*) FROM audit_log")[0])!
+        let positions = Dictionary(uniqueKeysWithValues: try server.query("SELECT event_id || ' ' || position FROM audit_log WHERE event_id IS NOT NULL").map { line in
+            let parts = line.split(separator: " ")
+            return (String(parts[0]), Int(parts[1])!)
+        })
+        for answer in answers {
+            let covered = answer.log?.checkpoint.size ?? 0
+            let ownPositions = answer.accepted.map { positions[$0.id] ?? Int.max }
+            #expect(covered <= size)
+            #expect(ownPositions.allSatisfy { $0 < covered }, "the answer's checkpoint (size \(covered)) covers its own entries \(ownPositions)")
+        }
+        let stored = try server.eventIDs()
+        #expect(stored.count == Set(stored).count)
+        #expect(Set(stored) == Set(pushers.flatMap(\.ids)))
+        let checkpoints = Int(try server.query("SELECT count(*) FROM checkpoints")[0])!
+        #expect(checkpoints <= size)
+        #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
+    }
+}
