@@ -115,8 +115,19 @@ public final class EventStore: Sendable {
         return try open(at: directory, clock: clock)
     }
 
+    /// How an opened store holds its database file.
+    public enum Connections: Sendable {
+        /// A writer with readers beside it (a GRDB `DatabasePool`): an app's screens read while a sync writes.
+        case writerAndReaders
+        /// One connection for everything (a GRDB `DatabaseQueue`), for a command that does one thing at a time. It
+        /// opens without the pool's set-up write (GRDB writes a transaction whenever the WAL file is empty, which the
+        /// last close leaves it), so a command that only reads syncs nothing to disk: 4 fsyncs fewer a command.
+        case single
+    }
+
     /// Opens an existing store, applying any migrations this version adds.
-    public static func open(at directory: URL, keys: (any SigningKeyStore)? = nil, clock: PhysicalClock = .system) throws(StoreError) -> EventStore {
+    public static func open(at directory: URL, keys: (any SigningKeyStore)? = nil, clock: PhysicalClock = .system,
+                            connections: Connections = .writerAndReaders) throws(StoreError) -> EventStore {
         let url = directory.appendingPathComponent(databaseFileName)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw StoreError(.notInitialized, "No Accord store at \(directory.path).")
@@ -130,7 +141,15 @@ public final class EventStore: Sendable {
                 var persist: Int32 = 1
                 _ = sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
             }
-            let writer = try DatabasePool(path: url.path, configuration: configuration)
+            let writer: any DatabaseWriter
+            switch connections {
+            case .writerAndReaders:
+                writer = try DatabasePool(path: url.path, configuration: configuration)
+            case .single:
+                let queue = try DatabaseQueue(path: url.path, configuration: configuration)
+                _ = try queue.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+                writer = queue
+            }
             // GRDB's pool runs WAL with synchronous = NORMAL; FULL makes every acknowledged commit survive power loss.
             // A 32 MiB page cache on the writer keeps the id and patient indexes in memory during bulk imports, and
             // the WAL may reach 10,000 pages (40 MB) before a checkpoint: a pulled page of 1,000 events dirties more

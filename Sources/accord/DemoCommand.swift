@@ -22,7 +22,7 @@ struct DemoCommand: AsyncParsableCommand {
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".accord-demo")
         let store: EventStore
         if try EventStore.existingIdentity(at: directory) != nil {
-            store = try EventStore.open(at: directory)
+            store = try EventStore.open(at: directory, connections: .single)
         } else {
             store = try EventStore.create(at: directory, site: "demo-clinic", clinicianName: "Dr. Demo")
             print("Created a demo store at \(directory.path) (site demo-clinic, clinician Dr. Demo).")

@@ -32,7 +32,7 @@ struct InitCommand: ParsableCommand {
         let directory = store.directory
         if let existing = try EventStore.existingIdentity(at: directory) {
             let key = try? ClinicianKey.load(from: directory)
-            let opened = try EventStore.open(at: directory)
+            let opened = try EventStore.open(at: directory, connections: .single)
             var zone = try opened.timeZoneIdentifier()
             var summary = "A store already exists at \(directory.path) for site '\(existing.site)' and clinician \(existing.clinicianName) (created \(existing.createdAt)); nothing was changed."
             if zone == nil, let timeZone {

@@ -18,7 +18,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open() throws -> EventStore {
-        try EventStore.open(at: directory)
+        try EventStore.open(at: directory, connections: .single)
     }
 }
 

@@ -83,6 +83,22 @@ struct CommandLineTests {
         try SchemaValidator.expectValid(try store.events(patient: patient).map(\.bytes))
     }
 
+    @Test("a command that only reads leaves the store's files as they were: no set-up write, nothing for the close to copy back")
+    func readsWriteNothing() throws {
+        defer { folder.remove() }
+        _ = try initialized()
+        let database = home.appendingPathComponent(EventStore.databaseFileName)
+        func files() throws -> [Data] { try ["", "-wal"].map { try Data(contentsOf: URL(fileURLWithPath: database.path + $0)) } }
+        let before = try files()
+        #expect(try accord("patient", "list").status == 0)
+        #expect(try accord("patient", "show", "--patient", "12345", "--json").status == 0)
+        #expect(try accord("today").status == 0)
+        #expect(try files() == before, "the database file and its WAL are byte for byte the same after three reads")
+        #expect(try accord("note", "--patient", "12345", "--text", "a write still lands").status == 0)
+        #expect(try files() != before)
+        #expect(try accord("patient", "show", "--patient", "12345").stdout.contains("a write still lands"))
+    }
+
     @Test("a goal id prefix made only of decimal digits is read as a prefix, not as a goal number")
     func numericGoalPrefix() throws {
         defer { folder.remove() }
