@@ -12,7 +12,7 @@ enum StoreMigrations {
         for file in files {
             migrator.registerMigration(file.name) { db in
                 SchemaFunctions.register(in: db)
-                try db.execute(sql: file.sql)
+                try db.execute(sql: file.sql())
             }
         }
         return migrator

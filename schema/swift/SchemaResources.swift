@@ -5,7 +5,13 @@ public enum SchemaResources {
     /// A numbered migration: its file name without `.sql` (the migration's permanent name) and its SQL.
     public struct Migration: Sendable {
         public let name: String
-        public let sql: String
+        let url: URL
+
+        /// The SQL, read when the migration runs: every `accord` command opens its store and compares the names
+        /// applied with the names shipped, and reading every file for that cost it eight file reads.
+        public func sql() throws -> String {
+            try String(contentsOf: url, encoding: .utf8)
+        }
     }
 
     /// The SQLite migrations in the order they apply (by file name, which starts with the number).
@@ -43,9 +49,6 @@ public enum SchemaResources {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".sql") }
             .sorted()
-        return try files.map { file in
-            Migration(name: String(file.dropLast(4)),
-                      sql: try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8))
-        }
+        return files.map { file in Migration(name: String(file.dropLast(4)), url: directory.appendingPathComponent(file)) }
     }
 }

@@ -238,7 +238,7 @@ public final class PostgresSyncRepository: Sendable {
                 throw ServerError("The database was written by a newer accord-server (migration \(unknown)); update the server.")
             }
             for migration in migrations where !applied.contains(migration.name) {
-                for statement in SQLStatements.split(migration.sql) {
+                for statement in SQLStatements.split(try migration.sql()) {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
                 let at = AuditEntry.stamp(ServerClock.nowMilliseconds())

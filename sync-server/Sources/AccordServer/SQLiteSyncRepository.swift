@@ -114,7 +114,7 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
         }
         var migrator = DatabaseMigrator()
         for file in try SchemaResources.serverSQLiteMigrations() {
-            migrator.registerMigration(file.name) { db in try db.execute(sql: file.sql) }
+            migrator.registerMigration(file.name) { db in try db.execute(sql: file.sql()) }
         }
         if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
             throw ServerError("The database \(path) was written by a newer accord-server; update the server.")
