@@ -114,27 +114,8 @@ func rawInsert(_ events: [Event], into path: String, batch: Int) throws -> Doubl
 }
 
 /// Runs a process `runs` times and returns the wall time of each run in milliseconds, from spawn to exit.
-/// posix_spawn and waitpid directly: Foundation's Process polls for the exit and would add tens of milliseconds.
 func timeProcess(_ executable: URL, _ arguments: [String], runs: Int) throws -> [Double] {
-    try (0..<runs).map { _ in
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        var status: Int32 = 0
-        let elapsed = try seconds {
-            guard posix_spawn(&pid, executable.path, &actions, nil, argv, environ) == 0 else {
-                throw CocoaError(.executableLoad)
-            }
-            waitpid(pid, &status, 0)
-        }
-        guard status == 0 else { fatalError("\(executable.lastPathComponent) \(arguments) failed with status \(status)") }
-        return elapsed * 1000
-    }
+    try (0..<runs).map { _ in try ProcessTiming.milliseconds(executable, arguments) }
 }
 
 let options = Options(CommandLine.arguments)
