@@ -47,16 +47,26 @@ struct GroupCommitTests {
         }
     }
 
+    /// A server database with its schema and signing key, as the server makes them; the server is stopped, so the
+    /// test's repository is its only writer.
+    static func stoppedServer(_ folder: TemporaryDirectory, _ backend: ServerBackend) throws -> ServerProcess {
+        let server = try ServerProcess(folder, backend: backend)
+        server.stop()
+        return server
+    }
+
+    static func count(_ table: String, in server: ServerProcess) throws -> Int {
+        Int(try server.query("SELECT count(*) FROM \(table)")[0])!
+    }
+
     @Test("writes that arrive while a group commits form the next group: each runs on its own, a failed one is undone alone, one checkpoint a group",
           arguments: ServerBackend.available)
     func grouped(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("group-commit")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)  // the schema and the signing key, as the server makes them
-        server.stop()
+        let server = try Self.stoppedServer(folder, backend)
         let writer = try await Writer.open(server)
-        let sizeBefore = Int(try server.query("SELECT count(*) FROM audit_log")[0])!
-        let checkpointsBefore = Int(try server.query("SELECT count(*) FROM checkpoints")[0])!
+        let sizeBefore = try Self.count("audit_log", in: server), checkpointsBefore = try Self.count("checkpoints", in: server)
 
         // The first write holds the writer while four more arrive: those four commit together, after it.
         let first = Task { try await writer.write(Self.entries("first", count: 2), .milliseconds(600), false) }
@@ -90,20 +100,18 @@ struct GroupCommitTests {
     func loneFailure(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("group-commit-lone")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)
-        server.stop()
+        let server = try Self.stoppedServer(folder, backend)
         let writer = try await Writer.open(server)
-        let before = try server.query("SELECT count(*) FROM audit_log")[0]
-        let checkpointsBefore = try server.query("SELECT count(*) FROM checkpoints")[0]
+        let before = try Self.count("audit_log", in: server), checkpointsBefore = try Self.count("checkpoints", in: server)
         await #expect(throws: Refused.self) { try await writer.write(Self.entries("refused", count: 3), .zero, true) }
         try await writer.write(Self.entries("after", count: 1), .zero, false)
         await writer.close()
-        #expect(Int(try server.query("SELECT count(*) FROM audit_log")[0]) == Int(before)! + 1)
-        #expect(Int(try server.query("SELECT count(*) FROM checkpoints")[0]) == Int(checkpointsBefore)! + 1)
+        #expect(try Self.count("audit_log", in: server) == before + 1)
+        #expect(try Self.count("checkpoints", in: server) == checkpointsBefore + 1)
         #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
     }
 
-    @Test("many sites pushing at once through a real server: every push acknowledged, each event stored once, fewer commits than pushes never lose an entry",
+    @Test("many sites pushing at once through a real server: every push acknowledged, each event stored once, each answer's checkpoint covering its own entries",
           arguments: ServerBackend.available)
     func concurrentPushes(backend: ServerBackend) async throws {
         let folder = TemporaryDirectory("group-commit-push")
@@ -155,7 +163,7 @@ struct GroupCommitTests {
             #expect(answer.accepted.count == batch && answer.accepted.allSatisfy { !$0.duplicate })
         }
         // Each answer's checkpoint covers the log entries of its own push.
-        let size = Int(try server.query("SELECT count(*) FROM audit_log")[0])!
+        let size = try Self.count("audit_log", in: server)
         let positions = Dictionary(uniqueKeysWithValues: try server.query("SELECT event_id || ' ' || position FROM audit_log WHERE event_id IS NOT NULL").map { line in
             let parts = line.split(separator: " ")
             return (String(parts[0]), Int(parts[1])!)
@@ -169,8 +177,7 @@ struct GroupCommitTests {
         let stored = try server.eventIDs()
         #expect(stored.count == Set(stored).count)
         #expect(Set(stored) == Set(pushers.flatMap(\.ids)))
-        let checkpoints = Int(try server.query("SELECT count(*) FROM checkpoints")[0])!
-        #expect(checkpoints <= size)
+        #expect(try Self.count("checkpoints", in: server) <= size)
         #expect(try server.admin("audit", "verify").stdout.contains("The audit log is intact"))
     }
 }
