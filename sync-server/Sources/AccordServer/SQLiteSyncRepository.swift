@@ -71,24 +71,24 @@ public final class SQLiteSyncRepository: SyncRepository, SiteAdministration {
         try await pool.write { db in
             let growth = LogGrowth()
             var outcomes: [(any Error)?] = []
-            for work in works {
-                guard works.count > 1 else {
-                    try work(db, growth)
-                    outcomes.append(nil)
-                    break
-                }
-                let mark = growth.mark
-                do {
-                    try db.inSavepoint {
-                        try work(db, growth)
-                        return .commit
+            if works.count == 1 {
+                try works[0](db, growth)
+                outcomes.append(nil)
+            } else {
+                for work in works {
+                    let mark = growth.mark
+                    do {
+                        try db.inSavepoint {
+                            try work(db, growth)
+                            return .commit
+                        }
+                        outcomes.append(nil)
+                    } catch {
+                        growth.restore(mark)
+                        // SQLite ends the whole transaction on some errors (a full disk, an I/O error): then the group fails.
+                        guard db.isInsideTransaction else { throw error }
+                        outcomes.append(error)
                     }
-                    outcomes.append(nil)
-                } catch {
-                    growth.restore(mark)
-                    // SQLite ends the whole transaction on some errors (a full disk, an I/O error): then the group fails.
-                    guard db.isInsideTransaction else { throw error }
-                    outcomes.append(error)
                 }
             }
             if let checkpoint = try growth.checkpoint(key: key) { try SQLiteAuditLog.insert(checkpoint, db) }
