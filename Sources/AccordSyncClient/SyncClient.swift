@@ -17,8 +17,11 @@ public struct SyncReport: Sendable, Codable, Equatable {
     public var refused: [SyncRefusal] = []
     /// Events fetched from the server and stored here.
     public var pulled = 0
-    /// The patients whose records received events in this sync, sorted: where new conflicts can appear.
+    /// The patients whose records received events in this sync, sorted.
     public var pulledPatients: [String] = []
+    /// The patients whose records received an entry that changes a part of them (`EventType.changesAnEntity`),
+    /// sorted: the only records on which this sync can have opened a conflict.
+    public var changedPatients: [String] = []
     /// Bytes of push bodies sent (gzip) and of pull pages received, headers left out, and how many requests each took.
     public var pushedBytes = 0
     /// Bytes fetched.
@@ -273,8 +276,11 @@ struct SyncEngine: Sendable {
     /// cursor never passes an event that is not stored, whatever stops the sync.
     func pull(base: URL, credential: String, cursor start: Int64, report: inout SyncReport, progress: (Int) -> Void) async throws {
         var cursor = start
-        var patients = Set<String>()
-        defer { report.pulledPatients = patients.sorted() }
+        var patients = Set<String>(), changed = Set<String>()
+        defer {
+            report.pulledPatients = patients.sorted()
+            report.changedPatients = changed.sorted()
+        }
         var next = send(pullRequest(base: base, credential: credential, after: cursor))
         var storing: Task<Int, any Error>?
         defer { next.cancel() }
@@ -298,6 +304,7 @@ struct SyncEngine: Sendable {
                 }
                 let store = self.store
                 patients.formUnion(events.map(\.envelope.patient))
+                changed.formUnion(events.lazy.filter(\.envelope.type.changesAnEntity).map(\.envelope.patient))
                 storing = Task { try await store.syncState.importPulled(events, cursor: pageCursor) }
                 cursor = pageCursor
                 guard more else { break }

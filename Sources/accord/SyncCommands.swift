@@ -122,8 +122,11 @@ struct SyncCommand: AsyncParsableCommand {
             let rate = progress.seconds > 0 ? Int(Double(progress.events) / progress.seconds) : 0
             FileHandle.standardError.write(Data("  \(progress.phase) \(progress.events) events (\(rate)/s)\n".utf8))
         }
-        // Conflicts can only appear where events arrived: those records are checked, and every open one is shown.
-        let conflicts = try Clinic(store: store).conflicts(patients: report.pulledPatients)
+        // A conflict can only open where an entry that changes a part of a record arrived: those records are checked,
+        // and every conflict open on them is shown. A record that received only notes or check-ins is not read again,
+        // since that read grows with the record's length (93 ms a sync at 10,000 entries against 53 at 200);
+        // `accord conflicts` and `accord today` list every open conflict.
+        let conflicts = try Clinic(store: store).conflicts(patients: report.changedPatients)
         if output.json {
             try Output.json(SyncJSON(report: report, conflicts: conflicts.map { ConflictsCommand.Entry(patient: $0.patient, name: $0.name, conflict: $0.conflict) }))
         } else {

@@ -65,6 +65,13 @@ struct SyncTests {
         let reported = try south.sync().stdout
         #expect(reported.contains("2 conflict(s) open"), "\(reported)")
         #expect(reported.contains("Dr. North @ north") && reported.contains("Dr. South @ south"))
+        // A sync that brings only a note, which changes no part of the record, does not read the record for
+        // conflicts again; `accord conflicts` still lists them.
+        try north.run("note", "--patient", "J1", "--text", "called about the garden")
+        try north.sync()
+        let noteOnly = try south.sync().stdout
+        #expect(noteOnly.contains("received 1.") && !noteOnly.contains("conflict(s) open"), "\(noteOnly)")
+        #expect(try south.run("conflicts").stdout.contains("garden for 10 minutes"))
         try north.sync()
         for site in [north, south] {
             let show = try site.run("patient", "show", "--patient", "J1").stdout
