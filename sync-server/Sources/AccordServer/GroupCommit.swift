@@ -19,6 +19,9 @@ actor GroupCommit<Work: Sendable> {
         self.runGroup = runGroup
     }
 
+    /// How many writes wait for the next group (for tests that must know a group has formed).
+    var waitingCount: Int { waiting.count }
+
     /// Runs `work` in the next group and returns once that group has committed.
     func run(_ work: Work) async throws {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
