@@ -51,30 +51,45 @@ public struct EventID: Hashable, Comparable, Codable, Sendable, CustomStringConv
 
 /// Lowercase hex, for ids and fingerprints.
 public enum HexEncoding {
-    /// `bytes` as lowercase hex.
-    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+    /// `bytes` as lowercase hex. Written straight into the string's storage: ids are encoded for every event a
+    /// site sends or receives, and a growing array cost more than the hashing.
+    public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var index = 0
+            for byte in bytes {
+                out[index] = digit(byte >> 4)
+                out[index + 1] = digit(byte & 0x0f)
+                index += 2
+            }
+            return index
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
-    /// The bytes `text` spells in lowercase hex; nil when it has an odd length or any other character.
+    /// A digest or other byte sequence that is not a collection, as lowercase hex.
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        encode(Array(bytes))
+    }
+
+    /// The bytes `text` spells in lowercase hex; nil when it has an odd length or any other character. Filled in
+    /// place: appending byte by byte to `Data` went through its general `replaceSubrange` for every byte.
     public static func decode(_ text: String) -> Data? {
-        let digits = Array(text.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes = Data(capacity: digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
+        var text = text
+        return text.withUTF8 { digits -> Data? in
+            guard digits.count.isMultiple(of: 2) else { return nil }
+            var bytes = Data(count: digits.count / 2)
+            let valid = bytes.withUnsafeMutableBytes { out -> Bool in
+                for index in 0..<out.count {
+                    guard let high = value(digits[2 * index]), let low = value(digits[2 * index + 1]) else { return false }
+                    out[index] = high << 4 | low
+                }
+                return true
+            }
+            return valid ? bytes : nil
         }
-        return bytes
+    }
+
+    private static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? value + 48 : value + 87
     }
 
     private static func value(_ digit: UInt8) -> UInt8? {

@@ -254,7 +254,7 @@ struct SyncEngine: Sendable {
     /// Returns the log's checkpoint the answer carries, checked later.
     func recordPush(_ batch: [EventID], reply: SyncReply, refused refusedNow: inout Set<EventID>, report: inout SyncReport) throws -> CheckpointAnswer? {
         let response: PushResponse
-        do { response = try JSONDecoder().decode(PushResponse.self, from: reply.body) } catch {
+        do { response = try JSONTreeDecoder().decode(PushResponse.self, from: reply.body) } catch {
             throw SyncError(.badAnswer, "The server's answer to a push could not be read; nothing was marked as sent. Try again later.", retryable: true)
         }
         let acknowledged = response.accepted.compactMap { EventID(hex: $0.id) }

@@ -48,7 +48,7 @@ public enum PushCheck {
             }
             // The one encoding every site writes: anything else (an unknown field the decoder dropped, another key
             // order, white space, another number form) would be stored as bytes no other site could have made.
-            guard (try? CanonicalJSON.encode(event.envelope)) == bytes else {
+            guard CanonicalJSON.isEncoding(bytes, of: event.envelope) else {
                 return .refused(Rejection(id: claimed, line: number, code: .notCanonical,
                                           reason: "the bytes are not the event's canonical encoding (sorted keys, no white space, no unknown fields); send the bytes the store wrote"))
             }

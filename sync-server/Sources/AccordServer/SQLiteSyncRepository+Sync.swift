@@ -9,7 +9,8 @@ extension SQLiteSyncRepository {
 
     public func push(_ checked: [PushCheck.Outcome], from site: String, store: String?, now: Int64, remoteAddress: String?) async throws -> PushResponse {
         try await groupWrite { db, growth in
-            let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: AuditEntry.stamp(now), remoteAddress: remoteAddress)
+            let receivedAt = AuditEntry.stamp(now)
+            let plan = PushPlan(checked, from: site, known: try Self.known(checked, db), at: receivedAt, remoteAddress: remoteAddress)
             // The log's rows are laid out first, so each event is stored with its place in the log.
             let audit = try SQLiteAuditLog.prepare(plan.auditEntries, db, growth: growth)
             let positions = audit?.acceptedPositions ?? [:]
@@ -20,7 +21,7 @@ extension SQLiteSyncRepository {
             for stored in plan.stored {
                 let envelope = stored.event.envelope, id = stored.event.id
                 try insertEvent.execute(arguments: [stored.seq, id.bytes, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
-                                                    Int64(envelope.hlc.logical), stored.event.bytes, AuditEntry.stamp(now), stored.event.signature, positions[id.hex], store])
+                                                    Int64(envelope.hlc.logical), stored.event.bytes, receivedAt, stored.event.signature, positions[id.hex], store])
             }
             for addition in plan.careTeamAdditions {
                 try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [addition.patient, addition.site, addition.event])
