@@ -11,7 +11,7 @@ enum CanonicalWriter {
 
     static func encode<T: Encodable>(_ value: T) throws -> Data {
         let root = Slot()
-        try root.store(value, path: [])
+        try root.store(value)
         var out: [UInt8] = []
         out.reserveCapacity(512)
         try root.write(into: &out)
@@ -34,10 +34,10 @@ private final class Slot {
     func set(literal: String) { kind = .literal; text = literal }
     func set(string: String) { kind = .string; text = string }
 
-    func store<T: Encodable>(_ value: T, path: [any CodingKey]) throws {
+    func store<T: Encodable>(_ value: T) throws {
         // The types JSONEncoder writes its own way, whatever their Encodable conformance says.
         if value is Date || value is Data || value is URL || value is Decimal { throw CanonicalWriter.Unsupported() }
-        try value.encode(to: SlotEncoder(slot: self, codingPath: path))
+        try value.encode(to: SlotEncoder(slot: self))
     }
 
     /// Becomes an object or array unless it already is one; asking for the other kind marks the value unwritable.
@@ -63,7 +63,7 @@ private final class Slot {
         switch kind {
         case .empty, .invalid: throw CanonicalWriter.Unsupported()
         case .literal: out.append(contentsOf: text.utf8)
-        case .string: Self.write(string: text, into: &out)
+        case .string: JSONStringWriter.append(text, to: &out)
         case .array:
             out.append(UInt8(ascii: "["))
             for (index, item) in values.enumerated() {
@@ -76,54 +76,33 @@ private final class Slot {
             let order = keys.indices.sorted { keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8) }
             for (position, index) in order.enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
-                Self.write(string: keys[index], into: &out)
+                JSONStringWriter.append(keys[index], to: &out)
                 out.append(UInt8(ascii: ":"))
                 try values[index].write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
-
-    /// JSON's required escapes, in the short forms JSONEncoder uses where there is one; every other byte as it is.
-    static func write(string: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
 }
 
 private struct SlotEncoder: Encoder {
     let slot: Slot
-    let codingPath: [any CodingKey]
+    /// Empty: this writer's errors are never shown (JSONEncoder, asked next, gives its own).
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         slot.become(.object)
-        return KeyedEncodingContainer(KeyedSlot<Key>(slot: slot, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedSlot<Key>(slot: slot))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         slot.become(.array)
-        return UnkeyedSlot(slot: slot, codingPath: codingPath)
+        return UnkeyedSlot(slot: slot)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleSlot(slot: slot, codingPath: codingPath)
+        SingleSlot(slot: slot)
     }
 }
 
@@ -138,7 +117,7 @@ private func number<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F
 
 private struct SingleSlot: SingleValueEncodingContainer {
     let slot: Slot
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     func encodeNil() throws { slot.set(literal: "null") }
     func encode(_ value: Bool) throws { slot.set(literal: value ? "true" : "false") }
@@ -155,12 +134,12 @@ private struct SingleSlot: SingleValueEncodingContainer {
     func encode(_ value: UInt16) throws { slot.set(literal: String(value)) }
     func encode(_ value: UInt32) throws { slot.set(literal: String(value)) }
     func encode(_ value: UInt64) throws { slot.set(literal: String(value)) }
-    func encode<T: Encodable>(_ value: T) throws { try slot.store(value, path: codingPath) }
+    func encode<T: Encodable>(_ value: T) throws { try slot.store(value) }
 }
 
 private struct KeyedSlot<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     func child(_ key: Key) -> Slot { slot.member(key.stringValue) }
 
@@ -171,39 +150,39 @@ private struct KeyedSlot<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: Int64, forKey key: Key) throws { child(key).set(literal: String(value)) }
     mutating func encode(_ value: Double, forKey key: Key) throws { child(key).set(literal: try number(value)) }
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try child(key).store(value, path: codingPath + [key])
+        try child(key).store(value)
     }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
         let nested = child(key)
         nested.become(.object)
-        return KeyedEncodingContainer(KeyedSlot<NestedKey>(slot: nested, codingPath: codingPath + [key]))
+        return KeyedEncodingContainer(KeyedSlot<NestedKey>(slot: nested))
     }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = child(key)
         nested.become(.array)
-        return UnkeyedSlot(slot: nested, codingPath: codingPath + [key])
+        return UnkeyedSlot(slot: nested)
     }
-    mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.member("super"), codingPath: codingPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { SlotEncoder(slot: child(key), codingPath: codingPath + [key]) }
+    mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.member("super")) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { SlotEncoder(slot: child(key)) }
 }
 
 private struct UnkeyedSlot: UnkeyedEncodingContainer {
     let slot: Slot
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var count: Int { slot.values.count }
 
     mutating func encodeNil() throws { slot.appendItem().set(literal: "null") }
     mutating func encode(_ value: String) throws { slot.appendItem().set(string: value) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try slot.appendItem().store(value, path: codingPath) }
+    mutating func encode<T: Encodable>(_ value: T) throws { try slot.appendItem().store(value) }
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
         let nested = slot.appendItem()
         nested.become(.object)
-        return KeyedEncodingContainer(KeyedSlot<NestedKey>(slot: nested, codingPath: codingPath))
+        return KeyedEncodingContainer(KeyedSlot<NestedKey>(slot: nested))
     }
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let nested = slot.appendItem()
         nested.become(.array)
-        return UnkeyedSlot(slot: nested, codingPath: codingPath)
+        return UnkeyedSlot(slot: nested)
     }
-    mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.appendItem(), codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder { SlotEncoder(slot: slot.appendItem()) }
 }
