@@ -119,15 +119,27 @@ while drafts.count < options.events {
 }
 for start in stride(from: 0, to: drafts.count, by: 5000) { try siteA.append(Array(drafts[start..<min(start + 5000, drafts.count)])) }
 let eventBytes = try patients.reduce(0) { $0 + (try siteA.events(patient: $1).reduce(0) { $0 + $1.bytes.count }) }
-let pushStart = now()
+// CPU time of the site (this process) and of the server processes (PostgreSQL's own processes not counted).
+@MainActor func cpu() -> (site: Double, server: Double) {
+    (ProcessCPU.ownSeconds(), servers.reduce(0) { $0 + (ProcessCPU.seconds(of: $1.processIdentifier) ?? 0) })
+}
+let pushStart = now(), pushCPUStart = cpu()
 let pushed = try await SyncClient(store: siteA).sync()
-let pushSeconds = now() - pushStart
+let pushSeconds = now() - pushStart, pushCPU = cpu()
 let pullStart = now()
 let pulled = try await SyncClient(store: siteB).sync()
-let pullSeconds = now() - pullStart
+let pullSeconds = now() - pullStart, pullCPU = cpu()
 precondition(pushed.pushed == drafts.count && pulled.pulled == drafts.count, "sync incomplete: \(pushed) \(pulled)")
+/// Microseconds of CPU per event.
+@MainActor func perEvent(_ seconds: Double) -> Double { seconds / Double(drafts.count) * 1e6 }
+let cpuPerEvent = (pushSite: perEvent(pushCPU.site - pushCPUStart.site), pushServer: perEvent(pushCPU.server - pushCPUStart.server),
+                   pullSite: perEvent(pullCPU.site - pushCPU.site), pullServer: perEvent(pullCPU.server - pushCPU.server))
+let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+// Were every core busy with nothing else, the CPU time per event alone would allow this many events a second.
+let cpuBound = cores * 1e6 / (cpuPerEvent.pushSite + cpuPerEvent.pushServer + cpuPerEvent.pullSite + cpuPerEvent.pullServer)
 report("\(drafts.count) events from site A through the server to site B:")
 report("  push \(format(pushSeconds, 2)) s, pull \(format(pullSeconds, 2)) s: \(format(Double(drafts.count) / (pushSeconds + pullSeconds), 0)) events/s end to end (goal: at least half the floor measured below)")
+report("  CPU per event: push \(format(cpuPerEvent.pushSite, 0)) µs at the site + \(format(cpuPerEvent.pushServer, 0)) µs at the server, pull \(format(cpuPerEvent.pullSite, 0)) + \(format(cpuPerEvent.pullServer, 0)) µs; with all \(Int(cores)) cores busy that alone allows \(format(cpuBound, 0)) events/s end to end")
 
 // Bytes on the wire: the bodies as sent (push gzip-compressed, pull plain), and headers for each request.
 let headerBytes = 400  // request and response headers of one exchange, measured with curl -v: about 400 bytes
@@ -222,6 +234,9 @@ if json {
         "pushWireRatio": pushWire, "pullWireRatio": pullWire,
         "concurrentRequestsPerSecond": (Double(loadLatencies.count) / loadSeconds).rounded(), "concurrentP99Ms": percentile(loadLatencies, 0.99),
         "floorRowsPerSecond": floor.rounded(), "floorRows": drafts.count, "endToEndToFloor": endToEnd / floor,
+        "pushSiteCPUMicrosecondsPerEvent": cpuPerEvent.pushSite, "pushServerCPUMicrosecondsPerEvent": cpuPerEvent.pushServer,
+        "pullSiteCPUMicrosecondsPerEvent": cpuPerEvent.pullSite, "pullServerCPUMicrosecondsPerEvent": cpuPerEvent.pullServer,
+        "cpuBoundEventsPerSecond": cpuBound.rounded(),
     ]
     print(String(decoding: try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]), as: UTF8.self))
 }
