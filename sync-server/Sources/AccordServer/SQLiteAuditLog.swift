@@ -59,11 +59,12 @@ enum SQLiteAuditLog {
             """)
         for row in append.rows {
             let entry = row.entry
-            try insertEntry.execute(arguments: [entry.position, entry.kind.rawValue, entry.at, entry.site, entry.patient, row.eventColumn, row.bytes, row.leaf])
+            try BoundInsert.run(insertEntry, [.integer(entry.position), .text(entry.kind.rawValue), .text(entry.at), .text(entry.site),
+                                              .text(entry.patient), .text(row.eventColumn), .blob(row.bytes), .blob(row.leaf)])
         }
         let insertNode = try db.cachedStatement(sql: "INSERT INTO merkle_nodes (height, idx, hash) VALUES (?, ?, ?)")
         for node in append.nodes where StoredNodes.isKept(height: node.height) {
-            try insertNode.execute(arguments: [node.height, node.index, node.hash])
+            try BoundInsert.run(insertNode, [.integer(node.height), .integer(node.index), .blob(node.hash)])
         }
     }
 

@@ -20,15 +20,17 @@ extension SQLiteSyncRepository {
                 """)
             for stored in plan.stored {
                 let envelope = stored.event.envelope, id = stored.event.id
-                try insertEvent.execute(arguments: [stored.seq, id.bytes, envelope.patient, envelope.site, envelope.type.rawValue, envelope.hlc.wall,
-                                                    Int64(envelope.hlc.logical), stored.event.bytes, receivedAt, stored.event.signature, positions[id.hex], store])
+                try BoundInsert.run(insertEvent, [.integer(stored.seq), .blob(id.bytes), .text(envelope.patient), .text(envelope.site),
+                                                  .text(envelope.type.rawValue), .integer(envelope.hlc.wall), .integer(Int64(envelope.hlc.logical)),
+                                                  .blob(stored.event.bytes), .text(receivedAt), .blob(stored.event.signature),
+                                                  .integer(positions[id.hex]), .text(store)])
             }
             for addition in plan.careTeamAdditions {
                 try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [addition.patient, addition.site, addition.event])
             }
             let insertFeed = try db.cachedStatement(sql: "INSERT INTO feed (site, event_seq) VALUES (?, ?) ON CONFLICT DO NOTHING")
             for stored in plan.stored {
-                for feedSite in stored.feedSites { try insertFeed.execute(arguments: [feedSite, stored.seq]) }
+                for feedSite in stored.feedSites { try BoundInsert.run(insertFeed, [.text(feedSite), .integer(stored.seq)]) }
                 if let joining = stored.joiningSite {
                     // A site joining the care team gets every earlier event of the patient, in order.
                     try db.execute(sql: """
