@@ -20,19 +20,7 @@ struct SchemaValidationTests {
         let folder = TemporaryDirectory("schema")
         defer { folder.remove() }
         let store = try EventStore.create(at: folder.path("home"), site: "north", clinicianName: "Dr. Ana Reyes")
-        var rng = SeededGenerator(seed: 99)
-        var written: [Event] = []
-        // Random histories reach every type, with corrections and concurrent parents; rewrite them through the
-        // store so the bytes checked are the ones the store itself produces.
-        for _ in 0..<40 {
-            let history = EventFixtures.randomHistory(&rng, events: 60)
-            let drafts = history.map { EventDraft(patient: $0.envelope.patient, payload: $0.envelope.payload, parents: $0.envelope.parents) }
-            written += try store.append(drafts)
-        }
-        written += try store.append(Self.everyOptionalField(patient: written[0].envelope.patient))
-        let pdmp = try #require(written.last)
-        written += try store.append([EventDraft(patient: pdmp.envelope.patient, payload: .findingDiscussed(FindingDiscussed(
-            target: pdmp.id, on: LocalDate("2026-11-21")!, note: "the other prescriber was a dentist")), parents: [pdmp.id])])
+        let written = try Self.everyKindWritten(by: store, seed: 99, histories: 40)
         let types = Set(written.map(\.envelope.type))
         #expect(types == Set(EventType.allCases), "missing: \(Set(EventType.allCases).subtracting(types))")
         try SchemaValidator.expectValid(written.map(\.bytes))
@@ -58,6 +46,24 @@ struct SchemaValidationTests {
             #expect(broken != event.bytes)
             #expect(try SchemaValidator.validate([broken]).status != 0)
         }
+    }
+
+    /// Events of every kind with their optional fields, as `store` writes them: random histories (which reach every
+    /// type, with corrections and concurrent parents) rewritten through the store, every optional field, and a
+    /// discussed finding.
+    static func everyKindWritten(by store: EventStore, seed: UInt64, histories: Int) throws -> [Event] {
+        var rng = SeededGenerator(seed: seed)
+        var written: [Event] = []
+        for _ in 0..<histories {
+            let history = EventFixtures.randomHistory(&rng, events: 60)
+            let drafts = history.map { EventDraft(patient: $0.envelope.patient, payload: $0.envelope.payload, parents: $0.envelope.parents) }
+            written += try store.append(drafts)
+        }
+        written += try store.append(everyOptionalField(patient: written[0].envelope.patient))
+        let pdmp = try #require(written.last)
+        written += try store.append([EventDraft(patient: pdmp.envelope.patient, payload: .findingDiscussed(FindingDiscussed(
+            target: pdmp.id, on: LocalDate("2026-11-21")!, note: "the other prescriber was a dentist")), parents: [pdmp.id])])
+        return written
     }
 
     static func everyOptionalField(patient: String) -> [EventDraft] {
