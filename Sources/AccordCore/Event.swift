@@ -79,9 +79,9 @@ public enum CanonicalJSON {
         return try encoder.encode(value)
     }
 
-    /// True when `bytes` are `value`'s canonical encoding. Written first by `CanonicalWriter`, several times faster
-    /// than `JSONEncoder`; only when that differs (or cannot write the value) does `JSONEncoder` decide, so a
-    /// difference between the two can never refuse bytes `JSONEncoder` would have written.
+    /// True when `bytes` are `value`'s canonical encoding. Written first by `CanonicalWriter`, which costs less than
+    /// `JSONEncoder`; only when that differs (or cannot write the value) does `JSONEncoder` decide, so a difference
+    /// between the two can never refuse bytes `JSONEncoder` would have written.
     public static func isEncoding<T: Encodable>(_ bytes: Data, of value: T) -> Bool {
         if let written = try? CanonicalWriter.encode(value), written == bytes { return true }
         return (try? encode(value)) == bytes
