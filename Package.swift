@@ -143,6 +143,7 @@ let package = Package(
             name: "AccordTests",
             dependencies: [
                 "AccordCore", "AccordStore", "AccordSchema", "AccordSync", "AccordServer", "AccordExport", "AccordLog", "AccordKit", "accord", "accord-server", "accord-crash-writer", "accord-app-example",
+                "BenchmarkSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -21,5 +21,21 @@ public enum ProcessCPU {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// The CPU time so far of every running process named `name` (its command name, as /proc/PID/stat gives it), as
+    /// for a database server's processes on this machine; nil where there is no /proc or no such process. A process
+    /// that has exited since an earlier reading takes its time with it, so hold two readings only across a phase
+    /// whose processes stay up (the server keeps its database connections open).
+    public static func seconds(ofProcessesNamed name: String) -> Double? {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
+        var total: Double?
+        for entry in entries where entry.allSatisfy(\.isNumber) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"),
+                  stat[stat.index(after: open)..<close] == name, let pid = pid_t(entry), let seconds = seconds(of: pid) else { continue }
+            total = (total ?? 0) + seconds
+        }
+        return total
+    }
+
     private static func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
 }

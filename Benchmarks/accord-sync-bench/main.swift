@@ -119,9 +119,14 @@ while drafts.count < options.events {
 }
 for start in stride(from: 0, to: drafts.count, by: 5000) { try siteA.append(Array(drafts[start..<min(start + 5000, drafts.count)])) }
 let eventBytes = try patients.reduce(0) { $0 + (try siteA.events(patient: $1).reduce(0) { $0 + $1.bytes.count }) }
-// CPU time of the site (this process) and of the server processes (PostgreSQL's own processes not counted).
-@MainActor func cpu() -> (site: Double, server: Double) {
-    (ProcessCPU.ownSeconds(), servers.reduce(0) { $0 + (ProcessCPU.seconds(of: $1.processIdentifier) ?? 0) })
+// CPU time of the site (this process), of the server processes and, when PostgreSQL runs on this machine, of its
+// processes; nil where a process's time cannot be read (no /proc), so that no figure counts it as nothing.
+struct CPUReading { var site: Double; var server: Double?; var database: Double? }
+let databaseIsLocal = postgresURL.flatMap { URL(string: $0)?.host }.map { ["127.0.0.1", "localhost", "::1", "[::1]"].contains($0) } ?? false
+@MainActor func cpu() -> CPUReading {
+    let each = servers.map { ProcessCPU.seconds(of: $0.processIdentifier) }
+    return CPUReading(site: ProcessCPU.ownSeconds(), server: each.contains(nil) ? nil : each.reduce(0) { $0 + $1! },
+                      database: databaseIsLocal ? ProcessCPU.seconds(ofProcessesNamed: "postgres") : nil)
 }
 let pushStart = now(), pushCPUStart = cpu()
 let pushed = try await SyncClient(store: siteA).sync()
@@ -130,16 +135,31 @@ let pullStart = now()
 let pulled = try await SyncClient(store: siteB).sync()
 let pullSeconds = now() - pullStart, pullCPU = cpu()
 precondition(pushed.pushed == drafts.count && pulled.pulled == drafts.count, "sync incomplete: \(pushed) \(pulled)")
-/// Microseconds of CPU per event.
-@MainActor func perEvent(_ seconds: Double) -> Double { seconds / Double(drafts.count) * 1e6 }
-let cpuPerEvent = (pushSite: perEvent(pushCPU.site - pushCPUStart.site), pushServer: perEvent(pushCPU.server - pushCPUStart.server),
-                   pullSite: perEvent(pullCPU.site - pushCPU.site), pullServer: perEvent(pullCPU.server - pushCPU.server))
+/// Microseconds of CPU per event between two readings, for each part that could be read at both.
+struct PhaseCPU { let site: Double; let server: Double?; let database: Double? }
+@MainActor func perEvent(_ from: CPUReading, _ to: CPUReading) -> PhaseCPU {
+    func micros(_ start: Double?, _ end: Double?) -> Double? {
+        guard let start, let end else { return nil }
+        return (end - start) / Double(drafts.count) * 1e6
+    }
+    return PhaseCPU(site: micros(from.site, to.site)!, server: micros(from.server, to.server), database: micros(from.database, to.database))
+}
+let pushCPUPerEvent = perEvent(pushCPUStart, pushCPU), pullCPUPerEvent = perEvent(pushCPU, pullCPU)
 let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
 // Were every core busy with nothing else, the CPU time per event alone would allow this many events a second.
-let cpuBound = cores * 1e6 / (cpuPerEvent.pushSite + cpuPerEvent.pushServer + cpuPerEvent.pullSite + cpuPerEvent.pullServer)
+let cpuBound: Double? = pushCPUPerEvent.server.flatMap { pushServer in
+    pullCPUPerEvent.server.map { pullServer in
+        cores * 1e6 / (pushCPUPerEvent.site + pushServer + (pushCPUPerEvent.database ?? 0) + pullCPUPerEvent.site + pullServer + (pullCPUPerEvent.database ?? 0))
+    }
+}
+@MainActor func describe(_ phase: PhaseCPU) -> String {
+    "\(format(phase.site, 0)) µs at the site + " + (phase.server.map { "\(format($0, 0)) µs at the server" } ?? "the server's (not readable here)")
+        + (phase.database.map { " + \(format($0, 0)) µs in PostgreSQL" } ?? "")
+}
 report("\(drafts.count) events from site A through the server to site B:")
 report("  push \(format(pushSeconds, 2)) s, pull \(format(pullSeconds, 2)) s: \(format(Double(drafts.count) / (pushSeconds + pullSeconds), 0)) events/s end to end (goal: at least half the floor measured below)")
-report("  CPU per event: push \(format(cpuPerEvent.pushSite, 0)) µs at the site + \(format(cpuPerEvent.pushServer, 0)) µs at the server, pull \(format(cpuPerEvent.pullSite, 0)) + \(format(cpuPerEvent.pullServer, 0)) µs; with all \(Int(cores)) cores busy that alone allows \(format(cpuBound, 0)) events/s end to end")
+report("  CPU per event: push \(describe(pushCPUPerEvent)), pull \(describe(pullCPUPerEvent))"
+       + (cpuBound.map { "; with all \(Int(cores)) cores busy that alone allows \(format($0, 0)) events/s end to end" } ?? ""))
 
 // Bytes on the wire: the bodies as sent (push gzip-compressed, pull plain), and headers for each request.
 let headerBytes = 400  // request and response headers of one exchange, measured with curl -v: about 400 bytes
@@ -226,6 +246,11 @@ report("  \(format(Double(loadLatencies.count) / loadSeconds, 0)) requests/s, p5
 let floor = try Floor.rowsPerSecond(in: work, rows: drafts.count)
 let endToEnd = Double(drafts.count) / (pushSeconds + pullSeconds)
 report("Floor: \(format(floor, 0)) rows/s (\(drafts.count) rows into a durable append-only table, unique random 32-byte id, 1,000 rows per commit, WAL, synchronous=FULL); end to end is \(format(endToEnd / floor, 2))x the floor (goal at least 0.5)")
+// The server's own rows for those events, written by SQLite alone: the most the push could reach with this schema.
+let storedRows = postgresURL == nil ? try StoredRowsFloor.eventsPerSecond(copying: database, events: drafts.count, in: work) : nil
+if let storedRows {
+    report("The server's rows for those events (event, feed rows, audit entry, tree nodes) written again by SQLite alone: \(format(storedRows, 0)) events/s, \(format(storedRows / floor, 2))x the floor: no push can be faster with this schema")
+}
 if json {
     let figures: [String: Any] = [
         "backend": postgresURL == nil ? "sqlite" : "postgres", "instances": options.instances, "events": drafts.count,
@@ -234,9 +259,15 @@ if json {
         "pushWireRatio": pushWire, "pullWireRatio": pullWire,
         "concurrentRequestsPerSecond": (Double(loadLatencies.count) / loadSeconds).rounded(), "concurrentP99Ms": percentile(loadLatencies, 0.99),
         "floorRowsPerSecond": floor.rounded(), "floorRows": drafts.count, "endToEndToFloor": endToEnd / floor,
-        "pushSiteCPUMicrosecondsPerEvent": cpuPerEvent.pushSite, "pushServerCPUMicrosecondsPerEvent": cpuPerEvent.pushServer,
-        "pullSiteCPUMicrosecondsPerEvent": cpuPerEvent.pullSite, "pullServerCPUMicrosecondsPerEvent": cpuPerEvent.pullServer,
-        "cpuBoundEventsPerSecond": cpuBound.rounded(),
+        "pushSiteCPUMicrosecondsPerEvent": pushCPUPerEvent.site, "pullSiteCPUMicrosecondsPerEvent": pullCPUPerEvent.site,
     ]
-    print(String(decoding: try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys]), as: UTF8.self))
+    // Figures that could not be measured here are left out, not written as zero.
+    let optional: [String: Double?] = [
+        "pushServerCPUMicrosecondsPerEvent": pushCPUPerEvent.server, "pullServerCPUMicrosecondsPerEvent": pullCPUPerEvent.server,
+        "pushDatabaseCPUMicrosecondsPerEvent": pushCPUPerEvent.database, "pullDatabaseCPUMicrosecondsPerEvent": pullCPUPerEvent.database,
+        "cpuBoundEventsPerSecond": cpuBound?.rounded(),
+        "storedRowsEventsPerSecond": storedRows?.rounded(), "storedRowsToFloor": storedRows.map { $0 / floor },
+    ]
+    let measured = figures.merging(optional.compactMapValues { $0 }.mapValues { $0 as Any }) { $1 }
+    print(String(decoding: try JSONSerialization.data(withJSONObject: measured, options: [.sortedKeys]), as: UTF8.self))
 }
