@@ -74,36 +74,17 @@ extension PostgresSyncRepository {
         try await flush()
     }
 
-    /// What the database holds that bears on a push. The lookups every push makes (its stored ids, the care teams
-    /// of its patients, the sites that own its authors, the last position) share one statement: each round trip is
-    /// taken inside the group's transaction, under the write lock, so with 50 sites pushing at once four of them made
-    /// the queue. Shares and signed events add a statement each.
+    /// What the database holds that bears on a push, in one query per kind.
     static func known(_ checked: [PushCheck.Outcome], _ connection: PostgresConnection, _ logger: Logger) async throws -> PushPlan.Known {
         let lookups = PushPlan.lookups(checked)
         var known = PushPlan.Known()
-        // One row a fact: (kind, key, value, number). Care-team members keep the order of (patient, site) by `number`,
-        // and an author's site is that of their first registered key, as `DISTINCT ON` picks it.
-        let facts = try await connection.query("""
-            SELECT 'stored', encode(id, 'hex'), NULL, seq FROM events WHERE id IN (SELECT decode(unnest(\(lookups.ids)::TEXT[]), 'hex'))
-            UNION ALL
-            SELECT 'team', patient, site, row_number() OVER (ORDER BY patient, site) FROM care_team WHERE patient = ANY(\(lookups.patients))
-            UNION ALL
-            (SELECT DISTINCT ON (clinician_id) 'author', clinician_id, site, NULL FROM clinician_keys
-             WHERE clinician_id = ANY(\(lookups.authors)) ORDER BY clinician_id, registered_at)
-            UNION ALL
-            SELECT 'last', NULL, NULL, coalesce(max(seq), 0) FROM events
-            """, logger: logger)
-        var team: [(patient: String, site: String, order: Int64)] = []
-        for try await (kind, key, value, number) in facts.decode((String, String?, String?, Int64?).self) {
-            switch (kind, key, value, number) {
-            case ("stored", let id?, _, let seq?): known.storedSeqs[id] = seq
-            case ("team", let patient?, let site?, let order?): team.append((patient, site, order))
-            case ("author", let clinician?, let site?, _): known.authorSites[clinician] = site
-            case ("last", _, _, let last?): known.lastSeq = last
-            default: throw ServerError("unexpected row in the push lookups: \(kind)")
-            }
+        let lookup = try await connection.query("SELECT encode(id, 'hex'), seq FROM events WHERE id IN (SELECT decode(unnest(\(lookups.ids)::TEXT[]), 'hex'))", logger: logger)
+        for try await (id, seq) in lookup.decode((String, Int64).self) {
+            known.storedSeqs[id] = seq
         }
-        for member in team.sorted(by: { $0.order < $1.order }) { known.careTeams[member.patient, default: []].append(member.site) }
+        for try await (patient, site) in try await connection.query("SELECT patient, site FROM care_team WHERE patient = ANY(\(lookups.patients)) ORDER BY patient, site", logger: logger).decode((String, String).self) {
+            known.careTeams[patient, default: []].append(site)
+        }
         if !lookups.sharedSites.isEmpty {
             for try await name in try await connection.query("SELECT name FROM sites WHERE name = ANY(\(lookups.sharedSites)) AND revoked_at IS NULL", logger: logger).decode(String.self) {
                 known.enrolledSites.insert(name)
@@ -111,6 +92,14 @@ extension PostgresSyncRepository {
         }
         if !lookups.fingerprints.isEmpty {
             for key in try await keys(where: "fingerprint = ANY($1)", lookups.fingerprints, connection, logger) { known.keys[key.fingerprint] = key }
+        }
+        // Ordered by registration: the first site to register a key for a clinician owns them.
+        for key in try await keys(where: "clinician_id = ANY($1)", lookups.authors, connection, logger, order: "registered_at")
+        where known.authorSites[key.clinicianId] == nil {
+            known.authorSites[key.clinicianId] = key.site
+        }
+        for try await last in try await connection.query("SELECT coalesce(max(seq), 0)::BIGINT FROM events", logger: logger).decode(Int64.self) {
+            known.lastSeq = last
         }
         return known
     }
