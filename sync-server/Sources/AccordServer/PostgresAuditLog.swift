@@ -84,21 +84,32 @@ enum PostgresAuditLog {
             sites.append(entry.site ?? ""); patients.append(entry.patient ?? ""); events.append(row.eventColumn ?? "")
             entries.append(ByteBuffer(bytes: row.bytes)); leaves.append(ByteBuffer(bytes: row.leaf))
         }
-        try await connection.query("""
-            INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash)
-            SELECT t.position, t.kind, t.at, NULLIF(t.site, ''), NULLIF(t.patient, ''), NULLIF(t.event, ''), t.entry, t.leaf
-            FROM unnest(\(positions)::BIGINT[], \(kinds)::TEXT[], \(ats)::TEXT[], \(sites)::TEXT[], \(patients)::TEXT[], \(events)::TEXT[],
-                        \(entries)::BYTEA[], \(leaves)::BYTEA[]) AS t(position, kind, at, site, patient, event, entry, leaf)
-            ORDER BY t.position
-            """, logger: logger)
+        var binds = PostgresBindings(capacity: 8)
+        binds.append(positions); binds.append(kinds); binds.append(ats); binds.append(sites)
+        binds.append(patients); binds.append(events); binds.append(entries); binds.append(leaves)
+        _ = try await connection.run(InsertEntries.self, binds, logger: logger)
         let kept = append.nodes.filter { StoredNodes.isKept(height: $0.height) }
         if !kept.isEmpty {
             let heights = kept.map { Int32($0.height) }, indexes = kept.map { Int64($0.index) }
             let hashes = kept.map { ByteBuffer(bytes: $0.hash) }
-            try await connection.query("""
-                INSERT INTO merkle_nodes (height, idx, hash) SELECT * FROM unnest(\(heights)::INTEGER[], \(indexes)::BIGINT[], \(hashes)::BYTEA[])
-                """, logger: logger)
+            var binds = PostgresBindings(capacity: 3)
+            binds.append(heights); binds.append(indexes); binds.append(hashes)
+            _ = try await connection.run(InsertNodes.self, binds, logger: logger)
         }
+    }
+
+    enum InsertEntries: PreparedText {
+        static let sql = """
+            INSERT INTO audit_log (position, kind, at, site, patient, event_id, entry, leaf_hash)
+            SELECT t.position, t.kind, t.at, NULLIF(t.site, ''), NULLIF(t.patient, ''), NULLIF(t.event, ''), t.entry, t.leaf
+            FROM unnest($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::BYTEA[], $8::BYTEA[])
+                AS t(position, kind, at, site, patient, event, entry, leaf)
+            ORDER BY t.position
+            """
+    }
+
+    enum InsertNodes: PreparedText {
+        static let sql = "INSERT INTO merkle_nodes (height, idx, hash) SELECT * FROM unnest($1::INTEGER[], $2::BIGINT[], $3::BYTEA[])"
     }
 
     static func insert(_ checkpoint: Checkpoint, _ connection: PostgresConnection, _ logger: Logger) async throws {

@@ -37,14 +37,28 @@ extension PostgresSyncRepository {
             bodies.append(ByteBuffer(bytes: event.bytes))
             signatures.append(ByteBuffer(bytes: event.signature ?? Data()))  // no signature travels as empty bytes: NULL below
         }
-        try await connection.query("""
+        var binds = PostgresBindings(capacity: 11)
+        binds.append(seqs); binds.append(ids); binds.append(patients); binds.append(sites); binds.append(types); binds.append(walls)
+        binds.append(logicals); binds.append(bodies); binds.append(signatures); binds.append(receivedAt); binds.append(store)
+        _ = try await connection.run(InsertEvents.self, binds, logger: logger)
+    }
+
+    enum InsertEvents: PreparedText {
+        static let sql = """
             INSERT INTO events (seq, id, patient, site, type, hlc_wall, hlc_logical, body, received_at, signature, origin_store)
-            SELECT t.seq, t.id, t.patient, t.site, t.type, t.wall, t.logical, t.body, \(receivedAt), NULLIF(t.signature, ''::BYTEA), \(store)
-            FROM unnest(\(seqs)::BIGINT[], \(ids)::BYTEA[], \(patients)::TEXT[], \(sites)::TEXT[], \(types)::TEXT[], \(walls)::BIGINT[],
-                        \(logicals)::BIGINT[], \(bodies)::BYTEA[], \(signatures)::BYTEA[])
+            SELECT t.seq, t.id, t.patient, t.site, t.type, t.wall, t.logical, t.body, $10::TEXT, NULLIF(t.signature, ''::BYTEA), $11::TEXT
+            FROM unnest($1::BIGINT[], $2::BYTEA[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[], $7::BIGINT[], $8::BYTEA[], $9::BYTEA[])
                 AS t(seq, id, patient, site, type, wall, logical, body, signature)
             ORDER BY t.seq
-            """, logger: logger)
+            """
+    }
+
+    /// Feed rows of new events, in order.
+    enum InsertFeed: PreparedText {
+        static let sql = """
+            INSERT INTO feed (site, event_seq)
+            SELECT t.site, t.event_seq FROM unnest($1::TEXT[], $2::BIGINT[]) WITH ORDINALITY AS t(site, event_seq, n) ORDER BY t.n
+            """
     }
 
     /// Appends each stored event to its care team's feeds, in order; a joining site first gets the patient's
@@ -55,10 +69,9 @@ extension PostgresSyncRepository {
             guard !sites.isEmpty else { return }
             // New events only, so no row can already be there: without ON CONFLICT, PostgreSQL skips the speculative
             // insertion, which cost 1.2-1.7 s of 5.6-6.1 s for 200,000 feed rows (psql, this machine).
-            try await connection.query("""
-                INSERT INTO feed (site, event_seq)
-                SELECT t.site, t.event_seq FROM unnest(\(sites)::TEXT[], \(seqs)::BIGINT[]) WITH ORDINALITY AS t(site, event_seq, n) ORDER BY t.n
-                """, logger: logger)
+            var binds = PostgresBindings(capacity: 2)
+            binds.append(sites); binds.append(seqs)
+            _ = try await connection.run(InsertFeed.self, binds, logger: logger)
             sites = []; seqs = []
         }
         for event in stored {
@@ -78,11 +91,14 @@ extension PostgresSyncRepository {
     static func known(_ checked: [PushCheck.Outcome], _ connection: PostgresConnection, _ logger: Logger) async throws -> PushPlan.Known {
         let lookups = PushPlan.lookups(checked)
         var known = PushPlan.Known()
-        let lookup = try await connection.query("SELECT encode(id, 'hex'), seq FROM events WHERE id IN (SELECT decode(unnest(\(lookups.ids)::TEXT[]), 'hex'))", logger: logger)
-        for try await (id, seq) in lookup.decode((String, Int64).self) {
+        var ids = PostgresBindings(capacity: 1), patients = PostgresBindings(capacity: 1)
+        ids.append(lookups.ids); patients.append(lookups.patients)
+        for row in try await connection.run(StoredSeqs.self, ids, logger: logger) {
+            let (id, seq) = try row.decode((String, Int64).self)
             known.storedSeqs[id] = seq
         }
-        for try await (patient, site) in try await connection.query("SELECT patient, site FROM care_team WHERE patient = ANY(\(lookups.patients)) ORDER BY patient, site", logger: logger).decode((String, String).self) {
+        for row in try await connection.run(CareTeams.self, patients, logger: logger) {
+            let (patient, site) = try row.decode((String, String).self)
             known.careTeams[patient, default: []].append(site)
         }
         if !lookups.sharedSites.isEmpty {
@@ -98,10 +114,20 @@ extension PostgresSyncRepository {
         where known.authorSites[key.clinicianId] == nil {
             known.authorSites[key.clinicianId] = key.site
         }
-        for try await last in try await connection.query("SELECT coalesce(max(seq), 0)::BIGINT FROM events", logger: logger).decode(Int64.self) {
-            known.lastSeq = last
-        }
+        for row in try await connection.run(LastSeq.self, PostgresBindings(), logger: logger) { known.lastSeq = try row.decode(Int64.self) }
         return known
+    }
+
+    enum StoredSeqs: PreparedText {
+        static let sql = "SELECT encode(id, 'hex'), seq FROM events WHERE id IN (SELECT decode(unnest($1::TEXT[]), 'hex'))"
+    }
+
+    enum CareTeams: PreparedText {
+        static let sql = "SELECT patient, site FROM care_team WHERE patient = ANY($1::TEXT[]) ORDER BY patient, site"
+    }
+
+    enum LastSeq: PreparedText {
+        static let sql = "SELECT coalesce(max(seq), 0)::BIGINT FROM events"
     }
 
     // MARK: Pull and reads
