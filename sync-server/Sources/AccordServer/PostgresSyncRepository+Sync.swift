@@ -110,9 +110,11 @@ extension PostgresSyncRepository {
             for key in try await keys(where: "fingerprint = ANY($1)", lookups.fingerprints, connection, logger) { known.keys[key.fingerprint] = key }
         }
         // Ordered by registration: the first site to register a key for a clinician owns them.
-        for key in try await keys(where: "clinician_id = ANY($1)", lookups.authors, connection, logger, order: "registered_at")
-        where known.authorSites[key.clinicianId] == nil {
-            known.authorSites[key.clinicianId] = key.site
+        var authors = PostgresBindings(capacity: 1)
+        authors.append(lookups.authors)
+        for row in try await connection.run(AuthorSites.self, authors, logger: logger) {
+            let (clinician, site) = try row.decode((String, String).self)
+            if known.authorSites[clinician] == nil { known.authorSites[clinician] = site }
         }
         for row in try await connection.run(LastSeq.self, PostgresBindings(), logger: logger) { known.lastSeq = try row.decode(Int64.self) }
         return known
@@ -124,6 +126,11 @@ extension PostgresSyncRepository {
 
     enum CareTeams: PreparedText {
         static let sql = "SELECT patient, site FROM care_team WHERE patient = ANY($1::TEXT[]) ORDER BY patient, site"
+    }
+
+    /// The sites that registered keys for the push's authors, in the order they did.
+    enum AuthorSites: PreparedText {
+        static let sql = "SELECT clinician_id, site FROM clinician_keys WHERE clinician_id = ANY($1::TEXT[]) ORDER BY registered_at"
     }
 
     enum LastSeq: PreparedText {
