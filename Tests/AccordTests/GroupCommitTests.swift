@@ -76,7 +76,7 @@ struct GroupCommitTests {
         for attempt in 1...3 {
             let folder = TemporaryDirectory(name)
             defer { folder.remove() }
-            let server = try stoppedServer(folder, backend)
+            let server = try ServerProcess.stopped(folder, backend: backend)
             do {
                 let writer = try await Writer.open(server)
                 try await body(server, writer)
@@ -96,12 +96,6 @@ struct GroupCommitTests {
 
     /// A server database with its schema and signing key, as the server makes them; the server is stopped, so the
     /// test's repository is its only writer.
-    static func stoppedServer(_ folder: TemporaryDirectory, _ backend: ServerBackend) throws -> ServerProcess {
-        let server = try ServerProcess(folder, backend: backend)
-        server.stop()
-        return server
-    }
-
     static func count(_ table: String, in server: ServerProcess) throws -> Int {
         Int(try server.query("SELECT count(*) FROM \(table)")[0])!
     }

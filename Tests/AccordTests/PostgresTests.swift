@@ -170,8 +170,7 @@ struct PostgresTests {
     func subtreeHashesUseTheIndex(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("pg-plan")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)  // the schema, as the migrations make it
-        server.stop()
+        let server = try ServerProcess.stopped(folder, backend: backend)
         // A tree of 120,000 entries at the kept heights; with the statistics of a big table, a join the planner may
         // flatten is planned as a hash join over every row (it took 37-47 ms a proof at this size).
         try PostgresTestDatabase.psql(server.location, """
@@ -194,8 +193,7 @@ struct PostgresTests {
     func pullPageUsesTheFeedIndex(backend: ServerBackend) throws {
         let folder = TemporaryDirectory("pg-pull-plan")
         defer { folder.remove() }
-        let server = try ServerProcess(folder, backend: backend)  // the schema, as the migrations make it
-        server.stop()
+        let server = try ServerProcess.stopped(folder, backend: backend)
         // 50,000 events in the feeds of two sites, never analyzed: as after a new server's first big pushes.
         try PostgresTestDatabase.psql(server.location, """
             ALTER TABLE events SET (autovacuum_enabled = false);

@@ -88,6 +88,13 @@ final class ServerProcess: @unchecked Sendable {
         try start(port: 0, extraArguments: extraArguments)
     }
 
+    /// A database with the server's schema, as its migrations make it, and no server running on it.
+    static func stopped(_ folder: TemporaryDirectory, backend: ServerBackend) throws -> ServerProcess {
+        let server = try ServerProcess(folder, backend: backend)
+        server.stop()
+        return server
+    }
+
     /// Another instance in front of the same database, with the same signing key, on its own port.
     init(sharingDatabaseOf other: ServerProcess) throws {
         folder = other.folder; backend = other.backend; database = other.database; location = other.location
