@@ -188,6 +188,16 @@ struct PostgresTests {
         #expect(!plan.contains("Seq Scan on merkle_nodes") && !plan.contains("Hash Join"), "\(plan)")
     }
 
+    @Test("each prepared statement has a name of its own that PostgreSQL keeps whole")
+    func preparedStatementNames() {
+        let names = [Prepared<PostgresSyncRepository.InsertEvents>.name, Prepared<PostgresSyncRepository.InsertFeed>.name,
+                     Prepared<PostgresSyncRepository.StoredSeqs>.name, Prepared<PostgresSyncRepository.CareTeams>.name,
+                     Prepared<PostgresSyncRepository.AuthorSites>.name, Prepared<PostgresSyncRepository.LastSeq>.name,
+                     Prepared<PostgresAuditLog.InsertEntries>.name, Prepared<PostgresAuditLog.InsertNodes>.name]
+        #expect(Set(names).count == names.count)
+        #expect(names.allSatisfy { $0.utf8.count <= 63 })  // PostgreSQL cuts identifiers at 63 bytes
+    }
+
     @Test("a pull page reads the feed's index in order and stops at the limit, even before PostgreSQL has analyzed a feed that grew fast",
           arguments: ServerBackend.postgresIfConfigured)
     func pullPageUsesTheFeedIndex(backend: ServerBackend) throws {

@@ -1,3 +1,6 @@
+import AccordCore
+import Crypto
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -8,10 +11,12 @@ protocol PreparedText: Sendable {
     static var sql: String { get }
 }
 
-/// A `PreparedText` with the values for one run; the first run on a connection prepares it under the text's name.
+/// A `PreparedText` with the values for one run; the first run on a connection prepares it under a name taken from
+/// its text. A connection runs whatever it prepared under a name, so two texts must never share one: a type's name
+/// can repeat across scopes, and PostgreSQL cuts names at 63 bytes (PostgresNIO's default would be cut).
 struct Prepared<Text: PreparedText>: PostgresPreparedStatement {
     typealias Row = PostgresRow
-    static var name: String { "accord_" + String(describing: Text.self) }
+    static var name: String { "accord_" + HexEncoding.encode(SHA256.hash(data: Data(Text.sql.utf8)).prefix(16)) }
     static var sql: String { Text.sql }
     let bindings: PostgresBindings
     func makeBindings() throws -> PostgresBindings { bindings }
