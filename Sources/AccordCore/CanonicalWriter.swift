@@ -3,9 +3,10 @@ import Foundation
 /// Writes an `Encodable` value as canonical JSON without Foundation's `JSONEncoder`: sorted keys (by their UTF-8
 /// bytes), no white space, slashes unescaped, nil optionals left out, whole doubles without ".0". The server checks
 /// every pushed event by encoding it again and comparing bytes, which with `JSONEncoder` was 13.5% of its CPU time
-/// (it builds a dictionary for every object and a coding path for every value). This writer is only ever used to confirm bytes: a value it cannot write the way
-/// `JSONEncoder` would (dates, data, URLs, decimals, a value that writes nothing) makes it throw, and
-/// `CanonicalJSON.isEncoding` then asks `JSONEncoder`, so `JSONEncoder` stays the definition of canonical.
+/// (it builds a dictionary for every object and a coding path for every value). This writer is only ever used to
+/// confirm bytes: a value it cannot write the way `JSONEncoder` would (dates, data, URLs, decimals, a value that
+/// writes nothing) makes it throw, and `CanonicalJSON.isEncoding` then asks `JSONEncoder`, so `JSONEncoder` stays the
+/// definition of canonical.
 enum CanonicalWriter {
     struct Unsupported: Error {}
 

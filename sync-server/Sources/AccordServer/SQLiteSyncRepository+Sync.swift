@@ -28,7 +28,8 @@ extension SQLiteSyncRepository {
             for addition in plan.careTeamAdditions {
                 try db.execute(sql: "INSERT INTO care_team (patient, site, since_event) VALUES (?, ?, ?)", arguments: [addition.patient, addition.site, addition.event])
             }
-            let insertFeed = try db.cachedStatement(sql: "INSERT INTO feed (site, event_seq) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            // New events only, so no row can already be there; as on PostgreSQL, a duplicate would be an error, not skipped.
+            let insertFeed = try db.cachedStatement(sql: "INSERT INTO feed (site, event_seq) VALUES (?, ?)")
             for stored in plan.stored {
                 for feedSite in stored.feedSites { try BoundInsert.run(insertFeed, [.text(feedSite), .integer(stored.seq)]) }
                 if let joining = stored.joiningSite {
